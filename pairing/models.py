@@ -1,0 +1,279 @@
+"""Pairings and their members, check-ins, matching runs and reminders.
+
+A pairing has members rather than two fixed seats, so peer circles of 3-6 and one-off
+sessions fit the same tables later. Each member answers a proposal separately.
+"""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from programs.models import Participant, Program
+
+
+class PairingQuerySet(models.QuerySet):
+    def live(self):
+        return self.filter(status__in=Pairing.LIVE_STATUSES)
+
+    def for_employee(self, employee):
+        return self.filter(members__participant__employee=employee).distinct()
+
+
+class Pairing(models.Model):
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", "Proposed"
+        ACCEPTED = "accepted", "Accepted, starts with the programme"
+        ACTIVE = "active", "Active"
+        DECLINED = "declined", "Declined"
+        EXPIRED = "expired", "Expired"
+        ENDED = "ended", "Ended"
+
+    class Source(models.TextChoices):
+        MATCHING = "matching", "Matching run"
+        PINNED = "pinned", "Pinned by HR"
+        SELF_SELECT = "self_select", "Requested by the employee"
+
+    LIVE_STATUSES = (Status.PROPOSED, Status.ACCEPTED, Status.ACTIVE)
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="pairings")
+    status = models.CharField(max_length=10, choices=Status, default=Status.PROPOSED)
+    source = models.CharField(max_length=12, choices=Source, default=Source.MATCHING)
+    score = models.FloatField(default=0)
+    breakdown = models.JSONField(default=dict, blank=True)
+    reasons = models.JSONField(
+        default=list, blank=True, help_text="Why they were matched, in plain words."
+    )
+    match_run = models.ForeignKey(
+        "MatchRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="pairings"
+    )
+    proposed_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    activated_at = models.DateTimeField(null=True, blank=True)
+    next_checkin_due = models.DateField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    end_reason = models.TextField(blank=True)
+
+    objects = PairingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-proposed_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(score__gte=0, score__lte=100), name="pairing_score_0_to_100"
+            ),
+            models.CheckConstraint(
+                condition=Q(expires_at__isnull=True) | Q(expires_at__gte=models.F("proposed_at")),
+                name="pairing_expires_after_proposed",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["program", "status"]),
+            models.Index(fields=["status", "expires_at"]),
+            models.Index(fields=["status", "next_checkin_due"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"Pairing {self.pk} in {self.program}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("pairing:pairing_detail", args=[self.pk])
+
+    @property
+    def is_live(self) -> bool:
+        return self.status in self.LIVE_STATUSES
+
+
+class PairingMember(models.Model):
+    class Role(models.TextChoices):
+        GUIDE = "guide", "Mentor"
+        LEARNER = "learner", "Mentee"
+        PEER = "peer", "Peer coach"
+
+    class Response(models.TextChoices):
+        PENDING = "pending", "Waiting for an answer"
+        ACCEPTED = "accepted", "Accepted"
+        DECLINED = "declined", "Declined"
+
+    class DeclineReason(models.TextChoices):
+        NO_TIME = "no_time", "I don't have time right now"
+        POOR_FIT = "poor_fit", "Our goals don't fit"
+        KNOW_WELL = "know_well", "We already work closely together"
+        CONFLICT = "conflict", "Conflict of interest"
+        OTHER = "other", "Another reason"
+
+    pairing = models.ForeignKey(Pairing, on_delete=models.CASCADE, related_name="members")
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=10, choices=Role)
+    response = models.CharField(max_length=10, choices=Response, default=Response.PENDING)
+    responded_at = models.DateTimeField(null=True, blank=True)
+    decline_reason = models.CharField(max_length=12, choices=DeclineReason, blank=True)
+    decline_note = models.CharField(max_length=500, blank=True)
+    # Mirrors pairing.is_live so the database itself can refuse a second live pairing
+    # for one mentee or peer (a partial unique index cannot look across a join).
+    live = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["pairing", "role", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pairing", "participant"], name="member_once_per_pairing"
+            ),
+            models.UniqueConstraint(
+                fields=["participant"],
+                condition=Q(live=True) & ~Q(role="guide"),
+                name="one_live_pairing_per_learner",
+            ),
+            models.CheckConstraint(
+                condition=~Q(response="declined") | ~Q(decline_reason=""),
+                name="member_decline_has_reason",
+            ),
+        ]
+        indexes = [models.Index(fields=["participant", "live"])]
+
+    def __str__(self) -> str:
+        return f"{self.participant.employee} in pairing {self.pairing_id}"
+
+
+class CheckIn(models.Model):
+    """A meeting the members held, logged by one of them."""
+
+    pairing = models.ForeignKey(Pairing, on_delete=models.CASCADE, related_name="checkins")
+    held_on = models.DateField()
+    logged_by = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="checkins_logged"
+    )
+    summary = models.TextField("What we discussed", max_length=2000)
+    private_note = models.TextField(
+        blank=True, max_length=2000, help_text="Only you will see this."
+    )
+    rating = models.PositiveSmallIntegerField(
+        "How useful was it?", validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-held_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rating__gte=1, rating__lte=5), name="checkin_rating_1_to_5"
+            ),
+        ]
+        indexes = [models.Index(fields=["pairing", "-held_on"])]
+
+    def __str__(self) -> str:
+        return f"Check-in {self.held_on} for pairing {self.pairing_id}"
+
+
+class MatchRun(models.Model):
+    """One press of "Run matching": its preview, pins and removals, until published."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Ready for review"
+        FAILED = "failed", "Failed"
+        PUBLISHED = "published", "Published"
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="match_runs")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=10, choices=Status, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    pins = models.JSONField(default=list, blank=True)
+    removed = models.JSONField(default=list, blank=True)
+    result = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(progress__lte=100), name="matchrun_progress_at_most_100"
+            ),
+        ]
+        indexes = [models.Index(fields=["program", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"Matching run {self.pk} for {self.program}"
+
+
+class Reminder(models.Model):
+    """One email to one person about one pairing and due date.
+
+    The unique row is what makes reminders exactly-once: the dispatcher creates rows for
+    what is due, a worker claims a row with a conditional update, sends, then stamps
+    sent_at. A crash between claim and send leaves a stale claim the dispatcher releases.
+    """
+
+    class Kind(models.TextChoices):
+        CHECKIN_DUE = "checkin_due", "Check-in due"
+        CHECKIN_OVERDUE = "checkin_overdue", "Check-in overdue"
+        PROPOSAL_WAITING = "proposal_waiting", "Proposal waiting for an answer"
+        NO_FIRST_CHECKIN = "no_first_checkin", "No first check-in yet"
+        STALLED = "stalled", "Pairing stalled"
+        CLOSING_SURVEY = "closing_survey", "Closing survey"
+
+    pairing = models.ForeignKey(Pairing, on_delete=models.CASCADE, related_name="reminders")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminders"
+    )
+    kind = models.CharField(max_length=20, choices=Kind)
+    due_on = models.DateField()
+    send_after = models.DateTimeField()
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["send_after", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pairing", "recipient", "kind", "due_on"], name="reminder_once_per_slot"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["send_after"],
+                condition=Q(sent_at__isnull=True, cancelled_at__isnull=True),
+                name="reminder_unsent_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for {self.recipient} ({self.due_on})"
+
+
+class SurveyResponse(models.Model):
+    """The closing survey a participant answers when their programme ends."""
+
+    participant = models.OneToOneField(
+        Participant, on_delete=models.CASCADE, related_name="survey_response"
+    )
+    rating = models.PositiveSmallIntegerField(
+        "How useful was the programme?", validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    what_helped = models.TextField("What helped most?", blank=True, max_length=2000)
+    submitted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rating__gte=1, rating__lte=5), name="survey_rating_1_to_5"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Survey from {self.participant}"

@@ -1,0 +1,395 @@
+"""Programmes, the people in them and what they want to learn.
+
+The matching rules of a programme live on the programme row (every number of the
+contract in DESIGN.md), so HR can change them without a deploy.
+"""
+
+import zoneinfo
+from datetime import date
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+
+HR_ADMINS_GROUP = "HR admins"
+
+
+def normalise_topic(name: str) -> str:
+    """The key topics are compared by: trimmed, inner spaces collapsed, case-folded."""
+    return " ".join(name.split()).casefold()
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+class Level(models.IntegerChoices):
+    ENTRY = 1, "1 · Entry"
+    ASSOCIATE = 2, "2 · Associate"
+    PROFESSIONAL = 3, "3 · Professional"
+    SENIOR = 4, "4 · Senior"
+    PRINCIPAL = 5, "5 · Principal / Manager"
+    EXECUTIVE = 6, "6 · Executive"
+
+
+class Style(models.TextChoices):
+    DIRECTIVE = "directive", "Directive: experience-based advice"
+    REFLECTIVE = "reflective", "Reflective: question-based support"
+    EITHER = "either", "Either"
+
+
+class Focus(models.TextChoices):
+    LONG_TERM = "long_term", "Long-term career development"
+    SHORT_TERM = "short_term", "Short-term skill or problem"
+
+
+TIME_ZONE_CHOICES = [(tz, tz) for tz in sorted(zoneinfo.available_timezones())]
+
+
+class EmployeeQuerySet(models.QuerySet):
+    def by_email(self, email: str):
+        return self.filter(email=normalise_email(email))
+
+
+class Employee(models.Model):
+    """A person in the organisation; each has a login (the CSV import creates it)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="employee"
+    )
+    email = models.EmailField(unique=True)
+    name = models.CharField(max_length=200)
+    department = models.CharField(max_length=100, blank=True)
+    title = models.CharField(max_length=150, blank=True)
+    level = models.PositiveSmallIntegerField(choices=Level, default=Level.PROFESSIONAL)
+    manager = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reports"
+    )
+    time_zone = models.CharField(
+        max_length=64, choices=TIME_ZONE_CHOICES, default=settings.TIME_ZONE
+    )
+    optional_emails = models.BooleanField(
+        default=True,
+        help_text="Reminders about check-ins and surveys. Proposals are always emailed.",
+    )
+
+    objects = EmployeeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(level__gte=1, level__lte=6), name="employee_level_1_to_6"
+            ),
+            models.CheckConstraint(
+                condition=Q(email=models.functions.Lower("email")),
+                name="employee_email_lower_case",
+            ),
+            models.CheckConstraint(condition=~Q(manager=F("pk")), name="employee_not_own_manager"),
+        ]
+        indexes = [models.Index(fields=["department", "level"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def tzinfo(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+
+class Topic(models.Model):
+    """A goal or an area of expertise. `key` makes "Public speaking " and "PUBLIC SPEAKING" one."""
+
+    name = models.CharField(max_length=100)
+    key = models.CharField(max_length=100, unique=True, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.name = " ".join(self.name.split())
+        self.key = normalise_topic(self.name)
+        super().save(*args, **kwargs)
+
+
+class ProgramQuerySet(models.QuerySet):
+    def administered_by(self, user):
+        if user.is_superuser:
+            return self
+        return self.filter(admins=user)
+
+    def open_for_enrolment(self, today: date | None = None):
+        today = today or timezone.localdate()
+        return self.filter(status=Program.Status.ENROLLING).filter(
+            Q(enrol_closes__isnull=True) | Q(enrol_closes__gte=today)
+        )
+
+
+class Program(models.Model):
+    class Kind(models.TextChoices):
+        MENTORING = "mentoring", "Mentoring"
+        REVERSE_MENTORING = "reverse_mentoring", "Reverse mentoring"
+        PEER_COACHING = "peer_coaching", "Peer coaching"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        ENROLLING = "enrolling", "Open for enrolment"
+        ACTIVE = "active", "Running"
+        CLOSED = "closed", "Closed"
+
+    class MatchingMode(models.TextChoices):
+        ADMIN = "admin", "HR runs matching"
+        SELF_SELECT = "self_select", "Employees choose from their best candidates"
+
+    # Mentors meet less often and on a schedule; peers check in regularly and lightly.
+    DEFAULT_CADENCE_DAYS = {Kind.MENTORING: 28, Kind.REVERSE_MENTORING: 28, Kind.PEER_COACHING: 14}
+
+    slug = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=150)
+    description = models.TextField(blank=True)
+    kind = models.CharField(max_length=20, choices=Kind)
+    status = models.CharField(max_length=20, choices=Status, default=Status.DRAFT)
+    matching_mode = models.CharField(
+        max_length=20, choices=MatchingMode, default=MatchingMode.ADMIN
+    )
+    enrol_opens = models.DateField(null=True, blank=True)
+    enrol_closes = models.DateField(null=True, blank=True)
+    starts_on = models.DateField(null=True, blank=True)
+    ends_on = models.DateField(null=True, blank=True)
+    checkin_cadence_days = models.PositiveSmallIntegerField(
+        default=28,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+        help_text="Days between check-ins (mentoring 28, peer coaching 14 by default).",
+    )
+    default_capacity = models.PositiveSmallIntegerField(
+        default=2,
+        validators=[MinValueValidator(1)],
+        help_text="How many people a mentor supports unless they say otherwise.",
+    )
+    min_gap = models.PositiveSmallIntegerField(
+        default=1, help_text="Fewest levels a mentor must be above (below, in reverse mentoring)."
+    )
+    ideal_gap = models.PositiveSmallIntegerField(
+        default=2, help_text="The level gap that earns full level points."
+    )
+    max_gap = models.PositiveSmallIntegerField(
+        default=3, help_text="Most levels a mentor may be away."
+    )
+    peer_max_gap = models.PositiveSmallIntegerField(
+        default=1, help_text="Most levels two peer coaches may differ by."
+    )
+    weight_goals = models.PositiveSmallIntegerField(
+        default=50, help_text="Points for goals covered by the mentor's expertise (or shared)."
+    )
+    weight_level = models.PositiveSmallIntegerField(
+        default=25, help_text="Points for the level gap being ideal."
+    )
+    weight_style = models.PositiveSmallIntegerField(
+        default=20, help_text="Points for a matching feedback style."
+    )
+    weight_department = models.PositiveSmallIntegerField(
+        default=5, help_text="Points for coming from different departments."
+    )
+    proposal_expiry_days = models.PositiveSmallIntegerField(
+        default=7,
+        validators=[MinValueValidator(1)],
+        help_text="Days a proposal waits for an answer before it lapses.",
+    )
+    admins = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="administered_programs"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ProgramQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(default_capacity__gte=1), name="program_capacity_at_least_1"
+            ),
+            models.CheckConstraint(
+                condition=Q(checkin_cadence_days__gte=1), name="program_cadence_at_least_1"
+            ),
+            models.CheckConstraint(
+                condition=Q(proposal_expiry_days__gte=1), name="program_expiry_at_least_1"
+            ),
+            models.CheckConstraint(
+                condition=Q(min_gap__lte=F("ideal_gap"), ideal_gap__lte=F("max_gap")),
+                name="program_gaps_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(weight_goals__gte=0, weight_level__gte=0, weight_style__gte=0)
+                & Q(weight_department__gte=0),
+                name="program_weights_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(weight_goals__gt=0)
+                | Q(weight_level__gt=0)
+                | Q(weight_style__gt=0)
+                | Q(weight_department__gt=0),
+                name="program_weights_not_all_zero",
+            ),
+            models.CheckConstraint(
+                condition=Q(enrol_opens__isnull=True)
+                | Q(enrol_closes__isnull=True)
+                | Q(enrol_opens__lte=F("enrol_closes")),
+                name="program_enrolment_dates_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(starts_on__isnull=True)
+                | Q(ends_on__isnull=True)
+                | Q(starts_on__lte=F("ends_on")),
+                name="program_run_dates_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["mentoring", "reverse_mentoring", "peer_coaching"]),
+                name="program_kind_valid",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "kind"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("programs:program_detail", args=[self.slug])
+
+    @property
+    def is_peer(self) -> bool:
+        return self.kind == self.Kind.PEER_COACHING
+
+    @property
+    def guide_role(self) -> str:
+        return Participant.Role.PEER if self.is_peer else Participant.Role.MENTOR
+
+    @property
+    def learner_role(self) -> str:
+        return Participant.Role.PEER if self.is_peer else Participant.Role.MENTEE
+
+    @property
+    def roles(self) -> list[str]:
+        if self.is_peer:
+            return [Participant.Role.PEER]
+        return [Participant.Role.MENTOR, Participant.Role.MENTEE]
+
+    def is_admin(self, user) -> bool:
+        return user.is_superuser or self.admins.filter(pk=user.pk).exists()
+
+
+class ParticipantQuerySet(models.QuerySet):
+    def active(self, today: date | None = None):
+        """Enrolled, not withdrawn and not paused: the people matching may use."""
+        today = today or timezone.localdate()
+        return self.filter(withdrawn_at__isnull=True).filter(
+            Q(paused_until__isnull=True) | Q(paused_until__lte=today)
+        )
+
+    def guides(self):
+        return self.filter(role=Participant.Role.MENTOR)
+
+    def learners(self):
+        return self.filter(role__in=[Participant.Role.MENTEE, Participant.Role.PEER])
+
+
+class Participant(models.Model):
+    """An employee's enrolment in one programme, with what they want or offer there."""
+
+    class Role(models.TextChoices):
+        MENTOR = "mentor", "Mentor"
+        MENTEE = "mentee", "Mentee"
+        PEER = "peer", "Peer coach"
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="participants")
+    employee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="enrolments")
+    role = models.CharField(max_length=10, choices=Role)
+    goals = models.ManyToManyField(Topic, blank=True, related_name="wanted_by")
+    expertise = models.ManyToManyField(Topic, blank=True, related_name="offered_by")
+    style = models.CharField(
+        max_length=12,
+        choices=Style,
+        default=Style.EITHER,
+        help_text="The feedback style wanted (mentees, peers) or offered (mentors).",
+    )
+    focus = models.CharField(max_length=12, choices=Focus, default=Focus.LONG_TERM)
+    capacity = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="Most people supported at once; blank means the programme default.",
+    )
+    paused_until = models.DateField(
+        null=True, blank=True, help_text="Not taking anyone new until this date."
+    )
+    note = models.TextField("What I hope to get", blank=True, max_length=1000)
+    enrolled_at = models.DateTimeField(default=timezone.now)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ParticipantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["employee__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "employee"], name="participant_once_per_program"
+            ),
+            models.CheckConstraint(
+                condition=Q(capacity__isnull=True) | Q(capacity__gte=1),
+                name="participant_capacity_at_least_1",
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=["mentor", "mentee", "peer"]), name="participant_role_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["program", "role"])]
+
+    def __str__(self) -> str:
+        return f"{self.employee} ({self.get_role_display()}, {self.program})"
+
+    @property
+    def effective_capacity(self) -> int:
+        return self.capacity or self.program.default_capacity
+
+    @property
+    def is_paused(self) -> bool:
+        return self.paused_until is not None and self.paused_until > timezone.localdate()
+
+    @property
+    def is_guide(self) -> bool:
+        return self.role == self.Role.MENTOR
+
+
+class AuditEvent(models.Model):
+    """Who did what to a programme, and when: shown on the programme page."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", "Created the programme"
+        SETTINGS_CHANGED = "settings_changed", "Changed settings"
+        PARTICIPANT_ADDED = "participant_added", "Added a participant"
+        IMPORTED = "imported", "Imported participants"
+        MATCHING_RUN = "matching_run", "Ran matching"
+        PAIR_PINNED = "pair_pinned", "Pinned a pair"
+        PAIR_REMOVED = "pair_removed", "Removed a proposed pair"
+        PUBLISHED = "published", "Published proposals"
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="audit_events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    action = models.CharField(max_length=30, choices=Action)
+    summary = models.CharField(max_length=300, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["program", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} · {self.program}"

@@ -1,0 +1,84 @@
+"""Plain helpers that build test data with sensible defaults; override what matters."""
+
+import itertools
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+from programs.models import HR_ADMINS_GROUP, Employee, Participant, Program, Topic
+
+_seq = itertools.count(1)
+
+
+def make_user(*, username: str | None = None, password: str = "pass-for-tests", **extra):
+    n = next(_seq)
+    username = username or f"user{n}@example.org"
+    return get_user_model().objects.create_user(
+        username=username, email=username, password=password, **extra
+    )
+
+
+def make_employee(
+    *,
+    name: str | None = None,
+    email: str | None = None,
+    level: int = 3,
+    department: str = "Engineering",
+    manager: Employee | None = None,
+    **extra,
+) -> Employee:
+    n = next(_seq)
+    email = (email or f"person{n}@example.org").lower()
+    user = make_user(username=email)
+    return Employee.objects.create(
+        user=user,
+        email=email,
+        name=name or f"Person {n}",
+        level=level,
+        department=department,
+        manager=manager,
+        **extra,
+    )
+
+
+def make_hr_admin(*, name: str = "Hana HR"):
+    user = make_employee(name=name, department="People", level=4).user
+    user.groups.add(Group.objects.get(name=HR_ADMINS_GROUP))
+    return user
+
+
+def make_program(*, kind: str = Program.Kind.MENTORING, admins=(), **extra) -> Program:
+    n = next(_seq)
+    extra.setdefault("status", Program.Status.ENROLLING)
+    program = Program.objects.create(
+        slug=extra.pop("slug", f"programme-{n}"),
+        name=extra.pop("name", f"Programme {n}"),
+        kind=kind,
+        checkin_cadence_days=Program.DEFAULT_CADENCE_DAYS[kind],
+        **extra,
+    )
+    program.admins.set(admins)
+    return program
+
+
+def make_topics(*names: str) -> list[Topic]:
+    return [
+        Topic.objects.get_or_create(key=" ".join(n.split()).casefold(), defaults={"name": n})[0]
+        for n in names
+    ]
+
+
+def make_participant(
+    *,
+    program: Program,
+    role: str = Participant.Role.MENTEE,
+    employee: Employee | None = None,
+    goals=(),
+    expertise=(),
+    **extra,
+) -> Participant:
+    employee = employee or make_employee(**extra.pop("employee_kwargs", {}))
+    participant = Participant.objects.create(program=program, employee=employee, role=role, **extra)
+    participant.goals.set(make_topics(*goals))
+    participant.expertise.set(make_topics(*expertise))
+    return participant

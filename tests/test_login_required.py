@@ -1,0 +1,55 @@
+"""Every URL of the product, but the login and password-reset pages, needs a login."""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+pytestmark = pytest.mark.django_db
+
+PUBLIC = {
+    "login",
+    "logout",
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
+}
+
+
+def _named_patterns(resolver, prefix=""):
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            if entry.namespace == "admin":
+                continue  # the Django admin has its own login
+            ns = f"{prefix}{entry.namespace}:" if entry.namespace else prefix
+            yield from _named_patterns(entry, ns)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield prefix + entry.name, entry
+
+
+def _sample_url(name: str, pattern: URLPattern) -> str:
+    from django.urls import reverse
+
+    converters = pattern.pattern.converters
+    kwargs = {}
+    for key, converter in converters.items():
+        kwargs[key] = 1 if converter.regex == "[0-9]+" else "sample-slug"
+    return reverse(name, kwargs=kwargs or None)
+
+
+def test_every_private_url_redirects_anonymous_users_to_login(client):
+    checked = []
+    for name, pattern in _named_patterns(get_resolver()):
+        if name in PUBLIC:
+            continue
+        url = _sample_url(name, pattern)
+        response = client.get(url)
+        assert response.status_code == 302, name
+        assert response["Location"].startswith("/accounts/login/?next="), name
+        checked.append(name)
+    assert "home" in checked
+
+
+def test_login_page_is_public(client):
+    response = client.get("/accounts/login/")
+    assert response.status_code == 200
+    assert b"Log in" in response.content
