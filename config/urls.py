@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from pairing.views import home
+from pairing.views.home import home
 
 urlpatterns = [
     path("", home, name="home"),
