@@ -1,0 +1,1 @@
+"""Celery tasks: thin interfaces that take ids, load rows and call one service."""
