@@ -1,0 +1,440 @@
+"""The participants CSV import of DESIGN.md, in two steps: plan (validate and preview), import.
+
+`participants_import_plan` reads the file and compares it with the database without writing
+anything, so an upload page can show every error, or a preview of what would change, before
+anyone confirms. `participants_import` applies a plan with no errors in one transaction: a
+file with any bad row imports nothing, and re-importing the same file changes nothing.
+"""
+
+import csv
+import io
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+
+from programs.models import (
+    AuditEvent,
+    Employee,
+    Participant,
+    Program,
+    Style,
+    normalise_email,
+    normalise_topic,
+)
+from programs.services import audit_record, employee_upsert, topics_from_names
+
+COLUMNS = (
+    "email",
+    "name",
+    "department",
+    "level",
+    "manager_email",
+    "role",
+    "goals",
+    "expertise",
+    "style",
+    "capacity",
+)
+HEADER_LINE = 1
+
+
+class Action:
+    """What importing one row does to an employee or an enrolment."""
+
+    CREATE = "create"
+    UPDATE = "update"
+    ENROL = "enrol"
+    UNCHANGED = "unchanged"
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One bad row (or the header, line 1) and why, in words an HR admin can act on."""
+
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Row:
+    """One valid row, cleaned: emails lower-case, texts trimmed, topics as typed."""
+
+    line: int
+    email: str
+    name: str
+    department: str
+    level: int
+    manager_email: str
+    role: str
+    goals: tuple[str, ...]
+    expertise: tuple[str, ...]
+    style: str
+    capacity: int | None
+
+
+@dataclass(frozen=True)
+class RowPlan:
+    """What importing one row will do: to the employee, and to their enrolment."""
+
+    row: Row
+    employee: str  # Action.CREATE, UPDATE or UNCHANGED
+    participant: str  # Action.ENROL, UPDATE or UNCHANGED
+
+
+@dataclass
+class ImportPlan:
+    """The preview of an import: errors (then nothing may be imported) or the changes."""
+
+    program: Program
+    errors: list[RowError] = field(default_factory=list)
+    rows: list[RowPlan] = field(default_factory=list)
+    # Managers named by manager_email who are neither in the file nor in the database yet.
+    managers_to_create: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def _count(self, attribute: str, action: str) -> int:
+        return sum(1 for plan in self.rows if getattr(plan, attribute) == action)
+
+    @property
+    def employees_to_create(self) -> int:
+        return self._count("employee", Action.CREATE)
+
+    @property
+    def employees_to_update(self) -> int:
+        return self._count("employee", Action.UPDATE)
+
+    @property
+    def participants_to_enrol(self) -> int:
+        return self._count("participant", Action.ENROL)
+
+    @property
+    def participants_to_update(self) -> int:
+        return self._count("participant", Action.UPDATE)
+
+    @property
+    def rows_unchanged(self) -> int:
+        return sum(
+            1
+            for plan in self.rows
+            if plan.employee == Action.UNCHANGED and plan.participant == Action.UNCHANGED
+        )
+
+    @property
+    def changes(self) -> int:
+        """Rows that change something, plus managers to create: 0 means a no-op re-import."""
+        return len(self.rows) - self.rows_unchanged + len(self.managers_to_create)
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "rows": len(self.rows),
+            "employees_created": self.employees_to_create,
+            "employees_updated": self.employees_to_update,
+            "managers_created": len(self.managers_to_create),
+            "participants_enrolled": self.participants_to_enrol,
+            "participants_updated": self.participants_to_update,
+            "unchanged": self.rows_unchanged,
+        }
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What an import did (the counts of the plan it applied)."""
+
+    program: Program
+    counts: dict[str, int]
+    changes: int
+
+    @property
+    def summary(self) -> str:
+        c = self.counts
+        return (
+            f"{c['rows']} rows: {c['employees_created']} employees created, "
+            f"{c['employees_updated']} updated, {c['managers_created']} managers added "
+            f"without enrolment, {c['participants_enrolled']} participants enrolled, "
+            f"{c['participants_updated']} updated, {c['unchanged']} unchanged "
+            f"({self.changes} changes)"
+        )
+
+
+class ImportRejected(Exception):
+    """The file has errors, so nothing was imported; `errors` lists every one."""
+
+    def __init__(self, errors: list[RowError]):
+        self.errors = errors
+        super().__init__(f"{len(errors)} errors, nothing imported: " + "; ".join(map(str, errors)))
+
+
+def _decode(data: str | bytes) -> str:
+    if isinstance(data, bytes):
+        data = data.decode("utf-8")
+    # Spreadsheet programs write a byte-order mark at the start of "UTF-8 CSV" files.
+    return data.removeprefix("\ufeff")
+
+
+def _topic_names(value: str) -> tuple[str, ...]:
+    return tuple(name for name in (" ".join(part.split()) for part in value.split(";")) if name)
+
+
+def _valid_email(value: str) -> bool:
+    try:
+        validate_email(value)
+    except ValidationError:
+        return False
+    return True
+
+
+def _clean_row(values: dict[str, str], line: int, program: Program) -> tuple[Row | None, list[str]]:
+    """The row cleaned, or None and the reasons it is bad."""
+    problems: list[str] = []
+    raw_email = values["email"].strip()
+    email = normalise_email(raw_email)
+    if not email:
+        problems.append("email is missing")
+    elif not _valid_email(email):
+        problems.append(f"email {raw_email!r} is not a valid address")
+
+    name = " ".join(values["name"].split())
+    if not name:
+        problems.append("name is missing")
+
+    raw_level = values["level"].strip()
+    level = int(raw_level) if raw_level.isdigit() else None
+    if level is None or not 1 <= level <= 6:
+        problems.append(f"level {raw_level!r} is not a whole number from 1 to 6")
+
+    raw_manager = values["manager_email"].strip()
+    manager_email = normalise_email(raw_manager)
+    if manager_email and not _valid_email(manager_email):
+        problems.append(f"manager_email {raw_manager!r} is not a valid address")
+    elif manager_email and manager_email == email:
+        problems.append("manager_email is the person's own email")
+
+    raw_role = values["role"].strip()
+    role = raw_role.lower()
+    allowed = " or ".join(program.roles)
+    if not role:
+        problems.append(f"role is missing (use {allowed})")
+    elif role not in program.roles:
+        if role in Participant.Role.values:
+            problems.append(
+                f"role {raw_role!r} does not fit a {program.get_kind_display().lower()} "
+                f"programme (use {allowed})"
+            )
+        else:
+            problems.append(f"role {raw_role!r} is unknown (use {allowed})")
+
+    raw_style = values["style"].strip()
+    style = raw_style.lower() or Style.EITHER
+    if style not in Style.values:
+        problems.append(f"style {raw_style!r} is not one of {', '.join(Style.values)}")
+
+    raw_capacity = values["capacity"].strip()
+    capacity = int(raw_capacity) if raw_capacity.isdigit() else None
+    if raw_capacity and (capacity is None or capacity < 1):
+        problems.append(f"capacity {raw_capacity!r} is not a positive whole number")
+
+    if problems:
+        return None, problems
+    return Row(
+        line=line,
+        email=email,
+        name=name,
+        department=" ".join(values["department"].split()),
+        level=level,
+        manager_email=manager_email,
+        role=role,
+        goals=_topic_names(values["goals"]),
+        expertise=_topic_names(values["expertise"]),
+        style=style,
+        capacity=capacity,
+    ), []
+
+
+def _read_rows(text: str, program: Program) -> tuple[list[Row], list[RowError]]:
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader)
+    except StopIteration:
+        return [], [RowError(HEADER_LINE, "the file is empty; expected a header row")]
+    header = [column.strip().lower() for column in header]
+    missing = [column for column in COLUMNS if column not in header]
+    if missing:
+        return [], [RowError(HEADER_LINE, f"the header lacks the columns {', '.join(missing)}")]
+    index = {column: header.index(column) for column in COLUMNS}
+
+    rows: list[Row] = []
+    errors: list[RowError] = []
+    first_line_of_emails: dict[str, int] = {}
+    line = reader.line_num + 1
+    for fields in reader:
+        if any(value.strip() for value in fields):
+            values = {c: fields[i] if i < len(fields) else "" for c, i in index.items()}
+            row, problems = _clean_row(values, line, program)
+            email = normalise_email(values["email"])
+            if email in first_line_of_emails:
+                problems.append(
+                    f"email {email} already appears on line {first_line_of_emails[email]}"
+                )
+                row = None
+            elif email:
+                first_line_of_emails[email] = line
+            if len(fields) > len(header):
+                problems.append(f"has {len(fields)} fields but the header has {len(header)}")
+                row = None
+            if problems:
+                errors.append(RowError(line, "; ".join(problems)))
+            else:
+                rows.append(row)
+        # A quoted field may span lines: the next row starts after the last line read.
+        line = reader.line_num + 1
+    return rows, errors
+
+
+def participants_import_plan(*, program: Program, text: str | bytes) -> ImportPlan:
+    """Validate a participants CSV and preview what importing it would change (no writes).
+
+    `text` is the file's content (bytes are decoded as UTF-8; a byte-order mark is fine).
+    """
+    plan = ImportPlan(program=program)
+    try:
+        text = _decode(text)
+    except UnicodeDecodeError as error:
+        plan.errors.append(RowError(HEADER_LINE, f"the file is not UTF-8 text ({error.reason})"))
+        return plan
+    try:
+        rows, plan.errors = _read_rows(text, program)
+    except csv.Error as error:
+        plan.errors = [RowError(HEADER_LINE, f"the file is not readable CSV ({error})")]
+    if plan.errors:
+        return plan
+
+    emails = {row.email for row in rows} | {row.manager_email for row in rows if row.manager_email}
+    employees = {
+        e.email: e for e in Employee.objects.filter(email__in=emails).select_related("manager")
+    }
+    participants = {
+        p.employee.email: p
+        for p in Participant.objects.filter(program=program, employee__email__in=emails)
+        .select_related("employee")
+        .prefetch_related("goals", "expertise")
+    }
+    in_file = {row.email for row in rows}
+    plan.managers_to_create = sorted(
+        {row.manager_email for row in rows if row.manager_email} - in_file - employees.keys()
+    )
+    for row in rows:
+        plan.rows.append(
+            RowPlan(
+                row=row,
+                employee=_employee_action(row, employees.get(row.email)),
+                participant=_participant_action(row, participants.get(row.email)),
+            )
+        )
+    return plan
+
+
+def _employee_action(row: Row, employee: Employee | None) -> str:
+    if employee is None:
+        return Action.CREATE
+    current = (
+        employee.name,
+        employee.department,
+        employee.level,
+        employee.manager.email if employee.manager else "",
+    )
+    wanted = (row.name, row.department, row.level, row.manager_email)
+    return Action.UNCHANGED if current == wanted else Action.UPDATE
+
+
+def _topic_keys(names) -> set[str]:
+    return {normalise_topic(name) for name in names}
+
+
+def _participant_action(row: Row, participant: Participant | None) -> str:
+    if participant is None:
+        return Action.ENROL
+    current = (
+        participant.role,
+        participant.style,
+        participant.capacity,
+        {topic.key for topic in participant.goals.all()},
+        {topic.key for topic in participant.expertise.all()},
+    )
+    wanted = (row.role, row.style, row.capacity, _topic_keys(row.goals), _topic_keys(row.expertise))
+    return Action.UNCHANGED if current == wanted else Action.UPDATE
+
+
+@transaction.atomic
+def participants_import(*, program: Program, text: str | bytes, actor=None) -> ImportResult:
+    """Import a participants CSV into `program`: all rows or, on any error, nothing.
+
+    Raises ImportRejected (carrying every error) when the file has errors. Employees are
+    created or updated, people named only as managers are created without an enrolment,
+    and enrolments get the row's role, style, capacity, goals and expertise. An audit event
+    is recorded when something changed (a no-op re-import leaves no trace).
+    """
+    plan = participants_import_plan(program=program, text=text)
+    if plan.errors:
+        raise ImportRejected(plan.errors)
+
+    for email in plan.managers_to_create:
+        # Someone outside the file: all we know is the address, so it stands in for the name.
+        employee_upsert(email=email, name=email.split("@")[0])
+    employees = {
+        e.email: e for e in Employee.objects.filter(email__in=[p.row.email for p in plan.rows])
+    }
+    # Create the newcomers first so every manager_email resolves, whatever the row order.
+    for item in plan.rows:
+        if item.employee == Action.CREATE:
+            employees[item.row.email], _ = employee_upsert(
+                email=item.row.email,
+                name=item.row.name,
+                department=item.row.department,
+                level=item.row.level,
+            )
+    managers = {
+        e.email: e
+        for e in Employee.objects.filter(email__in={p.row.manager_email for p in plan.rows})
+    }
+    for item in plan.rows:
+        row = item.row
+        if item.employee != Action.UNCHANGED:
+            employees[row.email], _ = employee_upsert(
+                email=row.email,
+                name=row.name,
+                department=row.department,
+                level=row.level,
+                manager=managers.get(row.manager_email),
+            )
+        if item.participant != Action.UNCHANGED:
+            _participant_save(program, employees[row.email], row)
+
+    if plan.changes:
+        audit_record(
+            program=program,
+            actor=actor,
+            action=AuditEvent.Action.IMPORTED,
+            summary=f"Imported {len(plan.rows)} participants ({plan.changes} changes)",
+            detail=plan.counts(),
+        )
+    return ImportResult(program=program, counts=plan.counts(), changes=plan.changes)
+
+
+def _participant_save(program: Program, employee: Employee, row: Row) -> None:
+    participant = Participant.objects.filter(program=program, employee=employee).first()
+    participant = participant or Participant(program=program, employee=employee)
+    participant.role = row.role
+    participant.style = row.style
+    participant.capacity = row.capacity
+    participant.full_clean()
+    participant.save()
+    participant.goals.set(topics_from_names(row.goals))
+    participant.expertise.set(topics_from_names(row.expertise))

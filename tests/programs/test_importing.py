@@ -1,0 +1,249 @@
+from pathlib import Path
+
+import pytest
+
+from programs.importing import (
+    ImportRejected,
+    RowError,
+    participants_import,
+    participants_import_plan,
+)
+from programs.models import AuditEvent, Employee, Participant, Program, Topic
+from tests.factories import make_employee, make_participant, make_program
+
+pytestmark = pytest.mark.django_db
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+HEADER = "email,name,department,level,manager_email,role,goals,expertise,style,capacity\n"
+
+BAD_FILE_ERRORS = [
+    RowError(3, "level '9' is not a whole number from 1 to 6"),
+    RowError(4, "email is missing"),
+    RowError(5, "email ana@example.org already appears on line 2"),
+    RowError(6, "role 'coach' is unknown (use mentor or mentee)"),
+    RowError(7, "style 'sometimes' is not one of directive, reflective, either"),
+    RowError(8, "capacity '0' is not a positive whole number"),
+]
+
+
+def _state(program):
+    """Everything an import writes, as comparable plain data."""
+    employees = sorted(
+        (e.email, e.name, e.department, e.level, e.manager.email if e.manager else "")
+        for e in Employee.objects.select_related("manager")
+    )
+    participants = sorted(
+        (
+            p.employee.email,
+            p.role,
+            p.style,
+            p.capacity,
+            sorted(t.key for t in p.goals.all()),
+            sorted(t.key for t in p.expertise.all()),
+        )
+        for p in Participant.objects.filter(program=program).select_related("employee")
+    )
+    return employees, participants, Topic.objects.count()
+
+
+def test_bad_file_reports_six_errors_and_imports_nothing():
+    program = make_program(kind=Program.Kind.MENTORING)
+    text = (DATA / "bad-participants.csv").read_text()
+
+    plan = participants_import_plan(program=program, text=text)
+    with pytest.raises(ImportRejected) as rejected:
+        participants_import(program=program, text=text)
+
+    assert plan.errors == BAD_FILE_ERRORS
+    assert rejected.value.errors == BAD_FILE_ERRORS
+    assert [str(e) for e in rejected.value.errors][
+        0
+    ] == "line 3: level '9' is not a whole number from 1 to 6"
+    assert Employee.objects.count() == 0
+    assert Participant.objects.count() == 0
+    assert AuditEvent.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("name", "kind", "employees", "roles", "manager_only"),
+    [
+        ("mentoring", Program.Kind.MENTORING, 57, {"mentee": 40, "mentor": 15}, 2),
+        ("reverse-mentoring", Program.Kind.REVERSE_MENTORING, 32, {"mentee": 20, "mentor": 12}, 0),
+        ("peer-coaching", Program.Kind.PEER_COACHING, 53, {"peer": 50}, 3),
+    ],
+)
+def test_sample_imports_and_reimport_changes_nothing(name, kind, employees, roles, manager_only):
+    program = make_program(kind=kind)
+    text = (DATA / f"{name}-sample.csv").read_text()
+    rows = sum(roles.values())
+
+    result = participants_import(program=program, text=text)
+
+    assert result.counts == {
+        "rows": rows,
+        "employees_created": rows,
+        "employees_updated": 0,
+        "managers_created": manager_only,
+        "participants_enrolled": rows,
+        "participants_updated": 0,
+        "unchanged": 0,
+    }
+    assert result.changes == rows + manager_only
+    assert Employee.objects.count() == employees
+    assert {
+        role: Participant.objects.filter(program=program, role=role).count() for role in roles
+    } == roles
+    assert Employee.objects.filter(enrolments__isnull=True).count() == manager_only
+    assert (
+        AuditEvent.objects.filter(program=program, action=AuditEvent.Action.IMPORTED).count() == 1
+    )
+    before = _state(program)
+
+    again = participants_import(program=program, text=text)
+
+    assert again.changes == 0
+    assert again.counts["unchanged"] == rows
+    assert _state(program) == before
+    assert (
+        AuditEvent.objects.filter(program=program, action=AuditEvent.Action.IMPORTED).count() == 1
+    )
+
+
+def test_import_cleans_emails_names_and_topics():
+    program = make_program(kind=Program.Kind.MENTORING)
+    text = (
+        "\ufeff"
+        "role,Email,name,department,level,manager_email,goals,expertise,style,capacity\n"
+        "MENTEE, Ana.Ruiz@Example.ORG ,  Ana   Ruiz ,  Sales ,2,Boss@Example.org,"
+        "  public  speaking ;PUBLIC SPEAKING; Leadership,,Directive,\n"
+        "mentor,zoe@example.org,Zoe Kim,Legal,4,,,Public Speaking;leadership,either,3\n"
+    )
+
+    participants_import(program=program, text=text.encode())
+
+    ana = Participant.objects.get(employee__email="ana.ruiz@example.org")
+    zoe = Participant.objects.get(employee__email="zoe@example.org")
+    boss = Employee.objects.get(email="boss@example.org")
+    assert (ana.employee.name, ana.employee.department, ana.employee.manager) == (
+        "Ana Ruiz",
+        "Sales",
+        boss,
+    )
+    assert (ana.role, ana.style, ana.capacity) == ("mentee", "directive", None)
+    assert sorted(t.key for t in ana.goals.all()) == ["leadership", "public speaking"]
+    assert sorted(t.key for t in zoe.expertise.all()) == ["leadership", "public speaking"]
+    assert (zoe.capacity, zoe.effective_capacity) == (3, 3)
+    assert Topic.objects.count() == 2
+    assert (boss.name, boss.enrolments.count()) == ("boss", 0)
+
+
+def test_reimport_updates_what_differs():
+    program = make_program(kind=Program.Kind.MENTORING)
+    boss = make_employee(email="boss@example.org", name="Bo Boss")
+    employee = make_employee(email="ana@example.org", name="Ana Old", level=1)
+    make_participant(program=program, employee=employee, role="mentor", goals=["Python"])
+    untouched = make_employee(email="zoe@example.org", name="Zoe Kim", level=4, department="Legal")
+    make_participant(program=program, employee=untouched, role="mentor", style="either")
+    text = HEADER + (
+        "ana@example.org,Ana Ruiz,Engineering,2,boss@example.org,mentee,Leadership,,reflective,\n"
+        "zoe@example.org,Zoe Kim,Legal,4,,mentor,,,either,\n"
+    )
+
+    plan = participants_import_plan(program=program, text=text)
+    result = participants_import(program=program, text=text)
+
+    assert [(p.row.email, p.employee, p.participant) for p in plan.rows] == [
+        ("ana@example.org", "update", "update"),
+        ("zoe@example.org", "unchanged", "unchanged"),
+    ]
+    assert result.changes == 1
+    ana = Participant.objects.get(program=program, employee=employee)
+    ana.employee.refresh_from_db()
+    assert (ana.employee.name, ana.employee.level, ana.employee.manager) == ("Ana Ruiz", 2, boss)
+    assert (ana.role, ana.style) == ("mentee", "reflective")
+    assert [t.key for t in ana.goals.all()] == ["leadership"]
+    assert (boss.name, boss.enrolments.count()) == ("Bo Boss", 0)
+
+
+ROW = "ana@example.org,Ana,Sales,2,,mentee,,,either,"
+MENTORING_ROLES = "(use mentor or mentee)"
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        (ROW.replace("ana@example.org", "ana@"), "email 'ana@' is not a valid address"),
+        (ROW.replace(",,mentee", ",boss@,mentee"), "manager_email 'boss@' is not a valid address"),
+        (
+            ROW.replace(",,mentee", ",ANA@example.org,mentee"),
+            "manager_email is the person's own email",
+        ),
+        (
+            ROW.replace("mentee", "peer"),
+            f"role 'peer' does not fit a mentoring programme {MENTORING_ROLES}",
+        ),
+        (ROW.replace(",2,", ",,"), "level '' is not a whole number from 1 to 6"),
+        (
+            ROW.replace(",2,", ",x,") + "-1",
+            "level 'x' is not a whole number from 1 to 6; "
+            "capacity '-1' is not a positive whole number",
+        ),
+        (
+            ROW.replace("Ana", "").replace("mentee", ""),
+            f"name is missing; role is missing {MENTORING_ROLES}",
+        ),
+        (ROW + ",extra", "has 11 fields but the header has 10"),
+    ],
+)
+def test_each_bad_value_is_reported(line, message):
+    program = make_program(kind=Program.Kind.MENTORING)
+
+    plan = participants_import_plan(program=program, text=HEADER + line + "\n")
+
+    assert plan.errors == [RowError(2, message)]
+
+
+def test_peer_programme_accepts_only_peers():
+    program = make_program(kind=Program.Kind.PEER_COACHING)
+
+    plan = participants_import_plan(
+        program=program, text=HEADER + "ana@example.org,Ana,Sales,2,,mentee,,,either,\n"
+    )
+
+    assert plan.errors == [
+        RowError(2, "role 'mentee' does not fit a peer coaching programme (use peer)")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "email,name,level,role\nana@example.org,Ana,2,mentee\n",
+            "the header lacks the columns department, manager_email, goals, expertise, style, "
+            "capacity",
+        ),
+        ("", "the file is empty; expected a header row"),
+        (b"email\xff\n", "the file is not UTF-8 text (invalid start byte)"),
+    ],
+)
+def test_file_level_errors_are_one_error_on_line_1(text, message):
+    program = make_program(kind=Program.Kind.MENTORING)
+
+    plan = participants_import_plan(program=program, text=text)
+
+    assert plan.errors == [RowError(1, message)]
+
+
+def test_blank_lines_are_skipped_and_line_numbers_stay_true():
+    program = make_program(kind=Program.Kind.MENTORING)
+    text = (
+        HEADER
+        + "\n"
+        + 'ana@example.org,"Ruiz,\nAna",Sales,2,,mentee,,,either,\n'
+        + "x,B,S,2,,mentee,,,either,\n"
+    )
+
+    plan = participants_import_plan(program=program, text=text)
+
+    assert plan.errors == [RowError(5, "email 'x' is not a valid address")]
