@@ -1,0 +1,308 @@
+"""Matching benchmark: a synthetic organisation, our solver, and two baselines on the same data.
+
+Run it with ``python -m pairing.matching.bench`` (or ``manage.py bench_matching``). Peak memory
+is the ``tracemalloc`` peak of the measured call: numpy registers its buffers with
+tracemalloc, so this counts the score matrices and solver arrays allocated from Python
+(memory held inside the C++ flow/matching solvers is not seen).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+
+from . import solve
+from .domain import GUIDE, KINDS, LEARNER, MENTORING, PEER, PEER_COACHING, Person, Rules
+from .engine import Problem
+from .scores import FORBIDDEN
+
+_DEPARTMENTS = ("Engineering", "Sales", "Marketing", "Finance", "People", "Legal", "Product")
+_TOPICS = (
+    "Leadership", "Public Speaking", "Negotiation", "Budgeting", "Python", "Machine Learning",
+    "Cloud Architecture", "Product Strategy", "Stakeholder Management", "Hiring",
+    "People Management", "Time Management", "Career Planning", "Design Thinking",
+    "Change Management", "Influence", "Customer Success", "Sales Pipeline", "Security",
+    "Data Analysis", "Project Management", "Strategic Thinking", "Presentation Design",
+    "Coaching Skills", "Networking", "Remote Work", "Finance Basics", "Writing",
+    "Conflict Resolution", "Agile Delivery",
+)  # fmt: skip
+_STYLES = ("either", "directive", "reflective")
+# Learners are mostly junior, guides mostly senior, peers spread around the middle.
+_LEVELS = {
+    LEARNER: (0.28, 0.30, 0.22, 0.12, 0.06, 0.02),
+    GUIDE: (0.02, 0.08, 0.20, 0.30, 0.25, 0.15),
+    PEER: (0.15, 0.25, 0.25, 0.18, 0.12, 0.05),
+}
+# Dense reference limit: the repeated-column matrix as float64.
+_REFERENCE_MAX_BYTES = 2_500_000_000
+
+
+def synthetic_org(
+    kind: str, n_learners: int, n_guides: int, capacity: int, seed: int
+) -> list[Person]:
+    """A believable organisation for ``kind``.
+
+    Mentoring kinds get ``n_learners`` learners and ``n_guides`` guides with ``capacity``
+    places (reverse mentoring flips the level skew: the juniors guide); peer coaching gets
+    ``n_learners`` peers. Topics follow a Zipf-like popularity, departments and styles are
+    mixed, and most people have a manager (often someone else in the pool).
+    """
+    if kind not in KINDS:
+        raise ValueError(f"unknown kind {kind!r}")
+    rng = np.random.default_rng(seed)
+    popularity = 1 / np.arange(1, len(_TOPICS) + 1) ** 0.8
+    popularity /= popularity.sum()
+    if kind == PEER_COACHING:
+        roles = [PEER] * n_learners
+    else:
+        roles = [LEARNER] * n_learners + [GUIDE] * n_guides
+    people: list[dict[str, Any]] = []
+    for i, role in enumerate(roles):
+        skew = _LEVELS[role]
+        if kind != MENTORING and kind != PEER_COACHING:
+            skew = _LEVELS[GUIDE if role == LEARNER else LEARNER]
+        level = int(rng.choice(6, p=skew)) + 1
+        goals = rng.choice(len(_TOPICS), size=int(rng.integers(1, 5)), replace=False, p=popularity)
+        expertise = (
+            rng.choice(len(_TOPICS), size=int(rng.integers(2, 7)), replace=False, p=popularity)
+            if role == GUIDE
+            else []
+        )
+        people.append(
+            {
+                "key": f"{role}-{i:06d}@example.org",
+                "role": role,
+                "level": level,
+                "department": _DEPARTMENTS[int(rng.integers(len(_DEPARTMENTS)))],
+                "goals": frozenset(_TOPICS[t].lower() for t in goals),
+                "expertise": frozenset(_TOPICS[t].lower() for t in expertise),
+                "style": _STYLES[int(rng.choice(3, p=(0.4, 0.3, 0.3)))],
+                "capacity": capacity if role == GUIDE else 1,
+            }
+        )
+    # Managers: a more senior person in the same department when there is one (so the
+    # "never with your manager" rule bites), otherwise someone outside the pool.
+    by_department: dict[str, list[dict[str, Any]]] = {}
+    for person in people:
+        by_department.setdefault(person["department"], []).append(person)
+    for person in people:
+        if rng.random() < 0.15:
+            continue
+        seniors = [p for p in by_department[person["department"]] if p["level"] > person["level"]]
+        if seniors and rng.random() < 0.7:
+            person["manager"] = seniors[int(rng.integers(len(seniors)))]["key"]
+        else:
+            person["manager"] = f"outside-{int(rng.integers(10 * len(people) + 1))}@example.org"
+    return [Person(**person) for person in people]
+
+
+def greedy(problem: Problem) -> tuple[int, float]:
+    """Baseline: take allowed pairs best score first while both sides have room."""
+    scores = problem.scores
+    if scores.size == 0:
+        return 0, 0.0
+    flat = np.flatnonzero(scores.reshape(-1) != FORBIDDEN)
+    order = flat[np.argsort(-scores.reshape(-1)[flat], kind="stable")]
+    rows, cols = np.divmod(order, scores.shape[1])
+    taken_row = np.zeros(scores.shape[0], bool)
+    if problem.rules.is_peer:
+        taken_col = taken_row
+        room = None
+    else:
+        taken_col = None
+        room = problem.capacity.copy()
+    matched, total = 0, 0
+    picked = scores.reshape(-1)[order].tolist()
+    for r, c, s in zip(rows.tolist(), cols.tolist(), picked, strict=True):
+        if taken_row[r]:
+            continue
+        if room is None:
+            if taken_col[c] or r == c:
+                continue
+            taken_col[c] = True
+        else:
+            if room[c] == 0:
+                continue
+            room[c] -= 1
+        taken_row[r] = True
+        matched += 2 if room is None else 1
+        total += s
+    return matched, total / problem.scale
+
+
+def dense_reference(problem: Problem) -> tuple[int, float] | None:
+    """Exact reference: scipy's dense assignment with guide columns repeated per place.
+
+    Only for mentoring kinds (peers need a general-graph matching); None when it would not
+    fit in memory.
+    """
+    if problem.rules.is_peer:
+        return None
+    scores, capacity = problem.scores, problem.capacity
+    n = scores.shape[0]
+    cols = np.repeat(np.arange(scores.shape[1]), capacity)
+    if n * (cols.size + n) * 8 * 2 > _REFERENCE_MAX_BYTES:
+        return None
+    top = max(int(scores[scores != FORBIDDEN].max(initial=0)), 0)
+    bonus = min(n, cols.size) * top + 1
+    weight = np.where(scores != FORBIDDEN, bonus + scores.astype(np.float64), 0.0)[:, cols]
+    # scipy rejects infinite costs, so forbidden cells and the "unmatched" dummy columns both
+    # get weight 0: choosing one of them is the same as staying unmatched.
+    weight = np.hstack([weight, np.zeros((n, n))])
+    row_ind, col_ind = linear_sum_assignment(weight, maximize=True)
+    real = col_ind < cols.size
+    guides = cols[col_ind[real]]
+    picked = scores[row_ind[real], guides]
+    ok = picked != FORBIDDEN
+    return int(ok.sum()), float(picked[ok].astype(np.int64).sum()) / problem.scale
+
+
+def _measure(call: Callable[[], Any]) -> tuple[Any, float, float]:
+    tracemalloc.start()
+    tracemalloc.reset_peak()
+    began = time.perf_counter()
+    try:
+        value = call()
+    finally:
+        seconds = time.perf_counter() - began
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    return value, seconds, peak / 2**20
+
+
+def run_benchmark(
+    kind: str,
+    *,
+    n_learners: int = 10_000,
+    n_guides: int = 2_000,
+    capacity: int = 5,
+    seed: int = 1,
+    reference: bool = True,
+    rules: Rules | None = None,
+) -> dict[str, Any]:
+    """Generate an organisation, solve it, and compare with greedy and the dense reference.
+
+    Times are wall-clock seconds on this machine; memory is the tracemalloc peak in MiB.
+    """
+    rules = rules or Rules(kind=kind)
+    people = synthetic_org(kind, n_learners, n_guides, capacity, seed)
+    result, total_seconds, peak = _measure(lambda: solve(people, rules))
+    problem, build_seconds, _ = _measure(lambda: Problem.build(people, rules))
+    matched, score = result.objective.matched, result.objective.total_score
+    greedy_matched, greedy_score = greedy(problem)
+    report: dict[str, Any] = {
+        "kind": kind,
+        "seed": seed,
+        "sizes": _sizes(kind, people, problem),
+        "build_seconds": round(build_seconds, 3),
+        "solve_seconds": round(result.objective.solve_seconds, 3),
+        "total_seconds": round(total_seconds, 3),
+        "peak_mib": round(peak, 1),
+        "peak_method": "tracemalloc",
+        "objective": {
+            "matched": matched,
+            "total_score": round(score, 2),
+            "certified": result.objective.certified,
+            "gap": round(result.objective.gap, 2),
+            "method": result.objective.method,
+            "rounds": result.objective.rounds,
+        },
+        "greedy": {
+            "matched": greedy_matched,
+            "total_score": round(greedy_score, 2),
+            "matched_short": matched - greedy_matched,
+            "score_short": round(score - greedy_score, 2),
+        },
+    }
+    if reference and not rules.is_peer:
+        outcome, seconds, ref_peak = _measure(lambda: dense_reference(problem))
+        if outcome is None:
+            report["reference"] = {"skipped": "does not fit in memory"}
+        else:
+            ref_matched, ref_score = outcome
+            report["reference"] = {
+                "method": "scipy linear_sum_assignment, dense, columns repeated per place",
+                "seconds": round(seconds, 3),
+                "peak_mib": round(ref_peak, 1),
+                "matched": ref_matched,
+                "total_score": round(ref_score, 2),
+                "speedup": round(seconds / total_seconds, 1) if total_seconds else None,
+                "matched_gap": ref_matched - matched,
+                "score_gap": round(ref_score - score, 2),
+            }
+    elif reference:
+        report["reference"] = {"skipped": "no dense exact general-graph matcher fits"}
+    return report
+
+
+def _sizes(kind: str, people: Sequence[Person], problem: Problem) -> dict[str, int]:
+    allowed = int((problem.scores != FORBIDDEN).sum())
+    if kind == PEER_COACHING:
+        return {"peers": len(people), "allowed_pairs": allowed // 2}
+    guides = [p for p in people if p.role == GUIDE]
+    return {
+        "learners": len(people) - len(guides),
+        "guides": len(guides),
+        "places": sum(p.capacity for p in guides),
+        "allowed_pairs": allowed,
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command-line entry point: print the benchmark report as JSON."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--kind", choices=[*KINDS, "all"], default="all")
+    parser.add_argument("--learners", type=int, default=10_000)
+    parser.add_argument("--guides", type=int, default=2_000)
+    parser.add_argument("--capacity", type=int, default=5)
+    parser.add_argument("--peers", type=int, default=5_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--no-reference", action="store_true")
+    args = parser.parse_args(argv)
+    print(json.dumps(benchmark_all(**vars(args)), indent=2))
+    return 0
+
+
+def benchmark_all(
+    *,
+    kind: str,
+    learners: int,
+    guides: int,
+    capacity: int,
+    peers: int,
+    seed: int,
+    no_reference: bool,
+) -> list[dict[str, Any]]:
+    """Run the benchmark for one kind or for mentoring and peer coaching ("all")."""
+    for name, value in (("learners", learners), ("guides", guides), ("peers", peers)):
+        if value < 0:
+            raise ValueError(f"--{name} must be 0 or more, not {value}")
+    if capacity < 0:
+        raise ValueError(f"--capacity must be 0 or more, not {capacity}")
+    kinds = [MENTORING, PEER_COACHING] if kind == "all" else [kind]
+    reports = []
+    for each in kinds:
+        size = peers if each == PEER_COACHING else learners
+        reports.append(
+            run_benchmark(
+                each,
+                n_learners=size,
+                n_guides=guides,
+                capacity=capacity,
+                seed=seed,
+                reference=not no_reference,
+            )
+        )
+    return reports
+
+
+if __name__ == "__main__":
+    sys.exit(main())

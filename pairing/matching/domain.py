@@ -1,0 +1,180 @@
+"""Plain data the matching engine takes and returns (no Django, no ORM)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+GUIDE = "guide"
+LEARNER = "learner"
+PEER = "peer"
+
+MENTORING = "mentoring"
+REVERSE_MENTORING = "reverse_mentoring"
+PEER_COACHING = "peer_coaching"
+KINDS = (MENTORING, REVERSE_MENTORING, PEER_COACHING)
+
+STYLES = ("either", "directive", "reflective")
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """One participant as the engine sees them.
+
+    ``key`` is the caller's stable id; ``manager`` is the key of this person's manager, who
+    may be outside the pool. ``capacity`` only matters for guides: the places they still have.
+    """
+
+    key: str
+    role: str
+    level: int
+    department: str = ""
+    manager: str | None = None
+    goals: frozenset[str] = frozenset()
+    expertise: frozenset[str] = frozenset()
+    style: str = "either"
+    capacity: int = 1
+    label: str = ""
+
+    @property
+    def name(self) -> str:
+        """The display name used in reasons (the key when no label was given)."""
+        return self.label or self.key
+
+
+@dataclass(frozen=True, slots=True)
+class Rules:
+    """A programme's matching rules; the defaults are DESIGN.md's contract."""
+
+    kind: str
+    min_gap: int = 1
+    ideal_gap: int = 2
+    max_gap: int = 3
+    peer_max_gap: int = 1
+    weight_goals: float = 50
+    weight_level: float = 25
+    weight_style: float = 20
+    weight_department: float = 5
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"unknown programme kind {self.kind!r}; expected one of {KINDS}")
+        if self.min_gap > self.max_gap:
+            raise ValueError(f"min_gap {self.min_gap} is above max_gap {self.max_gap}")
+        if self.peer_max_gap < 0:
+            raise ValueError(f"peer_max_gap must be 0 or more, not {self.peer_max_gap}")
+        weights = (self.weight_goals, self.weight_level, self.weight_style, self.weight_department)
+        if any(w < 0 for w in weights):
+            raise ValueError(f"weights must be 0 or more, not {weights}")
+
+    @property
+    def is_peer(self) -> bool:
+        """True for peer coaching (symmetric pairs, no guide)."""
+        return self.kind == PEER_COACHING
+
+    @property
+    def max_score(self) -> float:
+        """The best score a pair can reach under these weights."""
+        return self.weight_goals + self.weight_level + self.weight_style + self.weight_department
+
+
+@dataclass(frozen=True, slots=True)
+class Breakdown:
+    """A pair's score per criterion, in points (weight x criterion value)."""
+
+    goals: float
+    level: float
+    style: float
+    department: float
+
+    @property
+    def total(self) -> float:
+        """The pair's score: the sum of the four criteria."""
+        return self.goals + self.level + self.style + self.department
+
+    def as_dict(self) -> dict[str, float]:
+        """The criteria rounded to 2 decimals, ready for JSON."""
+        return {
+            "goals": round(self.goals, 2),
+            "level": round(self.level, 2),
+            "style": round(self.style, 2),
+            "department": round(self.department, 2),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Pairing:
+    """One proposed pairing: a guide and one learner, or two peers (``guide`` is None)."""
+
+    guide: str | None
+    members: tuple[str, ...]
+    score: float
+    breakdown: Breakdown
+    pinned: bool = False
+
+    def to_dict(self) -> dict[str, object]:
+        """The ``match --json`` shape of one pairing."""
+        return {
+            "guide": self.guide,
+            "members": list(self.members),
+            "score": round(self.score, 2),
+            "breakdown": self.breakdown.as_dict(),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Unmatched:
+    """A learner or peer left without a pairing, with the reasons in plain words."""
+
+    key: str
+    reasons: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Objective:
+    """How good the result is and how sure we are of it.
+
+    ``gap`` is a proven upper bound on the total score still missing for the same number of
+    people matched (0.0 when ``certified``).
+    """
+
+    matched: int
+    total_score: float
+    certified: bool
+    gap: float
+    method: str
+    rounds: int
+    solve_seconds: float
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready form (scores rounded to 2 decimals)."""
+        return {
+            "matched": self.matched,
+            "total_score": round(self.total_score, 2),
+            "certified": self.certified,
+            "gap": round(self.gap, 2),
+            "method": self.method,
+            "rounds": self.rounds,
+            "solve_seconds": round(self.solve_seconds, 3),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class MatchResult:
+    """The engine's answer: pairings, who is left and why, guides with room, the objective."""
+
+    pairings: list[Pairing]
+    unmatched: list[Unmatched]
+    spare_capacity: list[tuple[str, int]]
+    objective: Objective
+
+    def to_dict(self) -> dict[str, object]:
+        """The ``match --json`` shape for pairings, unmatched, spare_capacity and objective.
+
+        Keys are the engine's person keys; the service swaps them for emails.
+        """
+        return {
+            "objective": self.objective.to_dict(),
+            "pairings": [p.to_dict() for p in self.pairings],
+            "unmatched": [{"email": u.key, "reasons": list(u.reasons)} for u in self.unmatched],
+            "spare_capacity": [{"email": key, "free": free} for key, free in self.spare_capacity],
+        }
