@@ -233,6 +233,9 @@ class Reminder(models.Model):
     send_after = models.DateTimeField()
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # Stamped just before the email goes to the mail server. A stale claim with it but no
+    # sent_at may have gone out, so it is never released automatically (no duplicates).
+    handed_over_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
