@@ -4,6 +4,7 @@
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
 
 
 def send_templated(
@@ -23,3 +24,25 @@ def send_templated(
     for filename, content, mimetype in attachments:
         message.attach(filename, content, mimetype)
     message.send()
+
+
+def proposal_new_send(member) -> None:
+    """Tell a member who must answer (a mentor, or a peer) about a new proposal."""
+    try:
+        inbox = reverse("pairing:proposal_list")
+    except NoReverseMatch:
+        # The inbox page ships separately; its agreed address keeps links working meanwhile.
+        inbox = "/proposals/"
+    pairing = member.pairing
+    partners = [m.participant for m in pairing.members.all() if m.pk != member.pk]
+    send_templated(
+        name="proposal-new",
+        to=[member.participant.employee.email],
+        context={
+            "member": member,
+            "pairing": pairing,
+            "program": pairing.program,
+            "partners": partners,
+            "inbox_path": inbox,
+        },
+    )
