@@ -1,0 +1,420 @@
+"""Reads for the people being paired: proposals, pairings, check-ins and candidates.
+
+Every selector that returns someone's objects takes the viewer and filters by them, so a
+URL naming another user's proposal or pairing is a 404 (never a leak). Each one loads what
+its page needs in a fixed number of queries, whatever the number of rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.http import Http404
+from django.utils import timezone
+
+from pairing.matching import Breakdown, Person, Rules, explain, top_candidates
+from pairing.matching.domain import GUIDE, LEARNER, PEER
+from pairing.models import CheckIn, Pairing, PairingMember
+from programs.models import Participant, Program
+
+# Check-ins due within this many days count as "to do" on the home page.
+DUE_SOON_DAYS = 7
+CANDIDATES_SHOWN = 5
+
+
+def employee_of(user):
+    """The viewer's Employee, or None (a superuser created without a profile has none)."""
+    return getattr(user, "employee", None)
+
+
+# --- Turning rows into the matching engine's plain data ---------------------------------
+
+
+def rules_of(program: Program) -> Rules:
+    return Rules(
+        kind=program.kind,
+        min_gap=program.min_gap,
+        ideal_gap=program.ideal_gap,
+        max_gap=program.max_gap,
+        peer_max_gap=program.peer_max_gap,
+        weight_goals=program.weight_goals,
+        weight_level=program.weight_level,
+        weight_style=program.weight_style,
+        weight_department=program.weight_department,
+    )
+
+
+def person_of(participant: Participant, *, free: int = 1, with_goals: bool = True) -> Person:
+    """The engine's view of a participant; needs employee, goals and expertise loaded.
+
+    Keys are employee ids so the manager rule (a manager's key) works across the pool.
+    """
+    employee = participant.employee
+    if participant.role == Participant.Role.MENTOR:
+        role = GUIDE
+    elif participant.role == Participant.Role.PEER:
+        role = PEER
+    else:
+        role = LEARNER
+    return Person(
+        key=str(employee.pk),
+        role=role,
+        level=employee.level,
+        department=employee.department,
+        manager=str(employee.manager_id) if employee.manager_id else None,
+        goals=frozenset(t.name for t in participant.goals.all()) if with_goals else frozenset(),
+        expertise=frozenset(t.name for t in participant.expertise.all()),
+        style=participant.style,
+        capacity=free,
+        label=employee.name,
+    )
+
+
+def breakdown_of(data: dict) -> Breakdown:
+    return Breakdown(
+        goals=float(data.get("goals", 0)),
+        level=float(data.get("level", 0)),
+        style=float(data.get("style", 0)),
+        department=float(data.get("department", 0)),
+    )
+
+
+def reasons_for(*, pairing: Pairing, viewer: Participant, other: Participant) -> list[str]:
+    """Why this pair was matched, in plain words addressed to ``viewer``.
+
+    A guide has no goals of their own in the pairing, so the goal sentence (which speaks of
+    "your goals") is left out for them; the page lists the learner's goals instead.
+    """
+    rules = rules_of(pairing.program)
+    viewer_is_guide = viewer.role == Participant.Role.MENTOR
+    return explain(
+        breakdown_of(pairing.breakdown),
+        person_of(other),
+        person_of(viewer, with_goals=not viewer_is_guide),
+        rules,
+    )
+
+
+# --- Proposals ---------------------------------------------------------------------------
+
+
+def _members_prefetch() -> Prefetch:
+    return Prefetch(
+        "pairing__members",
+        queryset=PairingMember.objects.select_related("participant__employee").prefetch_related(
+            "participant__goals", "participant__expertise"
+        ),
+    )
+
+
+@dataclass
+class ProposalItem:
+    """One proposal as the viewer sees it: their own member row, the others, and why."""
+
+    member: PairingMember
+    others: list[PairingMember]
+    reasons: list[str]
+    covered: set[int]  # ids of the learner's goals that the viewer (a guide) offers
+
+    @property
+    def pairing(self) -> Pairing:
+        return self.member.pairing
+
+
+def _proposal_item(member: PairingMember) -> ProposalItem:
+    others = [m for m in member.pairing.members.all() if m.pk != member.pk]
+    me = next(m for m in member.pairing.members.all() if m.pk == member.pk).participant
+    reasons = reasons_for(pairing=member.pairing, viewer=me, other=others[0].participant)
+    offered = {t.pk for t in me.expertise.all()}
+    covered = {t.pk for m in others for t in m.participant.goals.all() if t.pk in offered}
+    return ProposalItem(member=member, others=others, reasons=reasons, covered=covered)
+
+
+def proposals_awaiting(*, user) -> list[ProposalItem]:
+    """Open proposals waiting for this user's answer, oldest first (they expire first)."""
+    members = (
+        PairingMember.objects.filter(
+            participant__employee__user=user,
+            response=PairingMember.Response.PENDING,
+            pairing__status=Pairing.Status.PROPOSED,
+        )
+        .select_related("pairing__program", "participant")
+        .prefetch_related(_members_prefetch())
+        .order_by("pairing__proposed_at", "pk")
+    )
+    return [_proposal_item(m) for m in members]
+
+
+def proposals_awaiting_count(*, user) -> int:
+    return PairingMember.objects.filter(
+        participant__employee__user=user,
+        response=PairingMember.Response.PENDING,
+        pairing__status=Pairing.Status.PROPOSED,
+    ).count()
+
+
+def proposal_get(*, user, pk: int) -> ProposalItem:
+    """The viewer's own side of pairing ``pk`` (any status); 404 if they are not in it."""
+    member = (
+        PairingMember.objects.filter(participant__employee__user=user, pairing_id=pk)
+        .select_related("pairing__program", "participant")
+        .prefetch_related(_members_prefetch())
+        .first()
+    )
+    if member is None:
+        raise Http404("No such proposal.")
+    return _proposal_item(member)
+
+
+def member_for_user(*, user, pairing_pk: int) -> PairingMember:
+    """The viewer's member row in a pairing, for the services; 404 if they are not in it."""
+    member = (
+        PairingMember.objects.filter(participant__employee__user=user, pairing_id=pairing_pk)
+        .select_related("pairing__program", "participant__employee")
+        .first()
+    )
+    if member is None:
+        raise Http404("No such pairing.")
+    return member
+
+
+# --- Pairings ----------------------------------------------------------------------------
+
+
+def pairings_for_user(*, user):
+    """Every pairing the viewer is a member of, newest first, with members and programme."""
+    return (
+        Pairing.objects.filter(members__participant__employee__user=user)
+        .select_related("program")
+        .prefetch_related(
+            Prefetch(
+                "members",
+                queryset=PairingMember.objects.select_related("participant__employee"),
+            )
+        )
+        .order_by("-proposed_at", "-pk")
+    )
+
+
+@dataclass
+class PairingView:
+    pairing: Pairing
+    me: PairingMember | None  # None when an HR admin of the programme looks on
+    members: list[PairingMember]
+    checkins: list[CheckIn]
+    reasons: list[str]
+
+    @property
+    def can_act(self) -> bool:
+        return self.me is not None and self.pairing.status == Pairing.Status.ACTIVE
+
+
+def pairing_get(*, user, pk: int) -> PairingView:
+    """A pairing for its members, or read-only for the programme's admins; else 404.
+
+    Private notes of check-ins are blanked here unless the viewer wrote them, so no
+    template can show someone else's note by mistake.
+    """
+    pairings = Pairing.objects.filter(pk=pk)
+    if not user.is_superuser:
+        pairings = pairings.filter(
+            Q(members__participant__employee__user=user) | Q(program__admins=user)
+        ).distinct()
+    pairing = (
+        pairings.select_related("program")
+        .prefetch_related(
+            Prefetch(
+                "members",
+                queryset=PairingMember.objects.select_related(
+                    "participant__employee"
+                ).prefetch_related("participant__goals", "participant__expertise"),
+            ),
+            Prefetch(
+                "checkins",
+                queryset=CheckIn.objects.select_related("logged_by__employee"),
+            ),
+        )
+        .first()
+    )
+    if pairing is None:
+        raise Http404("No such pairing.")
+    members = list(pairing.members.all())
+    me = next((m for m in members if m.participant.employee.user_id == user.pk), None)
+    checkins = list(pairing.checkins.all())
+    for checkin in checkins:
+        if me is None or checkin.logged_by_id != me.participant_id:
+            checkin.private_note = ""
+    reasons: list[str] = []
+    if me is not None and len(members) > 1:
+        other = next(m for m in members if m.pk != me.pk)
+        reasons = reasons_for(pairing=pairing, viewer=me.participant, other=other.participant)
+    return PairingView(pairing=pairing, me=me, members=members, checkins=checkins, reasons=reasons)
+
+
+# --- Home --------------------------------------------------------------------------------
+
+
+@dataclass
+class Home:
+    awaiting: list[ProposalItem]
+    waiting_on_others: list[Pairing]
+    due: list[Pairing]
+    active: list[Pairing]
+    open_programs: list[Program]
+    choose_in: list[Participant]  # self-select enrolments with no live request yet
+
+
+def home_for(*, user, today: date | None = None) -> Home:
+    """What the viewer needs to do: answer proposals, hold check-ins, see their pairings."""
+    today = today or timezone.localdate()
+    awaiting = proposals_awaiting(user=user)
+    live = list(
+        pairings_for_user(user=user).filter(status__in=Pairing.LIVE_STATUSES).order_by("pk")
+    )
+    awaiting_ids = {item.pairing.pk for item in awaiting}
+    waiting = [p for p in live if p.status == Pairing.Status.PROPOSED and p.pk not in awaiting_ids]
+    current = [p for p in live if p.status != Pairing.Status.PROPOSED]
+    soon = today + timedelta(days=DUE_SOON_DAYS)
+    due = sorted(
+        (
+            p
+            for p in current
+            if p.status == Pairing.Status.ACTIVE
+            and p.next_checkin_due is not None
+            and p.next_checkin_due <= soon
+        ),
+        key=lambda p: p.next_checkin_due,
+    )
+    employee = employee_of(user)
+    open_programs = Program.objects.open_for_enrolment(today)
+    if employee is not None:
+        open_programs = open_programs.exclude(participants__employee=employee)
+    choose_in: list[Participant] = []
+    if employee is not None:
+        live_member = PairingMember.objects.filter(participant=OuterRef("pk"), live=True)
+        choose_in = list(
+            Participant.objects.filter(
+                employee=employee,
+                program__matching_mode=Program.MatchingMode.SELF_SELECT,
+                role__in=[Participant.Role.MENTEE, Participant.Role.PEER],
+                withdrawn_at__isnull=True,
+            )
+            .exclude(program__status=Program.Status.CLOSED)
+            .exclude(Exists(live_member))
+            .select_related("program")
+        )
+    return Home(
+        awaiting=awaiting,
+        waiting_on_others=waiting,
+        due=due,
+        active=current,
+        open_programs=list(open_programs.order_by("name")),
+        choose_in=choose_in,
+    )
+
+
+# --- Self-select candidates --------------------------------------------------------------
+
+
+@dataclass
+class Candidate:
+    participant: Participant
+    breakdown: Breakdown
+    reasons: list[str]
+    free: int
+
+    @property
+    def score(self) -> float:
+        return round(self.breakdown.total, 1)
+
+
+def declined_partner_ids(*, participant: Participant) -> set[int]:
+    """Participants this one was in a declined or expired proposal with, in its programme:
+    such a pair is never proposed again."""
+    return set(
+        PairingMember.objects.filter(
+            pairing__program_id=participant.program_id,
+            pairing__status__in=[Pairing.Status.DECLINED, Pairing.Status.EXPIRED],
+            pairing__members__participant=participant,
+        )
+        .exclude(participant=participant)
+        .values_list("participant_id", flat=True)
+    )
+
+
+def candidates_for(*, participant: Participant, k: int = CANDIDATES_SHOWN) -> list[Candidate]:
+    """The ``k`` best partners for a mentee (mentors with a free place) or a peer (peers
+    not in a live pairing), scored by the programme's rules, best first.
+
+    Paused or withdrawn people are left out, and so is anyone this person was already
+    declined with. ``participant`` needs its employee, goals and expertise loaded.
+    """
+    program = participant.program
+    today = timezone.localdate()
+    pool = (
+        Participant.objects.active(today)
+        .filter(program=program)
+        .exclude(pk=participant.pk)
+        .exclude(pk__in=declined_partner_ids(participant=participant))
+        .select_related("employee", "program")
+        .prefetch_related("goals", "expertise")
+    )
+    if program.is_peer:
+        live = PairingMember.objects.filter(participant=OuterRef("pk"), live=True)
+        pool = pool.filter(role=Participant.Role.PEER).exclude(Exists(live))
+    else:
+        pool = pool.filter(role=Participant.Role.MENTOR).annotate(
+            load=Count(
+                "memberships",
+                filter=Q(memberships__live=True, memberships__role=PairingMember.Role.GUIDE),
+            )
+        )
+    by_key: dict[str, tuple[Participant, int]] = {}
+    people: list[Person] = []
+    for other in pool:
+        free = 1 if program.is_peer else other.effective_capacity - other.load
+        person = person_of(other, free=free)
+        by_key[person.key] = (other, free)
+        people.append(person)
+    me = person_of(participant)
+    rules = rules_of(program)
+    found = []
+    for person, breakdown in top_candidates(me, people, rules, k=k):
+        other, free = by_key[person.key]
+        found.append(
+            Candidate(
+                participant=other,
+                breakdown=breakdown,
+                reasons=explain(breakdown, person, me, rules),
+                free=free,
+            )
+        )
+    return found
+
+
+def learner_participant_get(*, user, slug: str) -> Participant:
+    """The viewer's own mentee or peer enrolment in a programme; 404 otherwise."""
+    participant = (
+        Participant.objects.filter(
+            program__slug=slug,
+            employee__user=user,
+            role__in=[Participant.Role.MENTEE, Participant.Role.PEER],
+            withdrawn_at__isnull=True,
+        )
+        .select_related("program", "employee")
+        .prefetch_related("goals", "expertise")
+        .first()
+    )
+    if participant is None:
+        raise Http404("You are not looking for support in this programme.")
+    return participant
+
+
+def live_membership(*, participant: Participant) -> PairingMember | None:
+    return (
+        PairingMember.objects.filter(participant=participant, live=True)
+        .select_related("pairing")
+        .first()
+    )

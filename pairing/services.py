@@ -1,0 +1,354 @@
+"""The pairing workflow: proposals answered, pairings started and ended, check-ins logged.
+
+Keyword-only, atomic. Refusals a person can act on raise ``PairingError`` with a message
+the view shows as it is.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from pairing import selectors
+from pairing.matching import Breakdown
+from pairing.models import CheckIn, Pairing, PairingMember
+from programs.models import Participant, Program
+
+
+class PairingError(Exception):
+    """A refused action, worded for the person who tried it."""
+
+
+def _first_due(program: Program, today: date) -> date:
+    # A pairing accepted before its programme starts counts its cadence from the start.
+    start = max(today, program.starts_on) if program.starts_on else today
+    return start + timedelta(days=program.checkin_cadence_days)
+
+
+@transaction.atomic
+def proposal_create(
+    *,
+    learner: Participant,
+    partner: Participant,
+    source: str,
+    breakdown: Breakdown,
+    reasons: list[str],
+) -> Pairing:
+    """A proposal between a learner (a mentee, or the peer it is made for) and a partner
+    (their mentor, or another peer).
+
+    A mentee asked for support, so their side starts accepted and only the mentor answers.
+    Peers both answer, except a peer who requested this partner themself (self-select).
+    Raises PairingError when either learner already has a live proposal or pairing.
+    """
+    program = learner.program
+    now = timezone.now()
+    pairing = Pairing(
+        program=program,
+        source=source,
+        score=round(min(max(breakdown.total, 0), 100), 2),
+        breakdown=breakdown.as_dict(),
+        reasons=reasons,
+        proposed_at=now,
+        expires_at=now + timedelta(days=program.proposal_expiry_days),
+    )
+    pairing.full_clean()
+    pairing.save()
+    if program.is_peer:
+        learner_role = partner_role = PairingMember.Role.PEER
+        learner_answered = source == Pairing.Source.SELF_SELECT
+    else:
+        learner_role, partner_role = PairingMember.Role.LEARNER, PairingMember.Role.GUIDE
+        learner_answered = True
+    accepted = PairingMember.Response.ACCEPTED
+    members = [
+        PairingMember(
+            pairing=pairing,
+            participant=learner,
+            role=learner_role,
+            response=accepted if learner_answered else PairingMember.Response.PENDING,
+            responded_at=now if learner_answered else None,
+        ),
+        PairingMember(pairing=pairing, participant=partner, role=partner_role),
+    ]
+    try:
+        # A savepoint, so the caller's transaction survives the refusal.
+        with transaction.atomic():
+            PairingMember.objects.bulk_create(members)
+    except IntegrityError:
+        # one_live_pairing_per_learner: someone got there first (another request, a
+        # matching run, a double click).
+        raise PairingError(
+            "There is already a live proposal or pairing for this person in "
+            f"{program.name}; it has to be answered or ended first."
+        ) from None
+    return pairing
+
+
+def _lock_pairing(pairing_pk: int) -> Pairing:
+    return Pairing.objects.select_for_update().select_related("program").get(pk=pairing_pk)
+
+
+def _fresh_member(member: PairingMember, user) -> PairingMember:
+    fresh = PairingMember.objects.select_related("participant__employee").get(pk=member.pk)
+    if fresh.participant.employee.user_id != user.pk:
+        raise PermissionDenied("This is not your proposal.")
+    return fresh
+
+
+@transaction.atomic
+def proposal_accept(*, member: PairingMember, user) -> Pairing:
+    """``user`` accepts the proposal ``member`` belongs to.
+
+    When every member has accepted, the pairing goes live: active, or accepted when the
+    programme starts later. Going live takes one of the guide's places, so the guide's
+    participant row is locked first and their accepted and active pairings counted under
+    that lock: two acceptances racing for the last place are serialised, and the second
+    is refused.
+    """
+    pairing = _lock_pairing(member.pairing_id)
+    member = _fresh_member(member, user)
+    if pairing.status != Pairing.Status.PROPOSED:
+        raise PairingError(
+            f"This proposal is no longer open (it is {pairing.get_status_display().lower()})."
+        )
+    if member.response != PairingMember.Response.PENDING:
+        raise PairingError("You have already answered this proposal.")
+    now = timezone.now()
+    members = list(pairing.members.select_related("participant__employee"))
+    goes_live = all(
+        m.response == PairingMember.Response.ACCEPTED for m in members if m.pk != member.pk
+    )
+    program = pairing.program
+    guide = next((m for m in members if m.role == PairingMember.Role.GUIDE), None)
+    if goes_live and guide is not None:
+        locked = (
+            Participant.objects.select_for_update()
+            .select_related("program")
+            .get(pk=guide.participant_id)
+        )
+        taken = PairingMember.objects.filter(
+            participant=locked,
+            role=PairingMember.Role.GUIDE,
+            pairing__status__in=[Pairing.Status.ACCEPTED, Pairing.Status.ACTIVE],
+        ).count()
+        capacity = locked.effective_capacity
+        if taken + 1 > capacity:
+            if guide.pk == member.pk:
+                raise PairingError(
+                    f"You already support {taken} of the {capacity} people you can take in "
+                    f"{program.name}. Raise your capacity in your enrolment or end a "
+                    "pairing before accepting another."
+                )
+            raise PairingError(
+                f"{guide.participant.employee.name} has no free place left in {program.name}."
+            )
+
+    member.response = PairingMember.Response.ACCEPTED
+    member.responded_at = now
+    member.save(update_fields=["response", "responded_at"])
+    if not goes_live:
+        return pairing  # the other peer still has to answer
+
+    today = timezone.localdate()
+    starts_later = program.starts_on is not None and program.starts_on > today
+    pairing.status = Pairing.Status.ACCEPTED if starts_later else Pairing.Status.ACTIVE
+    pairing.activated_at = now
+    pairing.next_checkin_due = _first_due(program, today)
+    pairing.save(update_fields=["status", "activated_at", "next_checkin_due"])
+    return pairing
+
+
+def _close_proposal(*, pairing: Pairing, status: str) -> None:
+    pairing.status = status
+    pairing.save(update_fields=["status"])
+    pairing.members.update(live=False)
+
+
+def _repropose_all(participants: list[Participant], program: Program) -> list[Pairing]:
+    if program.matching_mode != Program.MatchingMode.ADMIN:
+        return []  # in self-select programmes people choose their next candidate themselves
+    found = []
+    for participant in participants:
+        new = learner_repropose(participant=participant)
+        if new is not None:
+            found.append(new)
+    return found
+
+
+@transaction.atomic
+def proposal_decline(
+    *, member: PairingMember, user, reason: str, note: str = ""
+) -> tuple[Pairing, list[Pairing]]:
+    """``user`` declines (or, as the mentee who asked, withdraws) the proposal.
+
+    The pairing is declined and nobody in it stays live. The pair is never proposed again
+    in this programme (the declined row is the record). In programmes where HR runs
+    matching, the other learners go back to the pool and are offered the next best free
+    partner at once. Returns the declined pairing and any new proposals.
+    """
+    if reason not in PairingMember.DeclineReason.values:
+        raise PairingError("Please choose a reason.")
+    pairing = _lock_pairing(member.pairing_id)
+    member = _fresh_member(member, user)
+    if pairing.status != Pairing.Status.PROPOSED:
+        raise PairingError(
+            f"This proposal is no longer open (it is {pairing.get_status_display().lower()})."
+        )
+    member.response = PairingMember.Response.DECLINED
+    member.responded_at = timezone.now()
+    member.decline_reason = reason
+    member.decline_note = note[:500]
+    member.full_clean()
+    member.save(update_fields=["response", "responded_at", "decline_reason", "decline_note"])
+    _close_proposal(pairing=pairing, status=Pairing.Status.DECLINED)
+    others = [
+        m.participant
+        for m in pairing.members.select_related("participant__program")
+        if m.pk != member.pk and m.role != PairingMember.Role.GUIDE
+    ]
+    return pairing, _repropose_all(others, pairing.program)
+
+
+@transaction.atomic
+def proposal_expire(*, pairing: Pairing) -> tuple[Pairing, list[Pairing]]:
+    """A proposal nobody finished answering in time lapses, like a decline without a
+    reason. Learners who had accepted go back to the pool and, where HR runs matching, are
+    offered the next best partner. Safe to call twice: a closed proposal is left alone."""
+    pairing = _lock_pairing(pairing.pk)
+    if pairing.status != Pairing.Status.PROPOSED:
+        return pairing, []
+    _close_proposal(pairing=pairing, status=Pairing.Status.EXPIRED)
+    waiting = [
+        m.participant
+        for m in pairing.members.select_related("participant__program")
+        if m.role != PairingMember.Role.GUIDE and m.response == PairingMember.Response.ACCEPTED
+    ]
+    return pairing, _repropose_all(waiting, pairing.program)
+
+
+@transaction.atomic
+def learner_repropose(*, participant: Participant) -> Pairing | None:
+    """Propose a mentee (or peer) without a live pairing to their best available partner:
+    a mentor with a free place, or a peer not in a live pairing, never one they were
+    declined with. None when nobody fits: they stay in the pool and HR sees them
+    unmatched."""
+    program = participant.program
+    if program.status == Program.Status.CLOSED or participant.role == Participant.Role.MENTOR:
+        return None
+    if participant.withdrawn_at is not None or participant.is_paused:
+        return None
+    if PairingMember.objects.filter(participant=participant, live=True).exists():
+        return None
+    participant = (
+        Participant.objects.select_related("program", "employee")
+        .prefetch_related("goals", "expertise")
+        .get(pk=participant.pk)
+    )
+    best = selectors.candidates_for(participant=participant, k=1)
+    if not best:
+        return None
+    candidate = best[0]
+    try:
+        return proposal_create(
+            learner=participant,
+            partner=candidate.participant,
+            source=Pairing.Source.MATCHING,
+            breakdown=candidate.breakdown,
+            reasons=candidate.reasons,
+        )
+    except PairingError:
+        return None  # the peer chosen was proposed elsewhere meanwhile; HR's next run will
+
+
+@transaction.atomic
+def proposal_request(*, learner: Participant, partner_id: int, user) -> Pairing:
+    """In a self-select programme, the learner asks one of their best candidates.
+
+    Only someone on the learner's current top list can be asked, and a learner has one
+    live request or pairing at a time (the database refuses a second)."""
+    if learner.employee.user_id != user.pk:
+        raise PermissionDenied("This is not your enrolment.")
+    program = learner.program
+    if program.matching_mode != Program.MatchingMode.SELF_SELECT:
+        raise PairingError(f"In {program.name} HR proposes the pairings.")
+    live = selectors.live_membership(participant=learner)
+    if live is not None:
+        raise PairingError(
+            "You already have a live request or pairing in this programme; withdraw or end "
+            "it before asking someone else."
+        )
+    chosen = next(
+        (
+            c
+            for c in selectors.candidates_for(participant=learner)
+            if c.participant.pk == partner_id
+        ),
+        None,
+    )
+    if chosen is None:
+        raise PairingError("That person is no longer among your best candidates.")
+    return proposal_create(
+        learner=learner,
+        partner=chosen.participant,
+        source=Pairing.Source.SELF_SELECT,
+        breakdown=chosen.breakdown,
+        reasons=chosen.reasons,
+    )
+
+
+@transaction.atomic
+def checkin_log(
+    *,
+    pairing: Pairing,
+    participant: Participant,
+    held_on: date,
+    summary: str,
+    private_note: str = "",
+    rating: int,
+) -> CheckIn:
+    """A member records a check-in; the next one falls due a cadence after the latest."""
+    pairing = _lock_pairing(pairing.pk)
+    if not pairing.members.filter(participant=participant).exists():
+        raise PermissionDenied("Only members log check-ins.")
+    if pairing.status != Pairing.Status.ACTIVE:
+        raise PairingError("Check-ins can be logged once the pairing is active.")
+    if held_on > timezone.localdate():
+        raise PairingError("A check-in cannot be in the future.")
+    checkin = CheckIn(
+        pairing=pairing,
+        held_on=held_on,
+        logged_by=participant,
+        summary=summary,
+        private_note=private_note,
+        rating=rating,
+    )
+    checkin.full_clean()
+    checkin.save()
+    # Logging an older meeting late must not pull the due date back.
+    latest = pairing.checkins.aggregate(latest=Max("held_on"))["latest"]
+    pairing.next_checkin_due = latest + timedelta(days=pairing.program.checkin_cadence_days)
+    pairing.save(update_fields=["next_checkin_due"])
+    return checkin
+
+
+@transaction.atomic
+def pairing_end(*, pairing: Pairing, user, reason: str) -> Pairing:
+    """A member ends an accepted or active pairing; everyone in it is free again."""
+    pairing = _lock_pairing(pairing.pk)
+    if not pairing.members.filter(participant__employee__user=user).exists():
+        raise PermissionDenied("Only members end a pairing.")
+    if pairing.status not in (Pairing.Status.ACCEPTED, Pairing.Status.ACTIVE):
+        raise PairingError("Only an accepted or active pairing can be ended.")
+    pairing.status = Pairing.Status.ENDED
+    pairing.ended_at = timezone.now()
+    pairing.ended_by = user
+    pairing.end_reason = reason
+    pairing.next_checkin_due = None
+    pairing.save(update_fields=["status", "ended_at", "ended_by", "end_reason", "next_checkin_due"])
+    pairing.members.update(live=False)
+    return pairing
