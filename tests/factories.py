@@ -82,3 +82,31 @@ def make_participant(
     participant.goals.set(make_topics(*goals))
     participant.expertise.set(make_topics(*expertise))
     return participant
+
+
+def make_proposal(*, guide: Participant, learner: Participant, goals: float = 25.0):
+    """A proposal made the way the services make them: a mentee's side starts accepted and
+    the mentor answers; between peers both answer (``guide`` is then the second peer)."""
+    # Imported here so these appended helpers leave the shared import block alone.
+    from pairing.matching import Breakdown
+    from pairing.models import Pairing
+    from pairing.services import proposal_create
+
+    return proposal_create(
+        learner=learner,
+        partner=guide,
+        source=Pairing.Source.MATCHING,
+        breakdown=Breakdown(goals=goals, level=25.0, style=20.0, department=5.0),
+        reasons=["covers 1 of your 2 goals", "2 levels above you"],
+    )
+
+
+def make_active_pairing(*, guide: Participant, learner: Participant):
+    """A pairing everyone has accepted (active from today)."""
+    from pairing.models import PairingMember
+    from pairing.services import proposal_accept
+
+    pairing = make_proposal(guide=guide, learner=learner)
+    for member in pairing.members.filter(response=PairingMember.Response.PENDING):
+        pairing = proposal_accept(member=member, user=member.participant.employee.user)
+    return pairing
