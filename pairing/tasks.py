@@ -30,5 +30,3 @@ def run_matching(run_id: int) -> None:
     """Compute a queued matching run (too big to compute in the request)."""
     matchmaking.match_run_execute(run_id)
 
-
-# Reminders (pairing/reminders.py). The beat schedule names dispatch_due_reminders.
