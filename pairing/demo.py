@@ -57,16 +57,20 @@ Decline = PairingMember.DeclineReason
 @dataclass(frozen=True)
 class Login:
     role: str
-    email: str
+    key: str
     what: str
+
+    @property
+    def email(self) -> str:
+        return email_of(self.key)
 
 
 LOGINS = (
-    Login("HR admin", f"hr@{DOMAIN}", "runs all three programmes"),
-    Login("mentor", f"mentor@{DOMAIN}", "one proposal to answer, one active mentee"),
-    Login("mentee", f"mentee@{DOMAIN}", "active pairing, check-in due now"),
-    Login("peer coach", f"peer@{DOMAIN}", "active peer pairing"),
-    Login("superuser", f"admin@{DOMAIN}", "Django admin at /admin/"),
+    Login("HR admin", "hr", "runs all three programmes"),
+    Login("mentor", "mentor", "one proposal to answer, one active mentee"),
+    Login("mentee", "mentee", "active pairing, check-in due now"),
+    Login("peer coach", "peer", "active peer pairing"),
+    Login("superuser", "admin", "Django admin at /admin/"),
 )
 
 TOPICS = (
@@ -456,7 +460,7 @@ def _seed_organisation(*, today: date, rng: random.Random) -> None:
 
     hr = employees["hr"].user
     for login in LOGINS:
-        user = employees[login.email.split("@")[0]].user
+        user = employees[login.key].user
         user.password = password
         user.save(update_fields=["password"])
     hr.groups.add(Group.objects.get(name=HR_ADMINS_GROUP))
@@ -632,7 +636,6 @@ def _create_pairing(
             rating=rng.choice((3, 4, 4, 5, 5)),
             created_at=_at(day, 17),
         )
-    return pairing
 
 
 def _response(match: Match, *, key: str, role: str, declined_key: str | None) -> str:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from programs.models import Participant, Program, Topic
+from programs.models import AuditEvent, Participant, Program, Topic
 
 
 def programs_open_for(*, employee, kind: str | None = None, today: date | None = None):
@@ -51,3 +52,96 @@ def program_for_enrolment(*, slug: str, employee) -> tuple[Program, Participant 
 
 def topics_all():
     return Topic.objects.order_by("name")
+
+
+# --- The HR admin's pages (programs/views/hr.py, pairing/views/hr.py) -----------------
+
+
+def program_for_admin(*, user, slug: str) -> Program:
+    """The programme if `user` administers it (superusers administer all), else 404.
+
+    Another HR admin's programme is a 404, not a 403: its existence is not theirs to know.
+    """
+    return get_object_or_404(Program.objects.administered_by(user), slug=slug)
+
+
+def programs_for_admin(*, user) -> QuerySet[Program]:
+    """The programmes `user` administers, each with its count of enrolled people."""
+    return Program.objects.administered_by(user).annotate(
+        participant_count=Count("participants", filter=Q(participants__withdrawn_at=None))
+    )
+
+
+def program_audit_events(*, program: Program, limit: int = 50) -> QuerySet[AuditEvent]:
+    """The programme's latest admin actions with who did them."""
+    return program.audit_events.select_related("actor__employee")[:limit]
+
+
+def program_departments(*, program: Program) -> list[str]:
+    """The departments of the programme's participants, for the table's filter."""
+    return list(
+        Participant.objects.filter(program=program)
+        .exclude(employee__department="")
+        .order_by("employee__department")
+        .values_list("employee__department", flat=True)
+        .distinct()
+    )
+
+
+def _live_membership_model():
+    # A pairing is pairing/'s business and programs/ never imports pairing/; the reverse
+    # relation from Participant is how the table tells who is matched without that import.
+    return Participant._meta.get_field("memberships").related_model
+
+
+def participants_table(
+    *,
+    program: Program,
+    search: str = "",
+    role: str = "",
+    level: int | None = None,
+    department: str = "",
+    matched: bool | None = None,
+    paused: bool | None = None,
+    today: date | None = None,
+) -> QuerySet[Participant]:
+    """The programme's enrolled participants, filtered, with `is_matched` (in a live
+    pairing: proposed, accepted or active), their employee, manager and topics."""
+    today = today or timezone.localdate()
+    membership = _live_membership_model()
+    participants = (
+        Participant.objects.filter(program=program, withdrawn_at=None)
+        .select_related("employee__manager")
+        .prefetch_related("goals", "expertise")
+        .annotate(
+            is_matched=Exists(membership.objects.filter(participant=OuterRef("pk"), live=True))
+        )
+        .order_by("employee__name", "pk")
+    )
+    if search:
+        participants = participants.filter(
+            Q(employee__name__icontains=search) | Q(employee__email__icontains=search)
+        )
+    if role:
+        participants = participants.filter(role=role)
+    if level is not None:
+        participants = participants.filter(employee__level=level)
+    if department:
+        participants = participants.filter(employee__department=department)
+    if matched is not None:
+        participants = participants.filter(is_matched=matched)
+    if paused is True:
+        participants = participants.filter(paused_until__gt=today)
+    elif paused is False:
+        participants = participants.filter(Q(paused_until=None) | Q(paused_until__lte=today))
+    return participants
+
+
+def participants_for_export(*, program: Program) -> QuerySet[Participant]:
+    """Every enrolled participant with what the CSV export needs, in a stable order."""
+    return (
+        Participant.objects.filter(program=program, withdrawn_at=None)
+        .select_related("employee__manager")
+        .prefetch_related("goals", "expertise")
+        .order_by("employee__email")
+    )

@@ -5,7 +5,15 @@ from collections.abc import Iterable
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from programs.models import AuditEvent, Employee, Program, Topic, normalise_email, normalise_topic
+from programs.models import (
+    AuditEvent,
+    Employee,
+    Participant,
+    Program,
+    Topic,
+    normalise_email,
+    normalise_topic,
+)
 
 
 def topics_from_names(names: Iterable[str]) -> list[Topic]:
@@ -90,3 +98,112 @@ def audit_record(
         summary=summary[:300],
         detail=detail or {},
     )
+
+
+@transaction.atomic
+def program_create(*, actor, data: dict) -> Program:
+    """A new programme from the form's cleaned data, administered by its creator."""
+    program = Program(**data)
+    program.full_clean()
+    program.save()
+    program.admins.add(actor)
+    audit_record(
+        program=program,
+        actor=actor,
+        action=AuditEvent.Action.CREATED,
+        summary=f"Created {program.name} ({program.get_kind_display()})",
+    )
+    return program
+
+
+def _audit_value(value):
+    """A field value as the audit log's JSON stores it (dates as ISO strings)."""
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+@transaction.atomic
+def program_update(*, program: Program, actor, data: dict) -> list[str]:
+    """Change the programme's settings; returns the names of the fields that changed.
+
+    The audit event lists each changed field with its old and new value. Nothing is
+    recorded when nothing changed. The comparison is with the stored row (locked), since
+    a ModelForm has already written the new values onto the instance it was given.
+    """
+    stored = Program.objects.select_for_update().get(pk=program.pk)
+    changed = {
+        field: (getattr(stored, field), value)
+        for field, value in data.items()
+        if getattr(stored, field) != value
+    }
+    if not changed:
+        return []
+    for field, (_, value) in changed.items():
+        setattr(stored, field, value)
+        setattr(program, field, value)
+    stored.full_clean()
+    stored.save(update_fields=list(changed))
+    labels = [str(Program._meta.get_field(field).verbose_name) for field in changed]
+    audit_record(
+        program=program,
+        actor=actor,
+        action=AuditEvent.Action.SETTINGS_CHANGED,
+        summary="Changed " + ", ".join(labels),
+        detail={
+            field: {"from": _audit_value(old), "to": _audit_value(new)}
+            for field, (old, new) in changed.items()
+        },
+    )
+    return list(changed)
+
+
+@transaction.atomic
+def participant_add(
+    *,
+    program: Program,
+    actor,
+    email: str,
+    name: str,
+    department: str,
+    level: int,
+    role: str,
+    manager_email: str = "",
+    goals: Iterable[str] = (),
+    expertise: Iterable[str] = (),
+    style: str = Participant._meta.get_field("style").default,
+    capacity: int | None = None,
+) -> Participant:
+    """Enrol one person (creating or updating their employee record), as one CSV row would.
+
+    A manager not known yet is recorded as an employee without enrolment, named after
+    their address, exactly as the import does. Enrolling someone already enrolled updates
+    their enrolment (and takes them back if they had withdrawn).
+    """
+    manager = None
+    if manager_email:
+        manager = Employee.objects.by_email(manager_email).first()
+        if manager is None:
+            manager, _ = employee_upsert(email=manager_email, name=manager_email.split("@")[0])
+    employee, _ = employee_upsert(
+        email=email, name=name, department=department, level=level, manager=manager
+    )
+    participant = Participant.objects.filter(program=program, employee=employee).first()
+    created = participant is None
+    if created:
+        participant = Participant(program=program, employee=employee)
+    participant.role = role
+    participant.style = style
+    participant.capacity = capacity
+    participant.withdrawn_at = None
+    participant.full_clean()
+    participant.save()
+    participant.goals.set(topics_from_names(goals))
+    participant.expertise.set(topics_from_names(expertise))
+    audit_record(
+        program=program,
+        actor=actor,
+        action=AuditEvent.Action.PARTICIPANT_ADDED,
+        summary=f"{'Enrolled' if created else 'Updated'} {employee.name} as "
+        f"{participant.get_role_display().lower()}",
+        detail={"email": employee.email, "role": role, "created": created},
+    )
+    return participant
