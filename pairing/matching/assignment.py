@@ -64,9 +64,8 @@ def big_weight(scores: np.ndarray, capacity: np.ndarray) -> tuple[int, int]:
     With at most ``M`` pairs possible, a solution with one pair fewer can gain at most
     ``(M - 1) * K`` in score, so ``B = M * K + 1`` makes the number matched come first.
     """
-    allowed = scores[scores != FORBIDDEN]
-    top = int(allowed.max()) if allowed.size else 0
-    top = max(top, 0)
+    # FORBIDDEN is the int32 minimum, so the plain max is the best allowed score (if any).
+    top = max(int(scores.max(initial=0)), 0)
     most_pairs = min(scores.shape[0], int(capacity.sum()))
     return top, most_pairs * top + 1
 
@@ -122,41 +121,47 @@ def _flow(
     return match, guide_dual, learner_dual
 
 
-def price(scores: np.ndarray, guide_dual: np.ndarray, bonus: int) -> tuple[np.ndarray, np.ndarray]:
-    """For each row, the best ``bonus + score - v_j`` over allowed columns, and its column.
+def exact_values(scores: np.ndarray) -> np.ndarray:
+    """The score matrix as float64 with -inf on forbidden pairs, for pricing.
 
-    Rows with no allowed column get a very negative value.
+    Pricing adds the guide duals (up to about ``B``, ~1e12 units) to every score; float64
+    holds those integers exactly (below 2**53) and -inf keeps forbidden pairs out without a
+    mask, so each pricing pass is one subtraction and one arg-max.
     """
-    n = scores.shape[0]
-    best = np.empty(n, np.int64)
-    where = np.empty(n, np.int64)
-    offset = bonus - guide_dual  # int64 per column
-    floor = np.int64(-(2**62))
-    for start in range(0, n, _BLOCK):
-        block = scores[start : start + _BLOCK]
-        value = np.where(block != FORBIDDEN, block + offset[None, :], floor)
-        arg = value.argmax(axis=1)
-        where[start : start + _BLOCK] = arg
-        best[start : start + _BLOCK] = value[np.arange(block.shape[0]), arg]
-    return best, where
+    values = scores.astype(np.float64)
+    values[scores == FORBIDDEN] = -np.inf
+    return values
 
 
-def _violators(
-    scores: np.ndarray, rows: np.ndarray, threshold: np.ndarray, offset: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """The best few columns above ``threshold`` for each violating row."""
+def price(
+    values: np.ndarray, guide_dual: np.ndarray, threshold: np.ndarray, add_per_row: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Price every allowed pair against the duals in one pass over the matrix.
+
+    Returns each row's best ``score - v_j`` (-inf without allowed pairs) and, for rows where
+    it beats ``threshold`` (the row's own surplus: a violated dual constraint), up to
+    ``add_per_row`` of their best violating columns as (rows, cols).
+    """
+    n, m = values.shape
+    best = np.empty(n, np.float64)
+    dual = guide_dual.astype(np.float64)
     add_rows, add_cols = [], []
-    for start in range(0, rows.size, _BLOCK):
-        chunk = rows[start : start + _BLOCK]
-        block = scores[chunk]
-        value = np.where(block != FORBIDDEN, block + offset[None, :], -(2**62))
-        r = min(_ADD_PER_ROW, value.shape[1])
-        top = np.argpartition(value, value.shape[1] - r, axis=1)[:, -r:]
-        top_value = np.take_along_axis(value, top, axis=1)
-        keep = top_value > threshold[start : start + _BLOCK, None]
-        add_rows.append(np.broadcast_to(chunk[:, None], top.shape)[keep])
+    r = min(add_per_row, m)
+    for start in range(0, n, _BLOCK):
+        value = values[start : start + _BLOCK] - dual[None, :]
+        block_best = value.max(axis=1)
+        best[start : start + _BLOCK] = block_best
+        bad = np.flatnonzero(block_best > threshold[start : start + _BLOCK])
+        if bad.size == 0:
+            continue
+        rows_value = value[bad]
+        top = np.argpartition(rows_value, m - r, axis=1)[:, m - r :]
+        keep = np.take_along_axis(rows_value, top, axis=1) > threshold[start + bad, None]
+        add_rows.append(np.broadcast_to((start + bad)[:, None], top.shape)[keep])
         add_cols.append(top[keep])
-    return np.concatenate(add_rows), np.concatenate(add_cols)
+    if not add_rows:
+        return best, np.empty(0, np.int64), np.empty(0, np.int64)
+    return best, np.concatenate(add_rows).astype(np.int64), np.concatenate(add_cols)
 
 
 def solve_assignment(
@@ -179,40 +184,40 @@ def solve_assignment(
             np.full(n, -1, np.int64), True, 0, True, 0, 0, 1, 0, zeros, np.zeros(m, np.int64)
         )
     top, bonus = big_weight(scores, capacity)
+    values = exact_values(scores)
     arc_rows, arc_cols = cand_rows.astype(np.int64), cand_cols.astype(np.int64)
+    cap = capacity.astype(np.int64)
     rounds = 0
     while True:
         rounds += 1
         arc_scores = scores[arc_rows, arc_cols]
         match, guide_dual, _ = _flow(n, capacity, arc_rows, arc_cols, arc_scores, top, bonus)
-        matched = match >= 0
-        value = bonus * int(matched.sum()) + int(scores[matched.nonzero()[0], match[matched]].sum())
-        offset = bonus - guide_dual
-        best, _ = price(scores, guide_dual, bonus)
-        # Complementary-slackness learner duals: what each learner's own pair leaves over.
-        own = np.zeros(n, np.int64)
-        own[matched] = (
-            scores[matched.nonzero()[0], match[matched]].astype(np.int64) + offset[match[matched]]
-        )
-        violating = np.flatnonzero(best > own)
-        upper = int((capacity.astype(np.int64) * guide_dual).sum()) + int(np.maximum(best, 0).sum())
+        matched = np.flatnonzero(match >= 0)
+        own_scores = scores[matched, match[matched]].astype(np.int64)
+        value = bonus * matched.size + int(own_scores.sum())
+        # Each learner's surplus under the duals, minus B (the complementary-slackness dual
+        # u_i - B): its own pair's score - v_j, or -B when unmatched.
+        surplus = np.full(n, -bonus, np.int64)
+        surplus[matched] = own_scores - guide_dual[match[matched]]
+        best, new_rows, new_cols = price(values, guide_dual, surplus, _ADD_PER_ROW)
+        # Any v >= 0 gives a bound: sum of c_j v_j + sum over learners of max(0, best u_i).
+        row_dual = np.maximum(bonus + np.where(np.isinf(best), -bonus, best), 0).astype(np.int64)
+        upper = int((cap * guide_dual).sum()) + int(row_dual.sum())
         out_of_time = deadline is not None and time.perf_counter() > deadline
-        if violating.size == 0 or out_of_time or rounds >= _MAX_ROUNDS:
+        if new_rows.size == 0 or out_of_time or rounds >= _MAX_ROUNDS:
             gap = upper - value
-            count = int(matched.sum())
             return AssignmentSolution(
                 match=match,
                 certified=gap == 0,
                 gap_units=gap,
-                cardinality_proven=upper < (count + 1) * bonus,
+                cardinality_proven=upper < (matched.size + 1) * bonus,
                 rounds=rounds,
                 arcs=int(arc_rows.size),
                 bonus=bonus,
                 upper=upper,
-                row_dual=np.maximum(best, 0),
+                row_dual=row_dual,
                 col_dual=guide_dual,
             )
-        new_rows, new_cols = _violators(scores, violating, own[violating], offset)
         arc_rows = np.concatenate([arc_rows, new_rows])
         arc_cols = np.concatenate([arc_cols, new_cols])
         order = np.lexsort((arc_cols, arc_rows))
