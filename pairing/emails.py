@@ -7,14 +7,15 @@ from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 
 
-def send_templated(
+def render_templated(
     *,
     name: str,
     to: list[str],
     context: dict,
     attachments: list[tuple[str, bytes, str]] = (),
-) -> None:
-    """Render and send one email; raises on failure so callers (tasks) can retry."""
+) -> EmailMultiAlternatives:
+    """The email rendered and ready, not sent: reminders open the mail connection first and
+    hand it over as the very last step (see pairing.reminders.reminder_send)."""
     context = {"site_url": settings.SITE_URL, **context}
     subject = " ".join(render_to_string(f"emails/{name}-subject.html", context).split())
     text = render_to_string(f"emails/{name}-body-text.html", context)
@@ -23,7 +24,58 @@ def send_templated(
     message.attach_alternative(html, "text/html")
     for filename, content, mimetype in attachments:
         message.attach(filename, content, mimetype)
-    message.send()
+    return message
+
+
+def send_templated(
+    *,
+    name: str,
+    to: list[str],
+    context: dict,
+    attachments: list[tuple[str, bytes, str]] = (),
+) -> None:
+    """Render and send one email; raises on failure so callers (tasks) can retry."""
+    render_templated(name=name, to=to, context=context, attachments=attachments).send()
+
+
+# Reminders. pairing.reminders builds the context (and the calendar file) and sends the
+# message itself, so these only render.
+
+CALENDAR_MIMETYPE = "text/calendar"
+
+
+def checkin_due(*, to: str, context: dict, invitation: bytes) -> EmailMultiAlternatives:
+    return render_templated(
+        name="checkin-due",
+        to=[to],
+        context=context,
+        attachments=[("check-in.ics", invitation, CALENDAR_MIMETYPE)],
+    )
+
+
+def checkin_overdue(*, to: str, context: dict, invitation: bytes) -> EmailMultiAlternatives:
+    return render_templated(
+        name="checkin-overdue",
+        to=[to],
+        context=context,
+        attachments=[("check-in.ics", invitation, CALENDAR_MIMETYPE)],
+    )
+
+
+def proposal_waiting(*, to: str, context: dict) -> EmailMultiAlternatives:
+    return render_templated(name="proposal-waiting", to=[to], context=context)
+
+
+def no_first_checkin(*, to: str, context: dict) -> EmailMultiAlternatives:
+    return render_templated(name="no-first-checkin", to=[to], context=context)
+
+
+def pairing_stalled(*, to: str, context: dict) -> EmailMultiAlternatives:
+    return render_templated(name="pairing-stalled", to=[to], context=context)
+
+
+def closing_survey(*, to: str, context: dict) -> EmailMultiAlternatives:
+    return render_templated(name="closing-survey", to=[to], context=context)
 
 
 def proposal_new_send(member) -> None:

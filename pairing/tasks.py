@@ -1,10 +1,15 @@
 """Celery tasks: thin interfaces that take ids, load rows and call one service."""
 
+import logging
+from datetime import timedelta
+
 from celery import shared_task
 
 # Modules, not names: pairing.matchmaking imports this module to enqueue its tasks.
-from pairing import emails, matchmaking
+from pairing import emails, matchmaking, reminders
 from pairing.models import Pairing, PairingMember
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
@@ -30,3 +35,37 @@ def run_matching(run_id: int) -> None:
     """Compute a queued matching run (too big to compute in the request)."""
     matchmaking.match_run_execute(run_id)
 
+
+# Reminders (pairing/reminders.py). The beat schedule names dispatch_due_reminders.
+
+
+@shared_task
+def dispatch_due_reminders() -> int:
+    """Every minute: bring reminder rows in line with the pairings and enqueue one send per
+    due row. Ids only; a row enqueued twice is still sent once (the send claims it)."""
+    reminder_ids = reminders.reminders_dispatch()
+    for reminder_id in reminder_ids:
+        send_reminder.delay_on_commit(reminder_id)
+    return len(reminder_ids)
+
+
+@shared_task(bind=True, max_retries=reminders.SEND_TRIES - 1)
+def send_reminder(self, reminder_id: int) -> str:
+    """Send one reminder, retrying a failed send with exponential backoff. After the last
+    try the row stays unsent and released, and the dispatcher takes it up again after
+    GIVE_UP_PAUSE."""
+    last_try = self.request.retries >= self.max_retries
+    pause = (
+        reminders.GIVE_UP_PAUSE
+        if last_try
+        else timedelta(seconds=reminders.retry_delay(self.request.retries))
+    )
+    try:
+        return reminders.reminder_send(reminder_id=reminder_id, retry_in=pause)
+    except Exception as exc:
+        if last_try:
+            logger.warning(
+                "Reminder %s failed %s times: %s", reminder_id, self.max_retries + 1, exc
+            )
+            return "failed"
+        raise self.retry(exc=exc, countdown=pause.total_seconds()) from exc

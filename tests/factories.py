@@ -110,3 +110,42 @@ def make_active_pairing(*, guide: Participant, learner: Participant):
     for member in pairing.members.filter(response=PairingMember.Response.PENDING):
         pairing = proposal_accept(member=member, user=member.participant.employee.user)
     return pairing
+
+
+def make_live_pairing(
+    *,
+    program: Program,
+    guide: Participant | None = None,
+    learner: Participant | None = None,
+    status: str = "active",
+    **fields,
+):
+    """A pairing of two participants in ``program`` (mentor and mentee, or two peers),
+    written directly: everyone accepted, or for a proposal the guide still to answer."""
+    from pairing.models import Pairing, PairingMember
+
+    guide = guide or make_participant(program=program, role=program.guide_role)
+    learner = learner or make_participant(program=program, role=program.learner_role)
+    pairing = Pairing.objects.create(program=program, status=status, **fields)
+    accepted, pending = PairingMember.Response.ACCEPTED, PairingMember.Response.PENDING
+    guide_role = PairingMember.Role.PEER if program.is_peer else PairingMember.Role.GUIDE
+    learner_role = PairingMember.Role.PEER if program.is_peer else PairingMember.Role.LEARNER
+    PairingMember.objects.bulk_create(
+        [
+            PairingMember(
+                pairing=pairing,
+                participant=guide,
+                role=guide_role,
+                response=pending if status == Pairing.Status.PROPOSED else accepted,
+                live=status in Pairing.LIVE_STATUSES,
+            ),
+            PairingMember(
+                pairing=pairing,
+                participant=learner,
+                role=learner_role,
+                response=accepted,
+                live=status in Pairing.LIVE_STATUSES,
+            ),
+        ]
+    )
+    return pairing

@@ -1,0 +1,488 @@
+"""Check-in scheduling and reminders: the arithmetic, the dispatcher and the sender.
+
+The database is the source of truth. Every minute the dispatcher works out, from the
+pairings themselves, which reminders apply now; it creates the rows that are due (one per
+pairing, recipient, kind and due date: the unique slot), cancels unsent rows that no
+longer apply, releases claims a dead worker left behind, and returns the ids ready to
+send. Nothing is scheduled ahead in the broker, so a lost message or a worker restart
+costs at most a minute.
+
+Sending is claim, re-check, hand over, stamp. The claim is a conditional UPDATE, so of any
+number of workers holding the same id exactly one sends. ``handed_over_at`` is stamped
+just before the mail server gets the message and ``sent_at`` just after, so a worker that
+dies leaves either a claim that never reached the mail server (released and sent again)
+or one that may have (left alone and flagged: we prefer a lost reminder to a duplicate).
+
+Dates: a check-in due on day D is reminded at 09:00 on D in each recipient's own time
+zone. Days are added as days (Jan 31 + 28 days is Feb 28), never as months.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+import icalendar
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core import mail
+from django.db import transaction
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, Subquery
+from django.urls import reverse
+from django.utils import timezone
+
+from pairing import emails
+from pairing.models import CheckIn, Pairing, PairingMember, Reminder
+from pairing.services import proposal_expire
+from programs.models import Program
+
+logger = logging.getLogger(__name__)
+
+REMINDER_TIME = time(9, 0)
+OVERDUE_AFTER_DAYS = 7
+NO_FIRST_CHECKIN_DAYS = 14
+# A programme's closing survey is offered for this long after it ends.
+SURVEY_WINDOW_DAYS = 30
+# Far above the longest send (the task's hard time limit is 5 minutes): only a claim
+# whose worker has died gets this old.
+CLAIM_TIMEOUT = timedelta(minutes=15)
+# Tries per enqueued task (with exponential backoff), then the row waits GIVE_UP_PAUSE
+# for the dispatcher; after MAX_ATTEMPTS failures in all it is left for a person to read
+# last_error in the admin.
+SEND_TRIES = 5
+GIVE_UP_PAUSE = timedelta(minutes=30)
+MAX_ATTEMPTS = 3 * SEND_TRIES
+IN_DOUBT = "In doubt: the worker stopped while handing this email to the mail server."
+
+# Pairings whose check-ins run on a schedule (accepted ones start with their programme).
+SCHEDULED = (Pairing.Status.ACCEPTED, Pairing.Status.ACTIVE)
+Kind = Reminder.Kind
+# Proposals must be answered, so their reminder cannot be switched off.
+OPTIONAL_KINDS = frozenset(str(k) for k in Kind if k != Kind.PROPOSAL_WAITING)
+
+type Slot = tuple[int, int, str, date]  # (pairing id, recipient user id, kind, due on)
+
+
+class Outcome(StrEnum):
+    SENT = "sent"
+    SKIPPED = "skipped"  # already sent, cancelled, or claimed by another worker
+    CANCELLED = "cancelled"  # no longer applies, found when about to send
+
+
+# --- arithmetic ------------------------------------------------------------------------
+
+
+def morning_of(day: date, tz: ZoneInfo) -> datetime:
+    """09:00 on ``day`` on the wall clock in ``tz``, as a UTC instant (DST-exact)."""
+    return datetime.combine(day, REMINDER_TIME, tzinfo=tz).astimezone(UTC)
+
+
+def schedule_start(pairing: Pairing) -> date:
+    """The day a pairing's cadence counts from when no check-in has been held: its
+    activation day, or the programme's start when it was accepted before (as
+    pairing.services does when it activates a pairing)."""
+    activated = timezone.localdate(pairing.activated_at)
+    starts_on = pairing.program.starts_on
+    return max(activated, starts_on) if starts_on else activated
+
+
+def next_checkin_due(*, start: date, latest_checkin: date | None, cadence_days: int) -> date:
+    return (latest_checkin or start) + timedelta(days=cadence_days)
+
+
+def retry_delay(retries: int) -> int:
+    """Seconds before try ``retries + 1``: 30, 60, 120, 240. All far below Redis's
+    visibility_timeout, so a countdown never makes Redis deliver the task twice."""
+    return 30 * 2**retries
+
+
+def checkin_invitation(*, uid: str, day: date, summary: str, description: str, url: str) -> bytes:
+    """An all-day calendar entry for the day a check-in is due. All-day, because the date
+    is what is due, not a time: it shows on that day in every time zone."""
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", "-//Pairwise//Check-in reminders//EN")
+    calendar.add("version", "2.0")
+    calendar.add("method", "PUBLISH")
+    event = icalendar.Event()
+    event.add("uid", uid)
+    event.add("dtstamp", timezone.now())
+    event.add("dtstart", day)
+    event.add("dtend", day + timedelta(days=1))
+    event.add("summary", summary)
+    event.add("description", description)
+    event.add("url", url)
+    # A reminder must not mark the whole day as busy.
+    event.add("transp", "TRANSPARENT")
+    calendar.add_component(event)
+    return calendar.to_ical()
+
+
+# --- which reminders apply ---------------------------------------------------------------
+
+
+class _Recipient:
+    __slots__ = ("user_id", "tz", "optional_emails")
+
+    def __init__(self, employee, user_id: int):
+        self.user_id = user_id
+        self.tz = employee.tzinfo if employee else ZoneInfo(settings.TIME_ZONE)
+        self.optional_emails = employee.optional_emails if employee else True
+
+
+def pairings_for_reminders():
+    """Pairings with everything pairing_reminder_slots reads, in a fixed number of queries."""
+    first_pairing = (
+        PairingMember.objects.filter(
+            participant=OuterRef("participant"), pairing__activated_at__isnull=False
+        )
+        .order_by("pairing_id")
+        .values("pairing_id")[:1]
+    )
+    members = PairingMember.objects.select_related(
+        "participant__employee", "participant__survey_response"
+    ).annotate(first_activated_pairing=Subquery(first_pairing))
+    admins = get_user_model().objects.select_related("employee")
+    return (
+        Pairing.objects.select_related("program")
+        .annotate(has_checkin=Exists(CheckIn.objects.filter(pairing=OuterRef("pk"))))
+        .prefetch_related(
+            Prefetch("members", queryset=members), Prefetch("program__admins", queryset=admins)
+        )
+    )
+
+
+def pairing_reminder_slots(pairing: Pairing, *, now: datetime) -> dict[Slot, datetime]:
+    """Every reminder that applies to this pairing at ``now``, due or not, with the
+    instant it is due. A row whose slot is not here must not be sent.
+
+    ``pairing`` comes from pairings_for_reminders().
+    """
+    slots: dict[Slot, datetime] = {}
+
+    def add(recipient: _Recipient, kind: str, due_on: date, send_after: datetime) -> None:
+        if str(kind) in OPTIONAL_KINDS and not recipient.optional_emails:
+            return
+        slots[(pairing.pk, recipient.user_id, str(kind), due_on)] = send_after
+
+    program = pairing.program
+    members = [
+        (m, _Recipient(m.participant.employee, m.participant.employee.user_id))
+        for m in pairing.members.all()
+    ]
+    scheduled = pairing.status in SCHEDULED
+
+    due = pairing.next_checkin_due
+    if scheduled and due is not None:
+        for _member, recipient in members:
+            overdue_at = morning_of(due + timedelta(days=OVERDUE_AFTER_DAYS), recipient.tz)
+            # Once the overdue reminder is due, a still unsent "due" one would only repeat it.
+            if now < overdue_at:
+                add(recipient, Kind.CHECKIN_DUE, due, morning_of(due, recipient.tz))
+            add(recipient, Kind.CHECKIN_OVERDUE, due, overdue_at)
+        # next_checkin_due is a cadence after the latest check-in, so a cadence after it
+        # the pairing has gone two cadences without meeting.
+        stalled_on = due + timedelta(days=program.checkin_cadence_days)
+        for admin in program.admins.all():
+            recipient = _Recipient(getattr(admin, "employee", None), admin.pk)
+            add(recipient, Kind.STALLED, due, morning_of(stalled_on, recipient.tz))
+
+    if scheduled and pairing.activated_at is not None and not pairing.has_checkin:
+        first_by = schedule_start(pairing) + timedelta(days=NO_FIRST_CHECKIN_DAYS)
+        for _member, recipient in members:
+            add(recipient, Kind.NO_FIRST_CHECKIN, first_by, morning_of(first_by, recipient.tz))
+
+    expires_at = pairing.expires_at
+    if pairing.status == Pairing.Status.PROPOSED and expires_at is not None and now < expires_at:
+        halfway = pairing.proposed_at + (expires_at - pairing.proposed_at) / 2
+        for member, recipient in members:
+            if member.response == PairingMember.Response.PENDING:
+                expires_on = timezone.localdate(expires_at, recipient.tz)
+                add(recipient, Kind.PROPOSAL_WAITING, expires_on, halfway)
+
+    ends_on = program.ends_on
+    was_live = pairing.activated_at is not None and (
+        scheduled or pairing.status == Pairing.Status.ENDED
+    )
+    if was_live and ends_on is not None:
+        for member, recipient in members:
+            # One survey per person: a mentor with several mentees hears it once, through
+            # their first pairing in the programme.
+            if member.first_activated_pairing != pairing.pk:
+                continue
+            if hasattr(member.participant, "survey_response"):
+                continue
+            closes = morning_of(ends_on + timedelta(days=SURVEY_WINDOW_DAYS), recipient.tz)
+            if now < closes:
+                add(recipient, Kind.CLOSING_SURVEY, ends_on, morning_of(ends_on, recipient.tz))
+    return slots
+
+
+def _slot_of(reminder: Reminder) -> Slot:
+    return (reminder.pairing_id, reminder.recipient_id, str(reminder.kind), reminder.due_on)
+
+
+def _reconcile(pairings: list[Pairing], *, now: datetime) -> None:
+    """Make the unsent rows of these pairings match what applies: create the due ones,
+    cancel the ones that stopped applying, restore cancelled ones that apply again."""
+    slots: dict[Slot, datetime] = {}
+    for pairing in pairings:
+        slots.update(pairing_reminder_slots(pairing, now=now))
+    due = {slot: send_after for slot, send_after in slots.items() if send_after <= now}
+    Reminder.objects.bulk_create(
+        [
+            Reminder(
+                pairing_id=pairing_id,
+                recipient_id=recipient_id,
+                kind=kind,
+                due_on=due_on,
+                send_after=send_after,
+            )
+            for (pairing_id, recipient_id, kind, due_on), send_after in due.items()
+        ],
+        ignore_conflicts=True,  # the unique slot: a second dispatcher creates nothing
+    )
+    cancel, restore = [], []
+    unsent = Reminder.objects.filter(
+        pairing_id__in=[p.pk for p in pairings], sent_at=None, claimed_at=None
+    ).only("pk", "pairing_id", "recipient_id", "kind", "due_on", "cancelled_at")
+    for row in unsent:
+        if row.cancelled_at is None and _slot_of(row) not in slots:
+            cancel.append(row.pk)
+        elif row.cancelled_at is not None and _slot_of(row) in due:
+            restore.append(row.pk)
+    # claimed_at=None again: a row a worker has just claimed is that worker's to settle.
+    Reminder.objects.filter(pk__in=cancel, claimed_at=None).update(cancelled_at=now)
+    Reminder.objects.filter(pk__in=restore, claimed_at=None).update(cancelled_at=None)
+
+
+def _pairings_to_reconcile(*, now: datetime) -> list[Pairing]:
+    """A cheap superset of the pairings that may have a reminder due or an unsent row.
+    Dates get a day or two of slack because 09:00 on day D comes between D-1 10:00 and
+    D 21:00 UTC depending on the time zone."""
+    utc_today = now.astimezone(UTC).date()
+    horizon = utc_today + timedelta(days=1)
+    return list(
+        pairings_for_reminders().filter(
+            Q(status__in=SCHEDULED, next_checkin_due__lte=horizon)
+            | Q(
+                status__in=SCHEDULED,
+                has_checkin=False,
+                activated_at__lte=now - timedelta(days=NO_FIRST_CHECKIN_DAYS - 3),
+            )
+            | Q(status=Pairing.Status.PROPOSED, expires_at__isnull=False)
+            | Q(
+                activated_at__isnull=False,
+                program__ends_on__lte=horizon,
+                program__ends_on__gte=utc_today - timedelta(days=SURVEY_WINDOW_DAYS + 1),
+            )
+            | Q(
+                pk__in=Reminder.objects.filter(sent_at=None, cancelled_at=None).values("pairing_id")
+            )
+        )
+    )
+
+
+def _expire_proposals(*, now: datetime) -> int:
+    expired = 0
+    due = Pairing.objects.filter(status=Pairing.Status.PROPOSED, expires_at__lte=now)
+    for pairing in due.order_by("expires_at", "pk"):
+        try:
+            proposal_expire(pairing=pairing)
+        except Exception:
+            # One proposal that cannot be re-proposed must not hold up every reminder;
+            # it is still expired-and-proposed, so the next run tries it again.
+            logger.exception("Could not expire proposal %s; retrying next run", pairing.pk)
+        else:
+            expired += 1
+    return expired
+
+
+def reminders_dispatch(*, now: datetime | None = None) -> list[int]:
+    """One dispatcher run: expire lapsed proposals, bring the reminder rows in line with
+    the pairings, release claims dead workers left, and return the ids ready to send
+    (the caller sends or enqueues them; each send claims its row, so sending an id twice
+    is harmless). Running it again at once creates nothing and returns only rows still
+    unsent."""
+    now = now or timezone.now()
+    _expire_proposals(now=now)
+    with transaction.atomic():
+        _reconcile(_pairings_to_reconcile(now=now), now=now)
+        stale = Reminder.objects.filter(sent_at=None, claimed_at__lt=now - CLAIM_TIMEOUT)
+        released = stale.filter(handed_over_at=None).update(claimed_at=None)
+        in_doubt = stale.exclude(handed_over_at=None).exclude(last_error__startswith=IN_DOUBT)
+        for pk in in_doubt.values_list("pk", flat=True):
+            logger.warning("Reminder %s: %s Not resent, to avoid a duplicate.", pk, IN_DOUBT)
+        in_doubt.update(last_error=IN_DOUBT + " Not resent, to avoid a duplicate.")
+    if released:
+        logger.warning("Released %s reminder claim(s) left by a stopped worker", released)
+    return list(
+        Reminder.objects.filter(
+            sent_at=None,
+            claimed_at=None,
+            cancelled_at=None,
+            send_after__lte=now,
+            attempts__lt=MAX_ATTEMPTS,
+        ).values_list("pk", flat=True)
+    )
+
+
+# --- sending -----------------------------------------------------------------------------
+
+
+def employee_tz(user) -> ZoneInfo:
+    employee = getattr(user, "employee", None)
+    return employee.tzinfo if employee else ZoneInfo(settings.TIME_ZONE)
+
+
+def _names(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def reminder_message(reminder: Reminder, pairing: Pairing):
+    """The email for this reminder, rendered in the recipient's time zone by the caller."""
+    user = reminder.recipient
+    employee = getattr(user, "employee", None)
+    members = list(pairing.members.all())
+    mine = next((m for m in members if m.participant.employee.user_id == user.pk), None)
+    site = settings.SITE_URL
+    context = {
+        "name": employee.name if employee else user.get_username(),
+        "program": pairing.program,
+        "pairing": pairing,
+        "due_on": reminder.due_on,
+        "partners": _names([m.participant.employee.name for m in members if m is not mine]),
+        "pairing_url": site + pairing.get_absolute_url(),
+        "profile_url": site + reverse("programs:profile"),
+    }
+    to = employee.email if employee else user.email
+    kind = reminder.kind
+    if kind in (Kind.CHECKIN_DUE, Kind.CHECKIN_OVERDUE):
+        overdue = kind == Kind.CHECKIN_OVERDUE
+        day = reminder.due_on + timedelta(days=OVERDUE_AFTER_DAYS if overdue else 0)
+        summary = f"{'Overdue check-in' if overdue else 'Check-in'} with {context['partners']}"
+        invitation = checkin_invitation(
+            uid=f"reminder-{reminder.pk}@{urlsplit(site).hostname}",
+            day=day,
+            summary=summary,
+            description=f"{pairing.program.name}: {summary}. Log it at {context['pairing_url']}",
+            url=context["pairing_url"],
+        )
+        build = emails.checkin_overdue if overdue else emails.checkin_due
+        return build(to=to, context=context, invitation=invitation)
+    if kind == Kind.PROPOSAL_WAITING:
+        proposal_url = site + reverse("pairing:proposal_detail", args=[pairing.pk])
+        return emails.proposal_waiting(
+            to=to,
+            context={**context, "pairing_url": proposal_url, "expires_at": pairing.expires_at},
+        )
+    if kind == Kind.NO_FIRST_CHECKIN:
+        return emails.no_first_checkin(
+            to=to, context={**context, "started_on": schedule_start(pairing)}
+        )
+    if kind == Kind.STALLED:
+        latest = pairing.checkins.order_by("-held_on").values_list("held_on", flat=True).first()
+        return emails.pairing_stalled(
+            to=to,
+            context={
+                **context,
+                "members": _names([m.participant.employee.name for m in members]),
+                "latest_checkin": latest,
+                "since": latest or schedule_start(pairing),
+                "program_url": site + pairing.program.get_absolute_url(),
+            },
+        )
+    survey_url = site + reverse("pairing:survey", args=[mine.participant_id])
+    return emails.closing_survey(to=to, context={**context, "survey_url": survey_url})
+
+
+def reminder_send(*, reminder_id: int, retry_in: timedelta = timedelta(0)) -> Outcome:
+    """Send one reminder at most once: claim it, check it still applies, hand it over.
+
+    Deliberately not one transaction: the claim must be visible to other workers before
+    the email goes out, and sent_at must be stored the moment the mail server accepted
+    it. The mail connection is opened before ``handed_over_at`` is stamped, so what a
+    crash can leave in doubt is one SMTP transaction and one UPDATE.
+
+    On failure the claim is released, ``attempts`` counts the failure, ``last_error``
+    says why and ``send_after`` moves ``retry_in`` ahead (so the dispatcher does not race
+    the caller's own retry); then the exception propagates for the caller to retry.
+    """
+    claimed_at = timezone.now()
+    claimed = Reminder.objects.filter(
+        pk=reminder_id, sent_at=None, claimed_at=None, cancelled_at=None
+    ).update(claimed_at=claimed_at)
+    if claimed != 1:
+        return Outcome.SKIPPED
+    mine = Reminder.objects.filter(pk=reminder_id, claimed_at=claimed_at, sent_at=None)
+
+    def release(exc: Exception) -> None:
+        mine.update(
+            claimed_at=None,
+            handed_over_at=None,
+            attempts=F("attempts") + 1,
+            last_error=f"{type(exc).__name__}: {exc}"[:2000],
+            send_after=timezone.now() + retry_in,
+        )
+
+    try:
+        reminder = Reminder.objects.select_related("recipient__employee").get(pk=reminder_id)
+        pairing = pairings_for_reminders().get(pk=reminder.pairing_id)
+        if _slot_of(reminder) not in pairing_reminder_slots(pairing, now=claimed_at):
+            mine.update(claimed_at=None, cancelled_at=claimed_at)
+            return Outcome.CANCELLED
+        with timezone.override(employee_tz(reminder.recipient)):
+            message = reminder_message(reminder, pairing)
+        connection = mail.mailers.default
+        connection.open()
+    except Exception as exc:
+        release(exc)
+        raise
+    try:
+        if mine.update(handed_over_at=timezone.now()) != 1:
+            return Outcome.SKIPPED  # our claim was released as stale; its new holder sends
+        try:
+            connection.send_messages([message])
+        except Exception as exc:
+            release(exc)
+            raise
+        mine.update(sent_at=timezone.now())
+    finally:
+        connection.close()
+    return Outcome.SENT
+
+
+# --- rescheduling ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def pairing_reschedule_program(*, program: Program) -> int:
+    """HR changed the programme's cadence: every scheduled pairing's next check-in moves
+    to a (new) cadence after its latest check-in, or after its start when none was held,
+    and unsent reminders for the old dates are cancelled. Returns how many moved."""
+    latest = CheckIn.objects.filter(pairing=OuterRef("pk")).order_by("-held_on")
+    pairings = list(
+        Pairing.objects.select_for_update(of=("self",))
+        .select_related("program")
+        .filter(program=program, status__in=SCHEDULED, next_checkin_due__isnull=False)
+        .annotate(latest_checkin=Subquery(latest.values("held_on")[:1]))
+    )
+    moved = []
+    for pairing in pairings:
+        due = next_checkin_due(
+            start=schedule_start(pairing),
+            latest_checkin=pairing.latest_checkin,
+            # The cadence as stored, whatever the caller's copy of the programme says.
+            cadence_days=pairing.program.checkin_cadence_days,
+        )
+        if due != pairing.next_checkin_due:
+            pairing.next_checkin_due = due
+            moved.append(pairing)
+    Pairing.objects.bulk_update(moved, ["next_checkin_due"])
+    if moved:
+        _reconcile(
+            list(pairings_for_reminders().filter(pk__in=[p.pk for p in moved])), now=timezone.now()
+        )
+    return len(moved)
