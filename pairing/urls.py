@@ -3,3 +3,19 @@ from django.urls import path  # noqa: F401 - patterns are added by the pairing p
 app_name = "pairing"
 
 urlpatterns = []
+
+# The HR admin's pages (pairing/views/hr.py), beside the programme pages of programs/.
+from pairing.views import hr  # noqa: E402 - grouped with the patterns it serves
+
+urlpatterns += [
+    path("programmes/<slug:slug>/settings/", hr.program_edit, name="program_edit"),
+    path("programmes/<slug:slug>/matching/", hr.matchrun_create, name="matchrun_create"),
+    path("programmes/<slug:slug>/dashboard/", hr.dashboard, name="dashboard"),
+    path("programmes/<slug:slug>/dashboard.csv", hr.dashboard_csv, name="dashboard_csv"),
+    path("programmes/<slug:slug>/pairings.csv", hr.pairing_export, name="pairing_export"),
+    path("matching/runs/<int:pk>/", hr.matchrun_detail, name="matchrun_detail"),
+    path("matching/runs/<int:pk>/status/", hr.matchrun_status, name="matchrun_status"),
+    path("matching/runs/<int:pk>/pin/", hr.matchrun_pin, name="matchrun_pin"),
+    path("matching/runs/<int:pk>/remove/", hr.matchrun_remove, name="matchrun_remove"),
+    path("matching/runs/<int:pk>/publish/", hr.matchrun_publish, name="matchrun_publish"),
+]

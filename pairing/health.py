@@ -1,0 +1,364 @@
+"""Programme health for the HR dashboard: aggregations done in SQL, a fixed number of
+queries whatever the programme's size.
+
+Definitions (shown on the dashboard too):
+- matched: a mentee or peer in a live pairing (proposed, accepted or active);
+- acceptance / decline / expiry rates: over the pairings that got an answer (everything
+  but those still proposed); accepted covers accepted, active and ended pairings;
+- time to acceptance: from the proposal to the last member's acceptance;
+- check-ins due: one per cadence elapsed since each pairing became active (until it
+  ended); held: the check-ins logged;
+- stalled: an active pairing with no check-in (or, without any, no activation) within
+  two cadences;
+- supply vs demand: topics active mentees want, against the mentors who offer them and
+  still have free capacity (not paused, fewer live pairings than their capacity).
+"""
+
+import statistics
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db.models import Avg, Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from pairing.models import CheckIn, MatchRun, Pairing, PairingMember, SurveyResponse
+from programs.models import Participant, Program, Topic
+
+ACCEPTED_STATUSES = (Pairing.Status.ACCEPTED, Pairing.Status.ACTIVE, Pairing.Status.ENDED)
+STALLED_CADENCES = 2
+STALLED_SHOWN = 20
+COMMENTS_SHOWN = 5
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+def _live_membership():
+    return PairingMember.objects.filter(participant=OuterRef("pk"), live=True)
+
+
+def enrolment_by_role(*, program: Program) -> list[tuple[str, int]]:
+    """(role label, people enrolled) for each of the programme's roles, zeros included."""
+    counts = dict(
+        Participant.objects.filter(program=program, withdrawn_at=None)
+        .order_by()
+        .values_list("role")
+        .annotate(n=Count("pk"))
+    )
+    return [(Participant.Role(role).label, counts.get(role, 0)) for role in program.roles]
+
+
+def match_rate(*, program: Program) -> dict:
+    """How many mentees (or peers) are in a live pairing, of all enrolled."""
+    counts = Participant.objects.filter(
+        program=program, withdrawn_at=None, role=program.learner_role
+    ).aggregate(total=Count("pk"), matched=Count("pk", filter=Exists(_live_membership())))
+    return {**counts, "rate": _rate(counts["matched"], counts["total"])}
+
+
+def pairing_outcomes(*, program: Program) -> dict:
+    """Pairings by status, and acceptance, decline and expiry rates over those answered."""
+    by_status = dict(
+        Pairing.objects.filter(program=program)
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("pk"))
+    )
+    accepted = sum(by_status.get(status, 0) for status in ACCEPTED_STATUSES)
+    declined = by_status.get(Pairing.Status.DECLINED, 0)
+    expired = by_status.get(Pairing.Status.EXPIRED, 0)
+    answered = accepted + declined + expired
+    return {
+        "by_status": [(label, by_status.get(value, 0)) for value, label in Pairing.Status.choices],
+        "pending": by_status.get(Pairing.Status.PROPOSED, 0),
+        "accepted": accepted,
+        "declined": declined,
+        "expired": expired,
+        "answered": answered,
+        "acceptance_rate": _rate(accepted, answered),
+        "decline_rate": _rate(declined, answered),
+        "expiry_rate": _rate(expired, answered),
+    }
+
+
+def decline_reasons(*, program: Program) -> list[tuple[str, int]]:
+    """(reason label, members who declined for it), every reason listed, most common first."""
+    counts = dict(
+        PairingMember.objects.filter(
+            pairing__program=program, response=PairingMember.Response.DECLINED
+        )
+        .order_by()
+        .values_list("decline_reason")
+        .annotate(n=Count("pk"))
+    )
+    rows = [(label, counts.get(value, 0)) for value, label in PairingMember.DeclineReason.choices]
+    return sorted(rows, key=lambda row: -row[1])
+
+
+def median_time_to_acceptance(*, program: Program) -> timedelta | None:
+    """The median time from proposal to the last member's acceptance, or None."""
+    rows = (
+        Pairing.objects.filter(program=program, status__in=ACCEPTED_STATUSES)
+        .order_by()
+        .annotate(accepted_at=Max("members__responded_at"))
+        .filter(accepted_at__isnull=False)
+        .values_list("proposed_at", "accepted_at")
+    )
+    durations = [accepted_at - proposed_at for proposed_at, accepted_at in rows]
+    return statistics.median(durations) if durations else None
+
+
+def duration_text(duration: timedelta | None) -> str:
+    """ "2 days 5 hours", "3 hours", "under an hour": as precise as a dashboard needs."""
+    if duration is None:
+        return ""
+    hours = int(duration.total_seconds() // 3600)
+    days, hours = divmod(hours, 24)
+    parts = [f"{days} day{'s' if days != 1 else ''}"] if days else []
+    if hours:
+        parts.append(f"{hours} hour{'s' if hours != 1 else ''}")
+    return " ".join(parts) or "under an hour"
+
+
+def checkins_held_vs_due(*, program: Program, today: date | None = None) -> dict:
+    """Check-ins logged, against one per cadence elapsed in each pairing's active life."""
+    today = today or timezone.localdate()
+    cadence = program.checkin_cadence_days
+    spans = Pairing.objects.filter(program=program, activated_at__isnull=False).values_list(
+        "activated_at", "ended_at"
+    )
+    due = 0
+    for activated_at, ended_at in spans:
+        until = min(today, timezone.localdate(ended_at)) if ended_at else today
+        due += max(0, (until - timezone.localdate(activated_at)).days) // cadence
+    held = CheckIn.objects.filter(pairing__program=program).count()
+    return {"held": held, "due": due, "rate": _rate(min(held, due), due)}
+
+
+def stalled_pairings(*, program: Program, today: date | None = None) -> tuple[int, list[Pairing]]:
+    """(how many, the first few) active pairings without a check-in for two cadences."""
+    today = today or timezone.localdate()
+    cutoff = today - timedelta(days=STALLED_CADENCES * program.checkin_cadence_days)
+    stalled = (
+        Pairing.objects.filter(program=program, status=Pairing.Status.ACTIVE)
+        .annotate(last_checkin=Max("checkins__held_on"))
+        .filter(Q(last_checkin__lt=cutoff) | Q(last_checkin=None, activated_at__date__lt=cutoff))
+    )
+    shown = stalled.order_by(F("last_checkin").asc(nulls_first=True), "pk").prefetch_related(
+        Prefetch(
+            "members",
+            queryset=PairingMember.objects.select_related("participant__employee"),
+        )
+    )[:STALLED_SHOWN]
+    return stalled.count(), list(shown)
+
+
+def free_mentors(*, program: Program, today: date | None = None) -> QuerySet[Participant]:
+    """Mentors enrolled, not paused, with fewer live pairings than their capacity."""
+    return (
+        Participant.objects.active(today)
+        .filter(program=program, role=Participant.Role.MENTOR)
+        .annotate(
+            live=Count("memberships", filter=Q(memberships__live=True)),
+            places=Coalesce("capacity", program.default_capacity),
+        )
+        .filter(places__gt=F("live"))
+    )
+
+
+@dataclass(frozen=True)
+class TopicBalance:
+    name: str
+    wanted: int  # active mentees who want it
+    waiting: int  # of those, not in a live pairing
+    offered: int  # mentors with free capacity who offer it
+
+    @property
+    def unmet(self) -> bool:
+        return self.offered == 0
+
+
+def supply_and_demand(*, program: Program, today: date | None = None) -> list[TopicBalance]:
+    """Every topic a mentee wants, most wanted first, with who offers it; empty for peer
+    coaching, where peers share goals rather than offer expertise."""
+    if program.is_peer:
+        return []
+    learners = Participant.objects.active(today).filter(program=program, role=program.learner_role)
+    Goal = Participant.goals.through
+    demand = (
+        Goal.objects.filter(participant__in=learners)
+        .order_by()
+        .values_list("topic_id")
+        .annotate(
+            wanted=Count("participant_id"),
+            waiting=Count(
+                "participant_id",
+                filter=~Exists(
+                    PairingMember.objects.filter(participant=OuterRef("participant_id"), live=True)
+                ),
+            ),
+        )
+    )
+    demand = {topic_id: (wanted, waiting) for topic_id, wanted, waiting in demand}
+    supply = dict(
+        Participant.expertise.through.objects.filter(
+            participant__in=free_mentors(program=program, today=today).values("pk"),
+            topic_id__in=demand,
+        )
+        .order_by()
+        .values_list("topic_id")
+        .annotate(n=Count("participant_id"))
+    )
+    names = dict(Topic.objects.filter(pk__in=demand).values_list("pk", "name"))
+    rows = [
+        TopicBalance(names[pk], wanted, waiting, supply.get(pk, 0))
+        for pk, (wanted, waiting) in demand.items()
+    ]
+    return sorted(rows, key=lambda row: (row.offered > 0, -row.waiting, -row.wanted, row.name))
+
+
+def survey_summary(*, program: Program) -> dict:
+    """The closing survey: average rating, answers, ratings 1-5, latest comments."""
+    answers = SurveyResponse.objects.filter(participant__program=program)
+    totals = answers.aggregate(
+        average=Avg("rating"),
+        count=Count("pk"),
+        **{f"rated_{n}": Count("pk", filter=Q(rating=n)) for n in range(1, 6)},
+    )
+    comments = (
+        answers.exclude(what_helped="")
+        .select_related("participant")
+        .order_by("-submitted_at", "-pk")[:COMMENTS_SHOWN]
+    )
+    return {
+        "average": round(totals["average"], 1) if totals["average"] is not None else None,
+        "count": totals["count"],
+        "ratings": [(str(n), totals[f"rated_{n}"]) for n in range(1, 6)],
+        "comments": list(comments),
+    }
+
+
+def program_health(*, program: Program, today: date | None = None) -> dict:
+    """Everything the dashboard shows, in one dictionary."""
+    today = today or timezone.localdate()
+    stalled_count, stalled = stalled_pairings(program=program, today=today)
+    median_acceptance = median_time_to_acceptance(program=program)
+    return {
+        "enrolment": enrolment_by_role(program=program),
+        "match": match_rate(program=program),
+        "outcomes": pairing_outcomes(program=program),
+        "decline_reasons": decline_reasons(program=program),
+        "median_acceptance": median_acceptance,
+        "median_acceptance_text": duration_text(median_acceptance),
+        "checkins": checkins_held_vs_due(program=program, today=today),
+        "stalled_count": stalled_count,
+        "stalled": stalled,
+        "topics": supply_and_demand(program=program, today=today),
+        "survey": survey_summary(program=program),
+    }
+
+
+def pairings_for_export(*, program: Program) -> QuerySet[Pairing]:
+    """Every pairing of the programme with its members and check-in totals, for the CSV."""
+    return (
+        Pairing.objects.filter(program=program)
+        .annotate(checkin_count=Count("checkins"), last_checkin=Max("checkins__held_on"))
+        .prefetch_related(
+            Prefetch(
+                "members",
+                queryset=PairingMember.objects.select_related("participant__employee"),
+            )
+        )
+        .order_by("pk")
+    )
+
+
+# --- The matching run pages -----------------------------------------------------------
+
+
+def match_run_for_admin(*, user, pk: int) -> MatchRun:
+    """The run if `user` administers its programme, else 404."""
+    return get_object_or_404(
+        MatchRun.objects.select_related("program", "created_by__employee"),
+        pk=pk,
+        program__in=Program.objects.administered_by(user),
+    )
+
+
+def match_runs_recent(*, program: Program, limit: int = 10) -> QuerySet[MatchRun]:
+    return program.match_runs.select_related("created_by__employee").defer("result")[:limit]
+
+
+@dataclass(frozen=True)
+class RunPerson:
+    key: str
+    name: str
+    email: str
+
+
+@dataclass(frozen=True)
+class RunPairing:
+    guide: RunPerson | None
+    members: list[RunPerson]
+    score: float
+    breakdown: dict
+    pinned: bool
+
+    @property
+    def first(self) -> RunPerson:
+        """The pair's first key as the run services take it: the guide, or the first peer."""
+        return self.guide or self.members[0]
+
+    @property
+    def second(self) -> RunPerson:
+        return self.members[-1]
+
+
+def match_run_review(*, run: MatchRun) -> dict:
+    """A finished run's result, with names, for HR to review: pairings best first (pins on
+    top), the unmatched with reasons, the guides with places left, and the totals."""
+    result = run.result
+    if not result:
+        return {}
+    people = {
+        email: RunPerson(str(pk), name, email)
+        for pk, email, name in Participant.objects.filter(program=run.program).values_list(
+            "pk", "employee__email", "employee__name"
+        )
+    }
+    by_key = {person.key: person for person in people.values()}
+
+    def person(email: str) -> RunPerson:
+        # Someone deleted since the run still shows, by address.
+        return people.get(email) or RunPerson("", email, email)
+
+    pinned = {frozenset(pair) for pair in run.pins}
+    pairings = []
+    for item in result["pairings"]:
+        guide = person(item["guide"]) if item["guide"] else None
+        members = [person(email) for email in item["members"]]
+        keys = frozenset(p.key for p in ([guide] if guide else []) + members)
+        pairings.append(
+            RunPairing(guide, members, item["score"], item["breakdown"], keys in pinned)
+        )
+    pairings.sort(key=lambda p: (not p.pinned, -p.score, p.first.name))
+    return {
+        "pairings": pairings,
+        "unmatched": [(person(u["email"]), u["reasons"]) for u in result["unmatched"]],
+        "spare_capacity": [(person(s["email"]), s["free"]) for s in result["spare_capacity"]],
+        "totals": result["totals"],
+        "removed": [[by_key[key] for key in pair if key in by_key] for pair in run.removed],
+    }
+
+
+def participant_keys_by_email(*, program: Program, emails: list[str]) -> dict[str, str]:
+    """email -> participant key (pk as text) for the programme's participants named."""
+    return {
+        email: str(pk)
+        for pk, email in Participant.objects.filter(
+            program=program, employee__email__in=emails
+        ).values_list("pk", "employee__email")
+    }

@@ -1,0 +1,199 @@
+"""The HR admin's programme pages: programmes, their settings and audit log, participants.
+
+Every view is for HR admins only (403 otherwise) and finds the programme through
+`program_for_admin`, so another HR admin's programme is a 404. The settings edit page
+lives in pairing/views/hr.py: changing the check-in cadence must move the pairings' open
+schedules, and programs/ never imports pairing/.
+"""
+
+import csv
+import hashlib
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from programs.forms.hr import (
+    PROGRAM_FIELDS,
+    ParticipantAddForm,
+    ParticipantFilterForm,
+    ParticipantImportForm,
+    ProgramForm,
+)
+from programs.importing import (
+    COLUMNS,
+    Action,
+    ImportRejected,
+    participants_import,
+    participants_import_plan,
+)
+from programs.permissions import hr_admin_required
+from programs.selectors import (
+    participants_for_export,
+    participants_table,
+    program_audit_events,
+    program_departments,
+    program_for_admin,
+    programs_for_admin,
+)
+from programs.services import participant_add, program_create
+
+PARTICIPANTS_PER_PAGE = 50
+# Rows of an import preview listed one by one; the counts above the list cover them all.
+PREVIEW_ROWS = 200
+
+
+@hr_admin_required
+def program_manage_list(request):
+    programs = programs_for_admin(user=request.user)
+    return render(request, "programs/program_manage_list.html", {"programs": programs})
+
+
+@hr_admin_required
+@require_http_methods(["GET", "POST"])
+def program_create_view(request):
+    form = ProgramForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        program = program_create(actor=request.user, data=form.cleaned_data)
+        messages.success(request, f"Created {program.name}.")
+        return redirect(program)
+    return render(request, "programs/program_form.html", {"form": form, "program": None})
+
+
+def _settings_summary(program) -> list[tuple[str, object]]:
+    """(label, shown value) for each setting, as the programme page lists them."""
+    rows = []
+    for name in PROGRAM_FIELDS:
+        if name in ("name", "description"):
+            continue
+        field = program._meta.get_field(name)
+        if field.choices:
+            value = getattr(program, f"get_{name}_display")()
+        else:
+            value = getattr(program, name)
+        rows.append((field.verbose_name.capitalize(), "—" if value in (None, "") else value))
+    return rows
+
+
+@hr_admin_required
+def program_detail(request, slug):
+    program = program_for_admin(user=request.user, slug=slug)
+    return render(
+        request,
+        "programs/program_detail.html",
+        {
+            "program": program,
+            "settings_summary": _settings_summary(program),
+            "audit_events": program_audit_events(program=program),
+        },
+    )
+
+
+@hr_admin_required
+def participant_table(request, slug):
+    program = program_for_admin(user=request.user, slug=slug)
+    form = ParticipantFilterForm(
+        request.GET or None, program=program, departments=program_departments(program=program)
+    )
+    participants = participants_table(program=program, **form.filters())
+    page = Paginator(participants, PARTICIPANTS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "programs/participant_table.html",
+        {"program": program, "form": form, "page": page},
+    )
+
+
+@hr_admin_required
+@require_http_methods(["GET", "POST"])
+def participant_add_view(request, slug):
+    program = program_for_admin(user=request.user, slug=slug)
+    form = ParticipantAddForm(request.POST or None, program=program)
+    if request.method == "POST" and form.is_valid():
+        participant = participant_add(program=program, actor=request.user, **form.cleaned_data)
+        messages.success(request, f"Enrolled {participant.employee.name}.")
+        return redirect("programs:participant_table", slug=program.slug)
+    return render(request, "programs/participant_add.html", {"program": program, "form": form})
+
+
+def _import_session_key(program) -> str:
+    return f"participant_import:{program.pk}"
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+@hr_admin_required
+@require_http_methods(["GET", "POST"])
+def participant_import(request, slug):
+    """Upload, preview, confirm. The previewed file waits in the session (server-side,
+    never round-tripped through the browser); the confirm form carries its digest so the
+    import applies exactly the file that was previewed, even with two tabs open."""
+    program = program_for_admin(user=request.user, slug=slug)
+    key = _import_session_key(program)
+
+    if request.method == "POST" and "digest" in request.POST:
+        text = request.session.get(key)
+        if text is None or _digest(text) != request.POST["digest"]:
+            messages.error(request, "That preview has expired; upload the file again.")
+            return redirect("programs:participant_import", slug=program.slug)
+        try:
+            result = participants_import(program=program, text=text, actor=request.user)
+        except ImportRejected as rejected:
+            del request.session[key]
+            form = ParticipantImportForm()
+            context = {"program": program, "form": form, "errors": rejected.errors}
+            return render(request, "programs/participant_import.html", context)
+        del request.session[key]
+        messages.success(request, f"Imported: {result.summary}.")
+        return redirect("programs:participant_table", slug=program.slug)
+
+    form = ParticipantImportForm(request.POST or None, request.FILES or None)
+    context = {"program": program, "form": form}
+    if request.method == "POST" and form.is_valid():
+        plan = participants_import_plan(program=program, text=form.cleaned_data["file"])
+        if plan.errors:
+            context["errors"] = plan.errors
+        else:
+            text = form.cleaned_data["file"].decode("utf-8").removeprefix("\ufeff")
+            request.session[key] = text
+            unchanged = (Action.UNCHANGED, Action.UNCHANGED)
+            changing = [row for row in plan.rows if (row.employee, row.participant) != unchanged]
+            context.update(
+                plan=plan,
+                digest=_digest(text),
+                changing=changing[:PREVIEW_ROWS],
+                changing_more=max(0, len(changing) - PREVIEW_ROWS),
+                form=None,
+            )
+    return render(request, "programs/participant_import.html", context)
+
+
+@hr_admin_required
+def participant_export(request, slug):
+    """The participants as a CSV in the import format, so an export re-imports unchanged."""
+    program = program_for_admin(user=request.user, slug=slug)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{program.slug}-participants.csv"'
+    writer = csv.writer(response)
+    writer.writerow(COLUMNS)
+    for participant in participants_for_export(program=program).iterator(chunk_size=2000):
+        employee = participant.employee
+        writer.writerow(
+            [
+                employee.email,
+                employee.name,
+                employee.department,
+                employee.level,
+                employee.manager.email if employee.manager else "",
+                participant.role,
+                ";".join(topic.name for topic in participant.goals.all()),
+                ";".join(topic.name for topic in participant.expertise.all()),
+                participant.style,
+                participant.capacity or "",
+            ]
+        )
+    return response
