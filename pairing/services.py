@@ -90,7 +90,13 @@ def proposal_create(
 
 
 def _lock_pairing(pairing_pk: int) -> Pairing:
-    return Pairing.objects.select_for_update().select_related("program").get(pk=pairing_pk)
+    # of=("self",): lock the pairing only, not its programme row too (which would queue
+    # every answer in the programme behind each other).
+    return (
+        Pairing.objects.select_for_update(of=("self",))
+        .select_related("program")
+        .get(pk=pairing_pk)
+    )
 
 
 def _fresh_member(member: PairingMember, user) -> PairingMember:
@@ -127,7 +133,7 @@ def proposal_accept(*, member: PairingMember, user) -> Pairing:
     guide = next((m for m in members if m.role == PairingMember.Role.GUIDE), None)
     if goes_live and guide is not None:
         locked = (
-            Participant.objects.select_for_update()
+            Participant.objects.select_for_update(of=("self",))
             .select_related("program")
             .get(pk=guide.participant_id)
         )

@@ -4,6 +4,23 @@ app_name = "pairing"
 
 urlpatterns = []
 
+# The pages of mentees, mentors and peer coaches (pairing/views/journeys.py).
+from pairing.views import journeys  # noqa: E402 - grouped with the patterns it serves
+
+urlpatterns += [
+    path("proposals/", journeys.proposal_list, name="proposal_list"),
+    path("proposals/badge/", journeys.proposal_badge, name="proposal_badge"),
+    path("proposals/<int:pk>/", journeys.proposal_detail, name="proposal_detail"),
+    path("proposals/<int:pk>/accept/", journeys.proposal_accept, name="proposal_accept"),
+    path("proposals/<int:pk>/decline/", journeys.proposal_decline, name="proposal_decline"),
+    path("pairings/", journeys.pairing_list, name="pairing_list"),
+    path("pairings/<int:pk>/", journeys.pairing_detail, name="pairing_detail"),
+    path("pairings/<int:pk>/checkins/", journeys.checkin_create, name="checkin_create"),
+    path("pairings/<int:pk>/end/", journeys.pairing_end, name="pairing_end"),
+    path("candidates/<slug:slug>/", journeys.candidates, name="candidates"),
+    path("candidates/<slug:slug>/request/", journeys.candidate_request, name="candidate_request"),
+]
+
 # The HR admin's pages (pairing/views/hr.py), beside the programme pages of programs/.
 from pairing.views import hr  # noqa: E402 - grouped with the patterns it serves
 

@@ -9,7 +9,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from programs.models import AuditEvent, Participant, Program, Topic
+from programs.models import AuditEvent, Participant, Program
 
 
 def programs_open_for(*, employee, kind: str | None = None, today: date | None = None):
@@ -48,10 +48,6 @@ def program_for_enrolment(*, slug: str, employee) -> tuple[Program, Participant 
     if not Program.objects.open_for_enrolment().filter(pk=program.pk).exists():
         raise Http404("This programme is not open for enrolment.")
     return program, None
-
-
-def topics_all():
-    return Topic.objects.order_by("name")
 
 
 # --- The HR admin's pages (programs/views/hr.py, pairing/views/hr.py) -----------------

@@ -3,6 +3,7 @@
 from collections.abc import Iterable
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from programs.models import (
@@ -207,3 +208,112 @@ def participant_add(
         detail={"email": employee.email, "role": role, "created": created},
     )
     return participant
+
+
+def _enrolment_fields(
+    *,
+    participant: Participant,
+    goals: list[str],
+    expertise: list[str],
+    style: str,
+    focus: str,
+    capacity: int | None,
+    paused_until,
+    note: str,
+) -> Participant:
+    participant.style = style
+    participant.focus = focus
+    participant.capacity = capacity if participant.role == Participant.Role.MENTOR else None
+    participant.paused_until = paused_until
+    participant.note = note
+    participant.full_clean()
+    participant.save()
+    participant.goals.set(topics_from_names(goals))
+    participant.expertise.set(topics_from_names(expertise))
+    return participant
+
+
+@transaction.atomic
+def participant_enrol(
+    *,
+    program: Program,
+    employee: Employee,
+    role: str,
+    goals: list[str],
+    expertise: list[str],
+    style: str,
+    focus: str,
+    capacity: int | None = None,
+    paused_until=None,
+    note: str = "",
+) -> Participant:
+    """An employee enrols themself: to ask for support (mentee, peer) or to give it (mentor).
+
+    Goals and expertise are topic names; new ones become topics, matched case-insensitively
+    to existing ones. Raises ValidationError when the programme is not open, the role does
+    not exist in it, or the employee is already enrolled.
+    """
+    if not Program.objects.open_for_enrolment().filter(pk=program.pk).exists():
+        raise ValidationError(f"{program.name} is not open for enrolment.")
+    if role not in program.roles:
+        raise ValidationError(f"{program.get_kind_display()} has no {role} role.")
+    if Participant.objects.filter(program=program, employee=employee).exists():
+        raise ValidationError(f"You are already enrolled in {program.name}.")
+    participant = Participant(program=program, employee=employee, role=role)
+    _enrolment_fields(
+        participant=participant,
+        goals=goals,
+        expertise=expertise,
+        style=style,
+        focus=focus,
+        capacity=capacity,
+        paused_until=paused_until,
+        note=note,
+    )
+    audit_record(
+        program=program,
+        actor=employee.user,
+        action=AuditEvent.Action.PARTICIPANT_ADDED,
+        summary=f"{employee.name} enrolled as {participant.get_role_display().lower()}",
+        detail={"email": employee.email, "role": role, "self_service": True},
+    )
+    return participant
+
+
+@transaction.atomic
+def participant_update(
+    *,
+    participant: Participant,
+    goals: list[str],
+    expertise: list[str],
+    style: str,
+    focus: str,
+    capacity: int | None = None,
+    paused_until=None,
+    note: str = "",
+) -> Participant:
+    """The employee edits their own enrolment (the role stays): goals, style, capacity and
+    the pause switch that keeps them out of matching until a date."""
+    return _enrolment_fields(
+        participant=participant,
+        goals=goals,
+        expertise=expertise,
+        style=style,
+        focus=focus,
+        capacity=capacity,
+        paused_until=paused_until,
+        note=note,
+    )
+
+
+@transaction.atomic
+def employee_update_preferences(
+    *, employee: Employee, optional_emails: bool, time_zone: str
+) -> Employee:
+    """The person's own email preferences. Reminders follow on the dispatcher's next run:
+    switched-off ones still unsent are cancelled, and a new time zone moves later ones."""
+    employee.optional_emails = optional_emails
+    employee.time_zone = time_zone
+    employee.full_clean()
+    employee.save(update_fields=["optional_emails", "time_zone"])
+    return employee

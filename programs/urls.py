@@ -4,6 +4,22 @@ app_name = "programs"
 
 urlpatterns = []
 
+# Employees' pages (programs/views/enrol.py). guide/ must stay above <slug:slug>/.
+from programs.views import enrol  # noqa: E402 - grouped with the patterns it serves
+
+urlpatterns += [
+    path("", enrol.program_list, name="program_list"),
+    path("guide/", enrol.guide, name="guide"),
+    path("<slug:slug>/enrol/", enrol.program_enrol, name="program_enrol"),
+]
+
+# The person's email preferences (programs/views/profile.py); above <slug:slug>/ too.
+from programs.views import profile  # noqa: E402 - grouped with the patterns it serves
+
+urlpatterns += [
+    path("me/", profile.profile, name="profile"),
+]
+
 # HR admin pages (programs/views/hr.py). Fixed paths such as manage/ must stay above
 # <slug:slug>/, which would otherwise swallow them; ProgramForm refuses such slugs.
 from programs.views import hr  # noqa: E402 - grouped with the patterns it serves

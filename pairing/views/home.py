@@ -1,6 +1,10 @@
 from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from pairing import selectors
 
 
+@require_GET
 def home(request):
     """What do I need to do? The person's own proposals, check-ins and pairings."""
-    return render(request, "pairing/home.html")
+    return render(request, "pairing/home.html", {"home": selectors.home_for(user=request.user)})

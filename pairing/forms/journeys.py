@@ -1,0 +1,61 @@
+"""Forms for the people being paired: answering proposals, check-ins, ending a pairing."""
+
+from django import forms
+from django.utils import timezone
+
+from pairing.models import CheckIn, PairingMember
+
+
+class DeclineForm(forms.Form):
+    reason = forms.ChoiceField(
+        choices=PairingMember.DeclineReason.choices,
+        widget=forms.RadioSelect,
+        label="Why are you declining?",
+    )
+    note = forms.CharField(
+        required=False,
+        max_length=500,
+        label="Anything to add (optional)",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class CheckInForm(forms.ModelForm):
+    rating = forms.TypedChoiceField(
+        choices=[(n, str(n)) for n in range(1, 6)],
+        coerce=int,
+        widget=forms.RadioSelect,
+        label="How useful was it? (1 not at all, 5 very)",
+    )
+
+    class Meta:
+        model = CheckIn
+        fields = ["held_on", "summary", "private_note", "rating"]
+        widgets = {
+            "held_on": forms.DateInput(attrs={"type": "date"}),
+            "summary": forms.Textarea(attrs={"rows": 3}),
+            "private_note": forms.Textarea(attrs={"rows": 2}),
+        }
+        labels = {"held_on": "When did you meet?"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["held_on"].initial = timezone.localdate()
+
+    def clean_held_on(self):
+        held_on = self.cleaned_data["held_on"]
+        if held_on > timezone.localdate():
+            raise forms.ValidationError("A check-in cannot be in the future.")
+        return held_on
+
+
+class EndForm(forms.Form):
+    reason = forms.CharField(
+        max_length=1000,
+        label="Why are you ending the pairing?",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class CandidateRequestForm(forms.Form):
+    partner = forms.IntegerField(widget=forms.HiddenInput)

@@ -1,0 +1,175 @@
+"""Pages for mentees, mentors and peer coaches: proposals, pairings, check-ins, candidates.
+
+Each view reads through a selector that takes the viewer (someone else's object is a 404)
+or calls one service; changes are POST only, with CSRF.
+"""
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from pairing import selectors, services
+from pairing.forms.journeys import CandidateRequestForm, CheckInForm, DeclineForm, EndForm
+from pairing.models import Pairing
+
+
+@require_GET
+def proposal_list(request):
+    items = selectors.proposals_awaiting(user=request.user)
+    return render(request, "pairing/proposal_list.html", {"items": items})
+
+
+@require_GET
+def proposal_badge(request):
+    """The navbar's count of proposals waiting for an answer, loaded by htmx after the
+    page, so no page pays a query for it."""
+    count = selectors.proposals_awaiting_count(user=request.user)
+    return render(request, "pairing/proposal_badge.html", {"count": count})
+
+
+@require_GET
+def proposal_detail(request, pk: int):
+    item = selectors.proposal_get(user=request.user, pk=pk)
+    return render(
+        request,
+        "pairing/proposal_detail.html",
+        {"item": item, "decline_form": DeclineForm()},
+    )
+
+
+@require_POST
+def proposal_accept(request, pk: int):
+    member = selectors.member_for_user(user=request.user, pairing_pk=pk)
+    try:
+        pairing = services.proposal_accept(member=member, user=request.user)
+    except services.PairingError as error:
+        messages.error(request, str(error))
+        return redirect("pairing:proposal_detail", pk=pk)
+    if pairing.status == Pairing.Status.PROPOSED:
+        messages.success(request, "Accepted. The pairing starts when your peer accepts too.")
+        return redirect("pairing:proposal_list")
+    messages.success(request, "Accepted: you are paired.")
+    return redirect(pairing)
+
+
+@require_POST
+def proposal_decline(request, pk: int):
+    member = selectors.member_for_user(user=request.user, pairing_pk=pk)
+    form = DeclineForm(request.POST)
+    if not form.is_valid():
+        item = selectors.proposal_get(user=request.user, pk=pk)
+        return render(
+            request,
+            "pairing/proposal_detail.html",
+            {"item": item, "decline_form": form},
+            status=400,
+        )
+    try:
+        services.proposal_decline(
+            member=member,
+            user=request.user,
+            reason=form.cleaned_data["reason"],
+            note=form.cleaned_data["note"],
+        )
+    except services.PairingError as error:
+        messages.error(request, str(error))
+        return redirect("pairing:proposal_detail", pk=pk)
+    messages.success(request, "Declined. You will not be proposed to each other again.")
+    return redirect("pairing:proposal_list")
+
+
+@require_GET
+def pairing_list(request):
+    pairings = selectors.pairings_for_user(user=request.user)
+    return render(request, "pairing/pairing_list.html", {"pairings": pairings})
+
+
+def _detail(request, view, *, checkin_form=None, end_form=None, status=200):
+    return render(
+        request,
+        "pairing/pairing_detail.html",
+        {
+            "view": view,
+            "pairing": view.pairing,
+            "checkin_form": checkin_form or CheckInForm(),
+            "end_form": end_form or EndForm(),
+        },
+        status=status,
+    )
+
+
+@require_GET
+def pairing_detail(request, pk: int):
+    return _detail(request, selectors.pairing_get(user=request.user, pk=pk))
+
+
+@require_POST
+def checkin_create(request, pk: int):
+    view = selectors.pairing_get(user=request.user, pk=pk)
+    if view.me is None:
+        # The programme's HR admins may look, not write.
+        return redirect(view.pairing)
+    form = CheckInForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, view, checkin_form=form, status=400)
+    try:
+        services.checkin_log(
+            pairing=view.pairing, participant=view.me.participant, **form.cleaned_data
+        )
+    except services.PairingError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "Check-in logged.")
+    return redirect(view.pairing)
+
+
+@require_POST
+def pairing_end(request, pk: int):
+    view = selectors.pairing_get(user=request.user, pk=pk)
+    if view.me is None:
+        return redirect(view.pairing)
+    form = EndForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, view, end_form=form, status=400)
+    try:
+        services.pairing_end(
+            pairing=view.pairing, user=request.user, reason=form.cleaned_data["reason"]
+        )
+    except services.PairingError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "The pairing has ended.")
+    return redirect(view.pairing)
+
+
+@require_GET
+def candidates(request, slug: str):
+    learner = selectors.learner_participant_get(user=request.user, slug=slug)
+    return render(
+        request,
+        "pairing/candidate_list.html",
+        {
+            "learner": learner,
+            "program": learner.program,
+            "candidates": selectors.candidates_for(participant=learner),
+            "live": selectors.live_membership(participant=learner),
+        },
+    )
+
+
+@require_POST
+def candidate_request(request, slug: str):
+    learner = selectors.learner_participant_get(user=request.user, slug=slug)
+    form = CandidateRequestForm(request.POST)
+    if not form.is_valid():
+        return HttpResponse("Choose someone from the list.", status=400)
+    try:
+        pairing = services.proposal_request(
+            learner=learner, partner_id=form.cleaned_data["partner"], user=request.user
+        )
+    except services.PairingError as error:
+        messages.error(request, str(error))
+        return redirect("pairing:candidates", slug=slug)
+    messages.success(request, "Request sent. You will see their answer on your home page.")
+    return redirect("pairing:proposal_detail", pk=pairing.pk)

@@ -1,0 +1,128 @@
+"""Forms for employees: the mentor-or-peer-coach guide and enrolment in a programme."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+
+from programs.guide import QUESTIONS
+from programs.models import Focus, Participant, Program, Style, Topic
+
+
+class GuideForm(forms.Form):
+    """Four questions, each answered by one of two statements (radio buttons)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field, label, options in QUESTIONS:
+            self.fields[field] = forms.ChoiceField(
+                label=label,
+                choices=[(value, text) for value, text, _kind in options],
+                widget=forms.RadioSelect,
+            )
+
+
+def split_names(text: str) -> list[str]:
+    return [name.strip() for name in text.split(",") if name.strip()]
+
+
+class ParticipantForm(forms.Form):
+    """Enrol (or edit one's enrolment) as ``role`` in ``program``; the view decides the
+    role (from the page address, or the existing enrolment), the form only shows its fields.
+
+    Learners (mentees, peers) state goals; mentors state expertise and capacity. Everyone
+    has a style, a pause date and a note. Topics are picked from the existing ones or typed
+    in, comma-separated; the service de-duplicates them.
+    """
+
+    goals = forms.ModelMultipleChoiceField(
+        queryset=Topic.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Your goals",
+        help_text="What you want to get better at.",
+    )
+    new_goals = forms.CharField(
+        required=False, max_length=500, label="Add new topics (comma-separated)"
+    )
+    expertise = forms.ModelMultipleChoiceField(
+        queryset=Topic.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Your expertise",
+        help_text="What you can help others with.",
+    )
+    new_expertise = forms.CharField(
+        required=False, max_length=500, label="Add new topics (comma-separated)"
+    )
+    style = forms.ChoiceField(choices=Style.choices, label="Feedback style you want")
+    focus = forms.ChoiceField(choices=Focus.choices, label="Focus")
+    capacity = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=20,
+        label="How many people can you support at once?",
+    )
+    paused_until = forms.DateField(
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        label="Pause: not taking anyone new until",
+        help_text="Leave empty to be available now.",
+    )
+    note = forms.CharField(
+        required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, program: Program, role: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.program = program
+        topics = Topic.objects.order_by("name")
+        self.fields["goals"].queryset = topics
+        self.fields["expertise"].queryset = topics
+        if role == Participant.Role.MENTOR:
+            for name in ("goals", "new_goals", "focus"):
+                del self.fields[name]
+            self.fields["style"].label = "Feedback style you offer"
+            self.fields["note"].label = "Anything mentees should know"
+            self.fields[
+                "capacity"
+            ].help_text = f"Leave empty for the programme's default ({program.default_capacity})."
+            self.fields["paused_until"].label = "Pause: not taking new mentees until"
+        else:
+            for name in ("expertise", "new_expertise", "capacity"):
+                del self.fields[name]
+            self.fields["note"].label = "What I hope to get"
+
+    def clean_paused_until(self):
+        paused = self.cleaned_data["paused_until"]
+        if paused is not None and paused <= timezone.localdate():
+            raise forms.ValidationError("Choose a date after today, or leave it empty.")
+        return paused
+
+    def clean(self):
+        data = super().clean()
+        for field, extra in (("goals", "new_goals"), ("expertise", "new_expertise")):
+            if field in self.fields:
+                names = [t.name for t in data.get(field) or []]
+                names += split_names(data.get(extra, ""))
+                data[f"{field}_names"] = names
+                if not names:
+                    self.add_error(field, "Pick at least one topic or add a new one.")
+            else:
+                data[f"{field}_names"] = []
+        data.setdefault("focus", Focus.LONG_TERM)
+        data.setdefault("capacity", None)
+        return data
+
+    def service_kwargs(self) -> dict:
+        """The cleaned data as the enrol/update services take it."""
+        data = self.cleaned_data
+        return {
+            "goals": data["goals_names"],
+            "expertise": data["expertise_names"],
+            "style": data["style"],
+            "focus": data.get("focus") or Focus.LONG_TERM,
+            "capacity": data.get("capacity"),
+            "paused_until": data["paused_until"],
+            "note": data["note"],
+        }

@@ -1,0 +1,112 @@
+"""Pages for employees: the mentor-or-peer-coach guide, open programmes, enrolment."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from programs import selectors, services
+from programs.forms.enrol import GuideForm, ParticipantForm
+from programs.guide import recommend
+from programs.models import Participant, Program
+
+
+def _employee(request):
+    return getattr(request.user, "employee", None)
+
+
+@require_GET
+def guide(request):
+    """Four questions in a GET form: the answer is a recommendation, nothing is stored."""
+    form = GuideForm(request.GET or None)
+    context = {"form": form}
+    if form.is_valid():
+        result = recommend(form.cleaned_data)
+        employee = _employee(request)
+        context["result"] = result
+        context["kind_label"] = Program.Kind(result.kind).label
+        context["other_label"] = Program.Kind(result.other_kind).label
+        context["programs"] = list(selectors.programs_open_for(employee=employee, kind=result.kind))
+        if result.kind == Program.Kind.MENTORING:
+            # Reverse mentoring is mentoring turned round: shown beside it, not instead.
+            context["reverse_programs"] = list(
+                selectors.programs_open_for(employee=employee, kind=Program.Kind.REVERSE_MENTORING)
+            )
+    return render(request, "programs/guide.html", context)
+
+
+@require_GET
+def program_list(request):
+    kind = request.GET.get("kind")
+    if kind not in Program.Kind.values:
+        kind = None
+    programs = selectors.programs_open_for(employee=_employee(request), kind=kind)
+    return render(
+        request,
+        "programs/program_list.html",
+        {
+            "programs": programs,
+            "kind": kind,
+            "kind_label": Program.Kind(kind).label if kind else "",
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def program_enrol(request, slug: str):
+    """Enrol in a programme, or edit one's own enrolment (goals, capacity, pause)."""
+    employee = _employee(request)
+    program, participant = selectors.program_for_enrolment(slug=slug, employee=employee)
+    if participant is not None:
+        role = participant.role
+    else:
+        # The role travels in the address (?role=mentor), which the form posts back to.
+        role = request.GET.get("role") or program.learner_role
+        if role not in program.roles:
+            role = program.learner_role
+    initial = {}
+    if participant is not None:
+        initial.update(
+            goals=list(participant.goals.all()),
+            expertise=list(participant.expertise.all()),
+            style=participant.style,
+            focus=participant.focus,
+            capacity=participant.capacity,
+            paused_until=participant.paused_until,
+            note=participant.note,
+        )
+    form = ParticipantForm(
+        request.POST if request.method == "POST" else None,
+        program=program,
+        role=role,
+        initial=initial,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            if participant is None:
+                if employee is None:
+                    raise ValidationError("Only employees can enrol.")
+                services.participant_enrol(
+                    program=program, employee=employee, role=role, **form.service_kwargs()
+                )
+                messages.success(request, f"You are enrolled in {program.name}.")
+            else:
+                services.participant_update(participant=participant, **form.service_kwargs())
+                messages.success(request, "Your enrolment is updated.")
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            return redirect("home")
+    return render(
+        request,
+        "programs/participant_form.html",
+        {
+            "program": program,
+            "participant": participant,
+            "role": role,
+            "role_label": Participant.Role(role).label,
+            "form": form,
+        },
+        status=400 if form.errors else 200,
+    )

@@ -1,0 +1,71 @@
+"""Ten mentors' answers racing for two places: the lock on the mentor's row decides.
+
+Threads need real transactions and a database that locks rows, so this runs on PostgreSQL
+only (DATABASE_URL=postgres://...); on SQLite the `postgres` marker deselects it.
+"""
+
+import threading
+
+import pytest
+from django.db import connection
+
+from pairing.models import Pairing, PairingMember
+from pairing.services import PairingError, proposal_accept
+from programs.models import Participant
+from tests.factories import make_hr_admin, make_participant, make_program, make_proposal
+
+THREADS = 10
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_ten_acceptances_at_once_fill_exactly_the_mentors_capacity():
+    program = make_program(admins=[make_hr_admin()])
+    guide = make_participant(
+        program=program, role=Participant.Role.MENTOR, capacity=2, employee_kwargs={"level": 5}
+    )
+    proposals = [
+        make_proposal(
+            guide=guide,
+            learner=make_participant(
+                program=program, role=Participant.Role.MENTEE, employee_kwargs={"level": 3}
+            ),
+        )
+        for _ in range(THREADS)
+    ]
+    members = [p.members.get(role=PairingMember.Role.GUIDE) for p in proposals]
+    user = guide.employee.user
+    barrier = threading.Barrier(THREADS)
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def accept(member):
+        try:
+            # Connect first, so the barrier releases ten open connections at once rather
+            # than ten connection handshakes that would spread the transactions out.
+            connection.ensure_connection()
+            barrier.wait()
+            proposal_accept(member=member, user=user)
+            result = "accepted"
+        except PairingError:
+            result = "refused"
+        finally:
+            connection.close()
+        with lock:
+            outcomes.append(result)
+
+    threads = [threading.Thread(target=accept, args=(m,)) for m in members]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(outcomes) == ["accepted"] * 2 + ["refused"] * 8
+    assert Pairing.objects.filter(status=Pairing.Status.ACTIVE).count() == 2
+    assert Pairing.objects.filter(status=Pairing.Status.PROPOSED).count() == 8
+    assert (
+        PairingMember.objects.filter(
+            participant=guide, response=PairingMember.Response.ACCEPTED
+        ).count()
+        == 2
+    )
