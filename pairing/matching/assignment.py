@@ -171,6 +171,7 @@ def solve_assignment(
     cand_cols: np.ndarray,
     *,
     deadline: float | None = None,
+    max_rounds: int = _MAX_ROUNDS,
 ) -> AssignmentSolution:
     """Solve on the candidate arcs, pricing all allowed pairs until the optimum is proven.
 
@@ -204,7 +205,7 @@ def solve_assignment(
         row_dual = np.maximum(bonus + np.where(np.isinf(best), -bonus, best), 0).astype(np.int64)
         upper = int((cap * guide_dual).sum()) + int(row_dual.sum())
         out_of_time = deadline is not None and time.perf_counter() > deadline
-        if new_rows.size == 0 or out_of_time or rounds >= _MAX_ROUNDS:
+        if new_rows.size == 0 or out_of_time or rounds >= max_rounds:
             gap = upper - value
             return AssignmentSolution(
                 match=match,

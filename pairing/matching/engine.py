@@ -36,7 +36,7 @@ from .scores import (
 # Starting candidates per learner / peer. Larger k means fewer pricing rounds but a bigger
 # sparse problem; these were the fastest on the 10k x 2k and 5k-peer benchmarks.
 _K_MENTORING = 8
-_K_PEERS = 6
+_K_PEERS = 4
 
 
 @dataclass
@@ -221,7 +221,7 @@ def _solve_peers(
         total_score=sum(p.score for p in pairings),
         certified=solution.certified,
         gap=solution.gap_units / problem.scale,
-        method="rustworkx blossom on top-k candidates + fractional bound with reduced-cost fixing",
+        method=solution.method,
         rounds=solution.rounds,
         solve_seconds=time.perf_counter() - began,
     )
