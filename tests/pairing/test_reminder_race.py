@@ -1,0 +1,90 @@
+"""Workers racing on the same due rows send each email once (PostgreSQL, real threads)."""
+
+import threading
+from collections import Counter
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.db import connection
+from django.utils import timezone
+
+from pairing.models import CheckIn, Reminder
+from pairing.reminders import Outcome, reminder_send, reminders_dispatch
+from tests.factories import make_live_pairing, make_program
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+WORKERS = 8
+
+
+def three_pairings_due() -> None:
+    # Not the program fixture: its HR group comes from a data migration that the flush
+    # between transactional tests removes.
+    program = make_program()
+    today = timezone.localdate()
+    for _ in range(3):
+        pairing = make_live_pairing(
+            program=program,
+            activated_at=timezone.now() - timedelta(days=60),
+            next_checkin_due=today - timedelta(days=1),
+        )
+        CheckIn.objects.create(
+            pairing=pairing,
+            held_on=today - timedelta(days=29),
+            logged_by=pairing.members.get(role="learner").participant,
+            summary="Goals",
+            rating=4,
+        )
+
+
+def race(work) -> list:
+    """Run ``work`` in WORKERS threads released together by a barrier."""
+    barrier = threading.Barrier(WORKERS)
+    results, errors = [], []
+
+    def worker():
+        try:
+            barrier.wait()
+            results.extend(work())
+        except Exception as exc:  # surfaced below: a thread's exception is otherwise lost
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(WORKERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    return results
+
+
+def test_workers_racing_on_the_same_ids_send_each_email_once():
+    three_pairings_due()
+    ids = reminders_dispatch()
+    assert len(ids) == 6
+
+    outcomes = race(lambda: [reminder_send(reminder_id=pk) for pk in ids])
+
+    assert Counter(outcomes) == {Outcome.SENT: 6, Outcome.SKIPPED: 6 * (WORKERS - 1)}
+    assert len(mail.outbox) == 6
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+        Reminder.objects.values_list("recipient__email", flat=True)
+    )
+    assert Reminder.objects.filter(sent_at__isnull=False).count() == 6
+
+
+def test_dispatchers_racing_create_each_row_once_and_send_each_email_once():
+    three_pairings_due()
+
+    def dispatch_and_send():
+        return [reminder_send(reminder_id=pk) for pk in reminders_dispatch()]
+
+    outcomes = race(dispatch_and_send)
+
+    assert Counter(outcomes)[Outcome.SENT] == 6
+    assert Reminder.objects.count() == 6
+    assert len(mail.outbox) == 6
+    assert len({m.to[0] for m in mail.outbox}) == 6
