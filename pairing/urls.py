@@ -36,3 +36,10 @@ urlpatterns += [
     path("matching/runs/<int:pk>/remove/", hr.matchrun_remove, name="matchrun_remove"),
     path("matching/runs/<int:pk>/publish/", hr.matchrun_publish, name="matchrun_publish"),
 ]
+
+# The closing survey, linked from the reminder email (pairing/views/survey.py).
+from pairing.views import survey  # noqa: E402 - grouped with the patterns it serves
+
+urlpatterns += [
+    path("survey/<int:participant_pk>/", survey.survey, name="survey"),
+]
