@@ -414,7 +414,7 @@ def top_k(
     n, m = scores.shape
     k = min(k, m)
     all_rows, all_cols = [], []
-    if k == 0:
+    if k == 0 or n == 0:
         return np.empty(0, np.int64), np.empty(0, np.int64)
     for start in range(0, n, _BLOCK):
         stop = min(start + _BLOCK, n)

@@ -1,0 +1,62 @@
+"""The benchmark module: a believable organisation and an honest report."""
+
+import json
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from pairing.matching.bench import run_benchmark, synthetic_org
+
+
+def test_synthetic_org_is_reproducible_and_skewed():
+    people = synthetic_org("mentoring", 400, 100, 3, seed=5)
+
+    assert people == synthetic_org("mentoring", 400, 100, 3, seed=5)
+    learners = [p for p in people if p.role == "learner"]
+    guides = [p for p in people if p.role == "guide"]
+    assert (len(learners), len(guides)) == (400, 100)
+    assert sum(p.level for p in learners) / 400 < sum(p.level for p in guides) / 100
+    assert {p.capacity for p in guides} == {3}
+    assert 6 <= len({p.department for p in people}) <= 8
+    keys = {p.key for p in people}
+    assert sum(1 for p in people if p.manager in keys) > 100
+
+
+def test_mentoring_report_has_zero_gap_to_the_dense_reference():
+    report = run_benchmark("mentoring", n_learners=300, n_guides=70, capacity=3, seed=2)
+
+    assert report["objective"]["certified"] is True
+    assert report["objective"]["gap"] == 0.0
+    assert report["reference"]["matched_gap"] == 0
+    assert report["reference"]["score_gap"] == 0.0
+    assert report["reference"]["matched"] == report["objective"]["matched"]
+    assert report["greedy"]["matched_short"] >= 0
+    assert report["greedy"]["score_short"] >= 0 or report["greedy"]["matched_short"] > 0
+    assert report["sizes"]["learners"] == 300
+    assert report["peak_mib"] > 0
+
+
+def test_peer_report_skips_the_dense_reference():
+    report = run_benchmark("peer_coaching", n_learners=120, seed=3)
+
+    assert report["reference"] == {"skipped": "no dense exact general-graph matcher fits"}
+    assert report["objective"]["certified"] is True
+    assert report["sizes"]["peers"] == 120
+
+
+def test_command_prints_json():
+    out = StringIO()
+
+    call_command("bench_matching", "--kind", "reverse_mentoring", "--learners", "50",
+                 "--guides", "20", "--capacity", "2", "--no-reference", stdout=out)  # fmt: skip
+
+    [report] = json.loads(out.getvalue())
+    assert report["kind"] == "reverse_mentoring"
+    assert report["sizes"]["learners"] == 50
+    assert "reference" not in report
+
+
+def test_command_rejects_bad_sizes():
+    with pytest.raises(CommandError, match="--learners must be 0 or more, not -1"):
+        call_command("bench_matching", "--learners", "-1", stdout=StringIO())
