@@ -35,7 +35,7 @@ from .scores import (
 
 # Starting candidates per learner / peer. Larger k means fewer pricing rounds but a bigger
 # sparse problem; these were the fastest on the 10k x 2k and 5k-peer benchmarks.
-_K_MENTORING = 8
+_K_MENTORING = 10
 _K_PEERS = 4
 
 

@@ -111,8 +111,9 @@ def solve_peers(
     no more proof is attempted (the bound and gap stay valid).
     """
     n = scores.shape[0]
-    all_rows, all_cols = np.nonzero(np.triu(scores != FORBIDDEN, 1)) if n <= _SMALL_POOL else ((),)
-    if n <= _SMALL_POOL and all_rows.size <= _FULL_GRAPH_EDGES:
+    small = n <= _SMALL_POOL and int((scores != FORBIDDEN).sum()) // 2 <= _FULL_GRAPH_EDGES
+    if small:
+        all_rows, all_cols = np.nonzero(np.triu(scores != FORBIDDEN, 1))
         # Small pool: blossom on every allowed pair is exact for the full graph already.
         partner = _blossom(n, all_rows, all_cols, scores[all_rows, all_cols])
         return PeerSolution(

@@ -4,7 +4,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from pairing.matching.bench import benchmark_all
+from pairing.matching.bench import BenchmarkInputError, benchmark_all
 from pairing.matching.domain import KINDS
 
 
@@ -38,6 +38,6 @@ class Command(BaseCommand):
                 seed=options["seed"],
                 no_reference=options["no_reference"],
             )
-        except ValueError as error:
+        except BenchmarkInputError as error:
             raise CommandError(str(error)) from error
         self.stdout.write(json.dumps(reports, indent=2))
