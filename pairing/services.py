@@ -93,9 +93,7 @@ def _lock_pairing(pairing_pk: int) -> Pairing:
     # of=("self",): lock the pairing only, not its programme row too (which would queue
     # every answer in the programme behind each other).
     return (
-        Pairing.objects.select_for_update(of=("self",))
-        .select_related("program")
-        .get(pk=pairing_pk)
+        Pairing.objects.select_for_update(of=("self",)).select_related("program").get(pk=pairing_pk)
     )
 
 
