@@ -86,7 +86,10 @@ def test_match_without_json_prints_a_table():
     )
     assert len([line for line in lines if line.startswith("  ")]) == 17
     assert len([line for line in lines if line.startswith("Unmatched ")]) == 3
-    assert len([line for line in lines if line.startswith("Spare capacity ")]) == 6
+    # Equally good optima may leave the free places with different mentors (ties break by
+    # key, and keys are primary keys), but the number of free places is fixed.
+    spare = [line for line in lines if line.startswith("Spare capacity ")]
+    assert sum(int(line.rsplit(": ", 1)[1]) for line in spare) == 9
 
 
 def _accept(pairing: Pairing) -> None:
