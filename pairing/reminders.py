@@ -36,7 +36,7 @@ from django.utils import timezone
 
 from pairing import emails
 from pairing.models import CheckIn, Pairing, PairingMember, Reminder
-from pairing.services import proposal_expire
+from pairing.services import pairings_start, proposal_expire
 from programs.models import Program
 
 logger = logging.getLogger(__name__)
@@ -301,13 +301,15 @@ def _expire_proposals(*, now: datetime) -> int:
 
 
 def reminders_dispatch(*, now: datetime | None = None) -> list[int]:
-    """One dispatcher run: expire lapsed proposals, bring the reminder rows in line with
+    """One dispatcher run: expire lapsed proposals, start pairings whose programme has
+    begun, bring the reminder rows in line with
     the pairings, release claims dead workers left, and return the ids ready to send
     (the caller sends or enqueues them; each send claims its row, so sending an id twice
     is harmless). Running it again at once creates nothing and returns only rows still
     unsent."""
     now = now or timezone.now()
     _expire_proposals(now=now)
+    pairings_start(today=timezone.localdate(now))
     with transaction.atomic():
         _reconcile(_pairings_to_reconcile(now=now), now=now)
         stale = Reminder.objects.filter(sent_at=None, claimed_at__lt=now - CLAIM_TIMEOUT)

@@ -340,6 +340,14 @@ def checkin_log(
     return checkin
 
 
+def pairings_start(*, today: date) -> int:
+    """Pairings accepted before their programme began go active on its first day, so
+    their members can log check-ins. Returns how many started."""
+    return Pairing.objects.filter(
+        status=Pairing.Status.ACCEPTED, program__starts_on__lte=today
+    ).update(status=Pairing.Status.ACTIVE)
+
+
 @transaction.atomic
 def pairing_end(*, pairing: Pairing, user, reason: str) -> Pairing:
     """A member ends an accepted or active pairing; everyone in it is free again."""

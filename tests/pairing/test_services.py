@@ -12,6 +12,7 @@ from programs.services import participant_enrol, participant_update
 from tests.factories import (
     make_active_pairing,
     make_employee,
+    make_live_pairing,
     make_participant,
     make_program,
     make_proposal,
@@ -458,3 +459,18 @@ def test_update_sets_pause_which_keeps_mentor_out_of_candidates(program):
     guide.refresh_from_db()
     assert (guide.paused_until, guide.capacity, guide.is_paused) == (until, 3, True)
     assert selectors.candidates_for(participant=learner) == []
+
+
+def test_accepted_pairings_start_on_the_programmes_first_day():
+    program = make_program(starts_on=date(2026, 12, 1))
+    mentor = make_participant(program=program, role=Participant.Role.MENTOR)
+    mentee = make_participant(program=program)
+    pairing = make_live_pairing(program=program, guide=mentor, learner=mentee, status="accepted")
+
+    assert services.pairings_start(today=date(2026, 11, 30)) == 0
+    pairing.refresh_from_db()
+    assert pairing.status == Pairing.Status.ACCEPTED
+
+    assert services.pairings_start(today=date(2026, 12, 1)) == 1
+    pairing.refresh_from_db()
+    assert pairing.status == Pairing.Status.ACTIVE
