@@ -66,3 +66,9 @@ def pytest_collection_modifyitems(config, items):
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = [item for item in items if not item.get_closest_marker("postgres")]
+        reporter = config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.write_line(
+                f"{len(deselected)} PostgreSQL-only concurrency test(s) deselected: "
+                "the database is SQLite (set DATABASE_URL=postgres://... to run them)."
+            )
