@@ -10,7 +10,7 @@ PYTHON := $(shell for p in python3.14 python3.13 python3.12 python3; do \
 	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
 	echo $$p; break; fi; done)
 
-.PHONY: install run test lint format worker beat migrate demo check-deploy clean
+.PHONY: install run test chromium lint format worker beat migrate demo check-deploy clean
 
 $(BIN)/python:
 	@if [ -z "$(PYTHON)" ]; then \
@@ -42,7 +42,20 @@ worker: install
 beat: install
 	$(BIN)/celery -A config beat --loglevel=INFO
 
-test: install
+# The browser tests drive Debian's Chromium (Playwright's own download is not used).
+# Installed here when missing and we may; otherwise say how to skip them.
+chromium:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			echo "Installing Debian's chromium for the browser tests"; \
+			apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
+		else \
+			echo "Chromium is missing: install it (apt-get install chromium), or run" \
+				"make test PYTEST_ARGS=\"-m 'not browser'\" to skip the browser tests." >&2; \
+		fi; \
+	fi
+
+test: install $(if $(findstring not browser,$(PYTEST_ARGS)),,chromium)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: install
