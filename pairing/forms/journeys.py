@@ -5,6 +5,10 @@ from django.utils import timezone
 
 from pairing.models import CheckIn, PairingMember
 
+# <input type="date"> only takes yyyy-mm-dd; the locale's format (en-GB: dd/mm/yyyy) would
+# render as an empty field, and saving would then clear the date.
+ISO_DATE = "%Y-%m-%d"
+
 
 class DeclineForm(forms.Form):
     reason = forms.ChoiceField(
@@ -32,7 +36,7 @@ class CheckInForm(forms.ModelForm):
         model = CheckIn
         fields = ["held_on", "summary", "private_note", "rating"]
         widgets = {
-            "held_on": forms.DateInput(attrs={"type": "date"}),
+            "held_on": forms.DateInput(attrs={"type": "date"}, format=ISO_DATE),
             "summary": forms.Textarea(attrs={"rows": 3}),
             "private_note": forms.Textarea(attrs={"rows": 2}),
         }

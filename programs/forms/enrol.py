@@ -8,6 +8,10 @@ from django.utils import timezone
 from programs.guide import QUESTIONS
 from programs.models import Focus, Participant, Program, Style, Topic
 
+# <input type="date"> only takes yyyy-mm-dd; the locale's format (en-GB: dd/mm/yyyy) would
+# render as an empty field, and saving would then clear the date.
+ISO_DATE = "%Y-%m-%d"
+
 
 class GuideForm(forms.Form):
     """Four questions, each answered by one of two statements (radio buttons)."""
@@ -65,7 +69,7 @@ class ParticipantForm(forms.Form):
     )
     paused_until = forms.DateField(
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE),
         label="Pause: not taking anyone new until",
         help_text="Leave empty to be available now.",
     )

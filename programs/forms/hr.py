@@ -5,6 +5,10 @@ from django.urls import Resolver404, resolve, reverse
 
 from programs.models import Level, Participant, Program, Style
 
+# <input type="date"> only takes yyyy-mm-dd; the locale's format (en-GB: dd/mm/yyyy) would
+# render as an empty field, and saving would then clear the date.
+ISO_DATE = "%Y-%m-%d"
+
 PROGRAM_FIELDS = [
     "name",
     "slug",
@@ -44,7 +48,10 @@ class ProgramForm(forms.ModelForm):
         model = Program
         fields = PROGRAM_FIELDS
         widgets = {
-            **{name: forms.DateInput(attrs={"type": "date"}) for name in DATE_FIELDS},
+            **{
+                name: forms.DateInput(attrs={"type": "date"}, format=ISO_DATE)
+                for name in DATE_FIELDS
+            },
             "description": forms.Textarea(attrs={"rows": 3}),
         }
         help_texts = {
