@@ -24,7 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from pairing.matching import Person, Rules, explain, score_pair
-from pairing.matching.domain import GUIDE, LEARNER, PEER
+from pairing.matchmaking import keys_by_employee, person_for, rules_for
 from pairing.models import CheckIn, Pairing, PairingMember
 from programs.models import (
     HR_ADMINS_GROUP,
@@ -472,38 +472,6 @@ def _seed_organisation(*, today: date, rng: random.Random) -> None:
         _seed_programme(spec, employees=employees, hr=hr, today=today, rng=rng)
 
 
-def _rules(program: Program) -> Rules:
-    return Rules(
-        kind=program.kind,
-        min_gap=program.min_gap,
-        ideal_gap=program.ideal_gap,
-        max_gap=program.max_gap,
-        peer_max_gap=program.peer_max_gap,
-        weight_goals=program.weight_goals,
-        weight_level=program.weight_level,
-        weight_style=program.weight_style,
-        weight_department=program.weight_department,
-    )
-
-
-ENGINE_ROLE = {Role.MENTOR: GUIDE, Role.MENTEE: LEARNER, Role.PEER: PEER}
-
-
-def _person(employee: Employee, role: str, goals, expertise, style: str) -> Person:
-    # Keys are employee ids, as in the matching service, so the manager rule applies.
-    return Person(
-        key=str(employee.pk),
-        role=ENGINE_ROLE[role],
-        level=employee.level,
-        department=employee.department,
-        manager=str(employee.manager_id) if employee.manager_id else None,
-        goals=frozenset(goals),
-        expertise=frozenset(expertise),
-        style=style,
-        label=employee.name,
-    )
-
-
 def _scored(guide: Person, learner: Person, rules: Rules) -> tuple[float, dict, list[str]]:
     breakdown = score_pair(guide, learner, rules)
     if breakdown is None:
@@ -536,7 +504,6 @@ def _seed_programme(spec: Programme, *, employees, hr, today: date, rng: random.
 
     topics = {t.name: t for t in Topic.objects.filter(name__in=TOPICS)}
     participants: dict[str, Participant] = {}
-    people: dict[str, Person] = {}
     for n, enrol in enumerate(spec.enrolments):
         employee = employees[enrol.key]
         participant = Participant(
@@ -557,9 +524,18 @@ def _seed_programme(spec: Programme, *, employees, hr, today: date, rng: random.
         participant.goals.set([topics[name] for name in enrol.goals])
         participant.expertise.set([topics[name] for name in enrol.expertise])
         participants[enrol.key] = participant
-        people[enrol.key] = _person(employee, enrol.role, enrol.goals, enrol.expertise, enrol.style)
+    keys = keys_by_employee(participants.values())
+    people = {
+        enrol.key: person_for(
+            participants[enrol.key],
+            key_of_employee=keys,
+            goals=enrol.goals,
+            expertise=enrol.expertise,
+        )
+        for enrol in spec.enrolments
+    }
 
-    rules = _rules(program)
+    rules = rules_for(program)
     for match in spec.matches:
         first, second = match.keys
         score, breakdown, reasons = _scored(people[first], people[second], rules)
@@ -886,7 +862,8 @@ def _seed_large(*, today: date, rng: random.Random, count: int) -> None:
 
 
 def _large_pairings(program, people, participants, *, today: date, rng: random.Random) -> None:
-    rules = _rules(program)
+    rules = rules_for(program)
+    keys = keys_by_employee(participants)
     cadence = program.checkin_cadence_days
     mentors = [(p, part) for p, part in zip(people, participants, strict=True) if p.capacity]
     mentees = [(p, part) for p, part in zip(people, participants, strict=True) if not p.capacity]
@@ -894,8 +871,8 @@ def _large_pairings(program, people, participants, *, today: date, rng: random.R
     wanted = max(len(LARGE_STATES), len(people) // 25)
     load: dict[int, int] = {}
 
-    def person(p: _LargePerson) -> Person:
-        return _person(p.employee, p.role, p.goals, p.expertise, p.style)
+    def person(p: _LargePerson, participant: Participant) -> Person:
+        return person_for(participant, key_of_employee=keys, goals=p.goals, expertise=p.expertise)
 
     pairings, members, checkins, plans = [], [], [], []
     for n, (mentee, learner) in enumerate(mentees[:wanted]):
@@ -905,14 +882,14 @@ def _large_pairings(program, people, participants, *, today: date, rng: random.R
             mentor, guide = rng.choice(mentors)
             if live and load.get(guide.pk, 0) >= mentor.capacity:
                 continue
-            scored = score_pair(person(mentor), person(mentee), rules)
+            scored = score_pair(person(mentor, guide), person(mentee, learner), rules)
             if scored is not None:
                 break
         else:
             continue  # nobody suitable for this mentee: the demo leaves them unmatched
         if live:
             load[guide.pk] = load.get(guide.pk, 0) + 1
-        score, breakdown, reasons = _scored(person(mentor), person(mentee), rules)
+        score, breakdown, reasons = _scored(person(mentor, guide), person(mentee, learner), rules)
         started = rng.randint(5, 145) if status in (Status.ACTIVE, Status.ENDED) else None
         proposed = (started or 0) + 2 if started else rng.randint(1, 5)
         if status in (Status.EXPIRED, Status.DECLINED):

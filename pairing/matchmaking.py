@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -22,8 +22,16 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from pairing import tasks
-from pairing.matching import MatchResult, Objective, Person, Rules, explain, score_pair, solve
+from pairing.matching import (
+    Breakdown,
+    MatchResult,
+    Objective,
+    Person,
+    Rules,
+    explain,
+    score_pair,
+    solve,
+)
 from pairing.matching import Pairing as Proposal
 from pairing.matching.bench import greedy
 from pairing.matching.domain import GUIDE, LEARNER, PEER
@@ -57,6 +65,64 @@ def rules_for(program: Program) -> Rules:
         weight_level=program.weight_level,
         weight_style=program.weight_style,
         weight_department=program.weight_department,
+    )
+
+
+# Mentors guide (in reverse mentoring too, where the mentor is the junior one).
+ENGINE_ROLES = {
+    Participant.Role.MENTOR: GUIDE,
+    Participant.Role.MENTEE: LEARNER,
+    Participant.Role.PEER: PEER,
+}
+
+
+def keys_by_employee(participants: Iterable[Participant]) -> dict[int, str]:
+    """Employee id -> engine key for a pool of participants, for `person_for`."""
+    return {p.employee_id: str(p.pk) for p in participants}
+
+
+def person_for(
+    participant: Participant,
+    *,
+    key_of_employee: Mapping[int, str],
+    capacity: int = 1,
+    goals: Iterable[str] | None = None,
+    expertise: Iterable[str] | None = None,
+) -> Person:
+    """The engine's view of a participant, keyed by its pk (a string).
+
+    ``key_of_employee`` (see `keys_by_employee`) gives the key of the participant's manager
+    for the manager rule; a manager outside the pool cannot be paired with anyone in it, so
+    None is right for them. Goals and expertise are the participant's topics (prefetch them)
+    unless given as names: the demo scores thousands of people it wrote in bulk, and a guide
+    reading why they were matched has no goals of their own in the pairing.
+    """
+    employee = participant.employee
+    if goals is None:
+        goals = (t.key for t in participant.goals.all())
+    if expertise is None:
+        expertise = (t.key for t in participant.expertise.all())
+    return Person(
+        key=str(participant.pk),
+        role=ENGINE_ROLES[participant.role],
+        level=employee.level,
+        department=employee.department,
+        manager=key_of_employee.get(employee.manager_id),
+        goals=frozenset(goals),
+        expertise=frozenset(expertise),
+        style=participant.style,
+        capacity=capacity,
+        label=employee.name,
+    )
+
+
+def breakdown_for(data: dict) -> Breakdown:
+    """A stored breakdown (a pairing's JSON, in points) as the engine's value."""
+    return Breakdown(
+        goals=float(data.get("goals", 0)),
+        level=float(data.get("level", 0)),
+        style=float(data.get("style", 0)),
+        department=float(data.get("department", 0)),
     )
 
 
@@ -128,37 +194,21 @@ def program_people(program: Program) -> Pool:
         # Share the programme row: effective_capacity reads it, one query per guide otherwise.
         participant.program = program
     live = live_pairings(program)
-    key_of_employee = {p.employee_id: str(p.pk) for p in participants}
+    key_of_employee = keys_by_employee(participants)
     people: list[Person] = []
     already_paired = full_guides = 0
     for participant in participants:
-        employee = participant.employee
         if participant.is_guide:
-            role = GUIDE
             capacity = participant.effective_capacity - live.guide_load.get(participant.pk, 0)
             if capacity < 1:
                 full_guides += 1
                 continue
         else:
-            role = PEER if program.is_peer else LEARNER
             capacity = 1
             if participant.pk in live.paired:
                 already_paired += 1
                 continue
-        people.append(
-            Person(
-                key=str(participant.pk),
-                role=role,
-                level=employee.level,
-                department=employee.department,
-                manager=key_of_employee.get(employee.manager_id),
-                goals=frozenset(t.key for t in participant.goals.all()),
-                expertise=frozenset(t.key for t in participant.expertise.all()),
-                style=participant.style,
-                capacity=capacity,
-                label=employee.name,
-            )
-        )
+        people.append(person_for(participant, key_of_employee=key_of_employee, capacity=capacity))
     return Pool(
         people=people,
         participants={str(p.pk): p for p in participants},
@@ -363,6 +413,10 @@ def proposals_commit(
             "replaced": len(live.replaceable),
         },
     )
+    # Imported when needed: pairing.tasks imports this module, and so, through reminders
+    # and services, do the selectors, which translate rows with person_for.
+    from pairing import tasks
+
     for member in members:
         if member.role in ANSWERING_ROLES:
             tasks.send_proposal_email.delay_on_commit(member.pk)
@@ -412,6 +466,8 @@ def _dispatch(run: MatchRun) -> MatchRun:
     if size <= settings.MATCHING_INLINE_LIMIT:
         match_run_execute(run.pk)
     else:
+        from pairing import tasks  # at call time, as in proposals_commit
+
         tasks.run_matching.delay_on_commit(run.pk)
     run.refresh_from_db()
     return run

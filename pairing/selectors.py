@@ -14,8 +14,8 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.http import Http404
 from django.utils import timezone
 
-from pairing.matching import Breakdown, Person, Rules, explain, top_candidates
-from pairing.matching.domain import GUIDE, LEARNER, PEER
+from pairing.matching import Breakdown, Person, explain, top_candidates
+from pairing.matchmaking import breakdown_for, keys_by_employee, person_for, rules_for
 from pairing.models import CheckIn, Pairing, PairingMember
 from programs.models import Participant, Program
 
@@ -29,71 +29,18 @@ def employee_of(user):
     return getattr(user, "employee", None)
 
 
-# --- Turning rows into the matching engine's plain data ---------------------------------
-
-
-def rules_of(program: Program) -> Rules:
-    return Rules(
-        kind=program.kind,
-        min_gap=program.min_gap,
-        ideal_gap=program.ideal_gap,
-        max_gap=program.max_gap,
-        peer_max_gap=program.peer_max_gap,
-        weight_goals=program.weight_goals,
-        weight_level=program.weight_level,
-        weight_style=program.weight_style,
-        weight_department=program.weight_department,
-    )
-
-
-def person_of(participant: Participant, *, free: int = 1, with_goals: bool = True) -> Person:
-    """The engine's view of a participant; needs employee, goals and expertise loaded.
-
-    Keys are employee ids so the manager rule (a manager's key) works across the pool.
-    """
-    employee = participant.employee
-    if participant.role == Participant.Role.MENTOR:
-        role = GUIDE
-    elif participant.role == Participant.Role.PEER:
-        role = PEER
-    else:
-        role = LEARNER
-    return Person(
-        key=str(employee.pk),
-        role=role,
-        level=employee.level,
-        department=employee.department,
-        manager=str(employee.manager_id) if employee.manager_id else None,
-        goals=frozenset(t.name for t in participant.goals.all()) if with_goals else frozenset(),
-        expertise=frozenset(t.name for t in participant.expertise.all()),
-        style=participant.style,
-        capacity=free,
-        label=employee.name,
-    )
-
-
-def breakdown_of(data: dict) -> Breakdown:
-    return Breakdown(
-        goals=float(data.get("goals", 0)),
-        level=float(data.get("level", 0)),
-        style=float(data.get("style", 0)),
-        department=float(data.get("department", 0)),
-    )
-
-
 def reasons_for(*, pairing: Pairing, viewer: Participant, other: Participant) -> list[str]:
     """Why this pair was matched, in plain words addressed to ``viewer``.
 
     A guide has no goals of their own in the pairing, so the goal sentence (which speaks of
     "your goals") is left out for them; the page lists the learner's goals instead.
     """
-    rules = rules_of(pairing.program)
-    viewer_is_guide = viewer.role == Participant.Role.MENTOR
+    keys = keys_by_employee([viewer, other])
     return explain(
-        breakdown_of(pairing.breakdown),
-        person_of(other),
-        person_of(viewer, with_goals=not viewer_is_guide),
-        rules,
+        breakdown_for(pairing.breakdown),
+        person_for(other, key_of_employee=keys),
+        person_for(viewer, key_of_employee=keys, goals=() if viewer.is_guide else None),
+        rules_for(pairing.program),
     )
 
 
@@ -371,15 +318,17 @@ def candidates_for(*, participant: Participant, k: int = CANDIDATES_SHOWN) -> li
                 filter=Q(memberships__live=True, memberships__role=PairingMember.Role.GUIDE),
             )
         )
+    pool = list(pool)
+    keys = keys_by_employee([participant, *pool])
     by_key: dict[str, tuple[Participant, int]] = {}
     people: list[Person] = []
     for other in pool:
         free = 1 if program.is_peer else other.effective_capacity - other.load
-        person = person_of(other, free=free)
+        person = person_for(other, key_of_employee=keys, capacity=free)
         by_key[person.key] = (other, free)
         people.append(person)
-    me = person_of(participant)
-    rules = rules_of(program)
+    me = person_for(participant, key_of_employee=keys)
+    rules = rules_for(program)
     found = []
     for person, breakdown in top_candidates(me, people, rules, k=k):
         other, free = by_key[person.key]
