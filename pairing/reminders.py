@@ -38,6 +38,7 @@ from pairing import emails
 from pairing.models import CheckIn, Pairing, PairingMember, Reminder
 from pairing.services import pairings_start, proposal_expire
 from programs.models import Program
+from programs.services import program_update
 
 logger = logging.getLogger(__name__)
 
@@ -488,3 +489,14 @@ def pairing_reschedule_program(*, program: Program) -> int:
             list(pairings_for_reminders().filter(pk__in=[p.pk for p in moved])), now=timezone.now()
         )
     return len(moved)
+
+
+@transaction.atomic
+def program_settings_update(*, program: Program, actor, data: dict) -> list[str]:
+    """HR saves the programme's settings (see programs.services.program_update, which
+    returns the changed fields). A new check-in cadence moves the open schedules in the
+    same transaction: the setting and the due dates change together, or neither does."""
+    changed = program_update(program=program, actor=actor, data=data)
+    if "checkin_cadence_days" in changed:
+        pairing_reschedule_program(program=program)
+    return changed

@@ -12,7 +12,6 @@ import csv
 from dataclasses import dataclass
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
@@ -36,11 +35,10 @@ from pairing.matchmaking import (
     match_run_start,
 )
 from pairing.models import MatchRun
-from pairing.reminders import pairing_reschedule_program
+from pairing.reminders import program_settings_update
 from programs.forms.hr import ProgramForm
 from programs.permissions import hr_admin_required
 from programs.selectors import program_for_admin
-from programs.services import program_update
 
 TOPICS_CHARTED = 15
 
@@ -51,12 +49,9 @@ def program_edit(request, slug):
     program = program_for_admin(user=request.user, slug=slug)
     form = ProgramForm(request.POST or None, instance=program)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            changed = program_update(program=program, actor=request.user, data=form.cleaned_data)
-            if "checkin_cadence_days" in changed:
-                # Open schedules follow the new cadence in the same transaction: either
-                # both the setting and the due dates change, or neither.
-                pairing_reschedule_program(program=program)
+        changed = program_settings_update(
+            program=program, actor=request.user, data=form.cleaned_data
+        )
         if changed:
             messages.success(request, "Settings saved.")
         else:
