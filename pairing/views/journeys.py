@@ -7,6 +7,7 @@ or calls one service; changes are POST only, with CSRF.
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET, require_POST
 
 from pairing import selectors, services
@@ -25,7 +26,9 @@ def proposal_badge(request):
     """The navbar's count of proposals waiting for an answer, loaded by htmx after the
     page, so no page pays a query for it."""
     count = selectors.proposals_awaiting_count(user=request.user)
-    return render(request, "pairing/proposal_badge.html", {"count": count})
+    # Rendered without the request: the fragment needs no context processor, and the
+    # navbar's two (HR group, employee) would cost every page two more queries.
+    return HttpResponse(render_to_string("pairing/proposal_badge.html", {"count": count}))
 
 
 @require_GET

@@ -532,3 +532,72 @@ def test_peer_programme_pages_render(client, hr_admin):
     assert review["totals"]["matched"] == 4
     assert len(review["pairings"]) == 2
     assert dashboard.context["health"]["topics"] == []
+
+
+# --- Query counts of the lists ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("rows", [1, 3])
+def test_matching_page_query_count_is_the_same_for_1_and_3_runs(
+    client, hr_admin, program, django_assert_num_queries, rows
+):
+    for _ in range(rows):
+        MatchRun.objects.create(program=program, created_by=hr_admin)
+    client.force_login(hr_admin)
+    # session, user, HR group, programme, navbar's employee, the runs with who started them
+    with django_assert_num_queries(6):
+        response = client.get(reverse("pairing:matchrun_create", args=[program.slug]))
+    assert len(response.context["runs"]) == rows
+    assert response.content.decode().count("<td>Hana HR</td>") == rows
+
+
+@pytest.mark.parametrize("rows", [1, 3])
+def test_run_review_query_count_is_the_same_for_1_and_3_pairings(
+    client, hr_admin, program, django_assert_num_queries, rows
+):
+    for n in range(rows):
+        make_participant(
+            program=program,
+            role=MENTOR,
+            employee_kwargs={"level": 5},
+            expertise=[f"Topic {n}"],
+            capacity=1,
+        )
+        make_participant(program=program, employee_kwargs={"level": 3}, goals=[f"Topic {n}"])
+    client.force_login(hr_admin)
+    run = _start_run(client, program)
+    # session, user, HR group, run with its programme, the programme's people (one query
+    # whatever the number of pairings in the result), navbar's employee
+    with django_assert_num_queries(6):
+        response = client.get(reverse("pairing:matchrun_detail", args=[run.pk]))
+    assert len(response.context["review"]["pairings"]) == rows
+
+
+@pytest.mark.parametrize("rows", [1, 3])
+def test_pairing_export_query_count_is_the_same_for_1_and_3_pairings(
+    client, hr_admin, program, django_assert_num_queries, rows
+):
+    now = timezone.now()
+    for _ in range(rows):
+        pairing = make_pairing(
+            program=program,
+            guide=make_participant(program=program, role=MENTOR),
+            learner=make_participant(program=program),
+            status=Pairing.Status.ACTIVE,
+            proposed_at=now - timedelta(days=20),
+            answered_after=timedelta(days=1),
+            activated_at=now - timedelta(days=19),
+        )
+        pairing.checkins.create(
+            held_on=timezone.localdate() - timedelta(days=3),
+            logged_by=pairing.members.get(role=PairingMember.Role.LEARNER).participant,
+            summary="Met",
+            rating=4,
+        )
+    client.force_login(hr_admin)
+    # session, user, HR group, programme, pairings with their check-in figures, members
+    with django_assert_num_queries(6):
+        response = client.get(reverse("pairing:pairing_export", args=[program.slug]))
+    rows_written = list(csv.reader(io.StringIO(response.content.decode())))
+    assert len(rows_written) == 1 + rows
+    assert [row[11] for row in rows_written[1:]] == ["1"] * rows

@@ -410,3 +410,15 @@ def test_home_query_count(client, hr_admin, count, django_assert_num_queries):
         response = client.get(reverse("home"))
     home = response.context["home"]
     assert (len(home.awaiting), len(home.active), len(home.open_programs)) == (count,) * 3
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_proposal_badge_query_count(client, program, count, django_assert_num_queries):
+    guide = mentor(program, capacity=5)
+    for _ in range(count):
+        make_proposal(guide=guide, learner=mentee(program, goals=["Hiring"]))
+    login(client, guide)
+    # session, user, the count (the fragment skips the navbar's context processor)
+    with django_assert_num_queries(3):
+        response = client.get(reverse("pairing:proposal_badge"))
+    assert response.context["count"] == count

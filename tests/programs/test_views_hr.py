@@ -618,3 +618,42 @@ def test_export_writes_one_exact_row(client, hr_admin, program):
         "directive",
         "3",
     ]
+
+
+# --- Query counts of the lists ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("rows", [1, 3])
+def test_participant_export_query_count_is_the_same_for_1_and_3_rows(
+    client, hr_admin, program, django_assert_num_queries, rows
+):
+    for _ in range(rows):
+        make_participant(
+            program=program,
+            employee=make_employee(manager=make_employee()),
+            goals=["Leadership"],
+            expertise=["Python"],
+        )
+    client.force_login(hr_admin)
+    # session, user, HR group, programme, participants with employee and manager, goals,
+    # expertise
+    with django_assert_num_queries(7):
+        response = client.get(reverse("programs:participant_export", args=[program.slug]))
+    rows_written = list(csv.reader(io.StringIO(response.content.decode())))
+    assert len(rows_written) == 1 + rows
+    assert [row[6] for row in rows_written[1:]] == ["Leadership"] * rows
+
+
+@pytest.mark.parametrize("rows", [1, 3])
+def test_programme_page_query_count_is_the_same_for_1_and_3_audit_events(
+    client, hr_admin, program, django_assert_num_queries, rows
+):
+    for n in range(rows):
+        AuditEvent.objects.create(
+            program=program, actor=hr_admin, action=AuditEvent.Action.IMPORTED, summary=f"Run {n}"
+        )
+    client.force_login(hr_admin)
+    # session, user, HR group, programme, navbar's employee, events with their actors
+    with django_assert_num_queries(6):
+        response = client.get(reverse("programs:program_detail", args=[program.slug]))
+    assert len(response.context["audit_events"]) == rows
