@@ -53,3 +53,15 @@ def test_login_page_is_public(client):
     response = client.get("/accounts/login/")
     assert response.status_code == 200
     assert b"Log in" in response.content
+
+
+def test_login_never_redirects_to_another_site(client, db):
+    from tests.factories import make_user
+
+    make_user(username="ada", password="pass-for-tests")
+    response = client.post(
+        "/accounts/login/?next=https://evil.example/steal",
+        {"username": "ada", "password": "pass-for-tests", "next": "https://evil.example/steal"},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/"

@@ -125,6 +125,22 @@ def test_run_pages_are_403_for_employees(client, hr_admin, outsider, program, pe
     assert client.post(reverse("pairing:matchrun_publish", args=[run.pk])).status_code == 403
 
 
+def test_programme_writes_by_an_hr_admin_of_another_programme_are_404_and_change_nothing(
+    client, program, people
+):
+    client.force_login(make_hr_admin(name="Other HR"))
+    settings = client.post(
+        reverse("pairing:program_edit", args=[program.slug]),
+        _settings_post(program, name="Taken over"),
+    )
+    run = client.post(reverse("pairing:matchrun_create", args=[program.slug]))
+    assert (settings.status_code, run.status_code) == (404, 404)
+    program.refresh_from_db()
+    assert program.name != "Taken over"
+    assert MatchRun.objects.count() == 0
+    assert AuditEvent.objects.filter(program=program).count() == 0
+
+
 @pytest.mark.parametrize("name", ["matchrun_pin", "matchrun_remove", "matchrun_publish"])
 def test_run_changes_need_a_post(client, hr_admin, program, people, name):
     client.force_login(hr_admin)

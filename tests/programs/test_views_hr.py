@@ -6,6 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import transaction
 from django.urls import resolve, reverse
@@ -93,6 +94,23 @@ def test_program_pages_open_for_superusers(client, program, name):
 def test_manage_pages_are_403_for_employees(client, outsider, name):
     client.force_login(outsider)
     assert client.get(reverse(name)).status_code == 403
+
+
+def test_programme_writes_by_an_hr_admin_of_another_programme_are_404_and_change_nothing(
+    client, program
+):
+    client.force_login(make_hr_admin(name="Other HR"))
+    add = client.post(
+        reverse("programs:participant_add", args=[program.slug]),
+        {"email": "new@example.org", "name": "New", "level": "3", "role": "mentee"},
+    )
+    upload = client.post(
+        reverse("programs:participant_import", args=[program.slug]),
+        {"file": SimpleUploadedFile("people.csv", (DATA / "mentoring-sample.csv").read_bytes())},
+    )
+    assert (add.status_code, upload.status_code) == (404, 404)
+    assert Participant.objects.count() == 0
+    assert AuditEvent.objects.filter(program=program).count() == 0
 
 
 def test_manage_urls_are_not_taken_for_programme_slugs():
