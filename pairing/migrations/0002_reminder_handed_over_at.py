@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('pairing', '0001_initial'),
+        ("pairing", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='reminder',
-            name='handed_over_at',
+            model_name="reminder",
+            name="handed_over_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
     ]
