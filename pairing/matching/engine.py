@@ -25,10 +25,10 @@ from .reasons import Context, learner_reasons, peer_reasons
 from .scores import (
     FORBIDDEN,
     Side,
+    breakdowns,
     choose_scale,
     forbid_pairs,
     score_matrix,
-    score_pair,
     top_k,
     vocabulary_of,
 )
@@ -145,13 +145,17 @@ def _solve_mentoring(
     match[free] = solution.match
     for i, j in forced.items():
         match[i] = j
-    pairings = []
-    for i in np.flatnonzero(match >= 0).tolist():
-        guide, learner = problem.cols.people[match[i]], problem.rows.people[i]
-        breakdown = score_pair(guide, learner, rules)
-        assert breakdown is not None, "solver picked a barred pair"
-        pairings.append(Pairing(guide.key, (learner.key,), breakdown.total, breakdown, i in forced))
-    pairings.sort(key=lambda p: (p.guide or "", p.members))
+    placed = np.flatnonzero(match >= 0)
+    assert (scores[placed, match[placed]] != FORBIDDEN).all(), "solver picked a barred pair"
+    # People are sorted by key, so ordering by (guide index, learner index) is the same as
+    # ordering by (guide key, learner key).
+    placed = placed[np.lexsort((placed, match[placed]))]
+    found = breakdowns(problem.rows, problem.cols, placed, match[placed], rules)
+    guide_keys = [problem.cols.people[j].key for j in match[placed].tolist()]
+    pairings = [
+        Pairing(guide, (problem.rows.people[i].key,), b.total, b, i in forced)
+        for guide, i, b in zip(guide_keys, placed.tolist(), found, strict=True)
+    ]
     load = np.bincount(match[match >= 0], minlength=len(problem.cols.people))
     spare = [
         (g.key, int(problem.capacity[j] - load[j]))
@@ -202,15 +206,16 @@ def _solve_peers(
     solution = solve_peers(sub, cand_rows, cand_cols, deadline=deadline)
     has = solution.partner >= 0
     partner[free[has]] = free[solution.partner[has]]
-    pairings = []
-    for i in np.flatnonzero(partner > np.arange(partner.size)).tolist():
-        a, b = problem.rows.people[i], problem.rows.people[partner[i]]
-        breakdown = score_pair(a, b, rules)
-        assert breakdown is not None, "solver picked a barred pair"
-        pairings.append(
-            Pairing(None, tuple(sorted((a.key, b.key))), breakdown.total, breakdown, i in forced)
-        )
-    pairings.sort(key=lambda p: p.members)
+    # Index i < partner i: with people sorted by key, the pair's members come out sorted and
+    # the pairings in order of their first member.
+    first = np.flatnonzero(partner > np.arange(partner.size))
+    assert (scores[first, partner[first]] != FORBIDDEN).all(), "solver picked a barred pair"
+    found = breakdowns(problem.rows, problem.rows, partner[first], first, rules)
+    people = problem.rows.people
+    pairings = [
+        Pairing(None, (people[i].key, people[j].key), b.total, b, i in forced)
+        for i, j, b in zip(first.tolist(), partner[first].tolist(), found, strict=True)
+    ]
     context = Context(problem, np.zeros(0, np.int64), partner >= 0, solution.certified)
     unmatched = [
         Unmatched(problem.rows.people[i].key, peer_reasons(context, i))

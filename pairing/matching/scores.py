@@ -39,6 +39,13 @@ def normalise_topic(name: str) -> str:
 
 def topics(names: Iterable[str]) -> frozenset[str]:
     """Normalise a set of topic names, dropping blanks."""
+    if isinstance(names, frozenset):  # a Person's field: the same few sets recur by the thousand
+        return _frozen_topics(names)
+    return frozenset(t for t in (normalise_topic(n) for n in names) if t)
+
+
+@lru_cache(maxsize=65536)
+def _frozen_topics(names: frozenset[str]) -> frozenset[str]:
     return frozenset(t for t in (normalise_topic(n) for n in names) if t)
 
 
@@ -234,6 +241,48 @@ class Side:
     def department(self, codes: dict[str, int]) -> np.ndarray:
         """Department codes in a shared numbering."""
         return np.array([codes[d] for d in self.department_names], dtype=np.int32)
+
+
+def breakdowns(
+    rows: Side, cols: Side, row_idx: np.ndarray, col_idx: np.ndarray, rules: Rules
+) -> list[Breakdown]:
+    """``score_pair(cols.people[j], rows.people[i])`` for many allowed pairs at once.
+
+    Built from the sides' arrays with the same float64 operations as ``score_pair``, so every
+    criterion is bit-for-bit the same number (the scalar version costs ~30 us a pair, which
+    is 0.3 s for 10,000 pairings). Hard rules are not checked: the pairs must be allowed.
+    """
+    if row_idx.size == 0:
+        return []
+    count_b = rows.goal_count[row_idx].astype(np.float64)
+    if rules.is_peer:
+        shared = np.einsum("ij,ij->i", rows.goals[row_idx], cols.goals[col_idx]).astype(np.float64)
+        union = cols.goal_count[col_idx] + count_b - shared
+        goals = np.where(union > 0, shared / np.where(union > 0, union, 1), 0.0)
+        gap = np.abs(cols.level[col_idx] - rows.level[row_idx]).astype(np.float64)
+        level = np.maximum(0.0, 1 - gap / 2)
+    else:
+        covered = np.einsum("ij,ij->i", rows.goals[row_idx], cols.expertise[col_idx])
+        goals = np.where(count_b > 0, covered.astype(np.float64) / np.maximum(count_b, 1), 0.0)
+        sign = -1 if rules.kind == REVERSE_MENTORING else 1
+        gap = sign * (cols.level[col_idx] - rows.level[row_idx])
+        level = np.maximum(0.0, 1 - np.abs(gap - rules.ideal_gap) / 3)
+    style_a, style_b = cols.style[col_idx], rows.style[row_idx]
+    style = ((style_a == style_b) | (style_a == 0) | (style_b == 0)).astype(np.float64)
+    names = sorted(set(rows.department_names) | set(cols.department_names))
+    codes = {name: code for code, name in enumerate(names)}
+    same = rows.department(codes)[row_idx] == cols.department(codes)[col_idx]
+    department = np.where(same, 0.0, 1.0)
+    return [
+        Breakdown(goals=g, level=lv, style=st, department=d)
+        for g, lv, st, d in zip(
+            (rules.weight_goals * goals).tolist(),
+            (rules.weight_level * level).tolist(),
+            (rules.weight_style * style).tolist(),
+            (rules.weight_department * department).tolist(),
+            strict=True,
+        )
+    ]
 
 
 def vocabulary_of(people: Iterable[Person]) -> dict[str, int]:
