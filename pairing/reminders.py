@@ -303,8 +303,8 @@ def _expire_proposals(*, now: datetime) -> int:
 
 def reminders_dispatch(*, now: datetime | None = None) -> list[int]:
     """One dispatcher run: expire lapsed proposals, start pairings whose programme has
-    begun, bring the reminder rows in line with
-    the pairings, release claims dead workers left, and return the ids ready to send
+    begun, bring the reminder rows in line with the pairings, release claims dead
+    workers left, and return the ids ready to send
     (the caller sends or enqueues them; each send claims its row, so sending an id twice
     is harmless). Running it again at once creates nothing and returns only rows still
     unsent."""

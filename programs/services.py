@@ -4,7 +4,7 @@ from collections.abc import Iterable
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from programs.models import (
     AuditEvent,
@@ -30,8 +30,14 @@ def topics_from_names(names: Iterable[str]) -> list[Topic]:
     existing = {t.key: t for t in Topic.objects.filter(key__in=wanted)}
     for key, name in wanted.items():
         if key not in existing:
-            topic = Topic(name=name)
-            topic.save()
+            try:
+                # A savepoint: another request may create the same topic at this moment,
+                # and the unique key then makes ours lose; theirs is the same topic.
+                with transaction.atomic():
+                    topic = Topic(name=name)
+                    topic.save()
+            except IntegrityError:
+                topic = Topic.objects.get(key=key)
             existing[key] = topic
     return [existing[key] for key in wanted]
 
