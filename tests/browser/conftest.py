@@ -2,14 +2,17 @@
 live server, a fixed 1280x800 viewport, patient timeouts for 2-core machines, and two ways in:
 the login form, or a session made on the server and handed to the browser as its cookie."""
 
+import importlib
 import re
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import Group, Permission
 from django.test import Client
 from playwright.sync_api import BrowserContext, Page, expect
 
+from programs.models import HR_ADMINS_GROUP
 from tests.browser import a11y
 
 # tests/factories.make_user's default password; the MD5 hasher makes form logins fast.
@@ -29,6 +32,23 @@ def browser_context_args(browser_context_args):
         "locale": "en-GB",
         "timezone_id": settings.TIME_ZONE,
     }
+
+
+_hr_group_migration = importlib.import_module("programs.migrations.0002_hr_admins_group")
+
+
+@pytest.fixture(autouse=True)
+def _hr_admins_group(transactional_db):
+    """The HR admins group, as its data migration makes it. The live server needs
+    transactional tests, and the flush after each one (in any test file) deletes the
+    group; permissions come back by themselves (post_migrate), the group does not."""
+    group, _ = Group.objects.get_or_create(name=HR_ADMINS_GROUP)
+    for app_label, models in _hr_group_migration.PERMISSIONS.items():
+        group.permissions.add(
+            *Permission.objects.filter(
+                content_type__app_label=app_label, content_type__model__in=models
+            )
+        )
 
 
 def _patient(context: BrowserContext) -> BrowserContext:

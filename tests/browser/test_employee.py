@@ -17,12 +17,7 @@ from tests.factories import (
     make_program,
 )
 
-# serialized_rollback: each test starts with what the migrations wrote (the HR admins
-# group), which the flush after a transactional test removes.
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 RECOMMENDATION = (
     "A mentor suits you: you are looking for long-term career development, directive, "

@@ -12,12 +12,7 @@ from programs.models import Employee, Participant, Program
 from tests.browser import a11y
 from tests.browser.conftest import log_in, screenshot, visit
 
-# serialized_rollback: each test starts with what the migrations wrote (the HR admins
-# group), which the flush after a transactional test removes.
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 

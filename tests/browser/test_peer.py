@@ -11,12 +11,7 @@ from tests.browser import a11y
 from tests.browser.conftest import visit
 from tests.factories import make_employee, make_participant, make_program
 
-# serialized_rollback: each test starts with what the migrations wrote (the HR admins
-# group), which the flush after a transactional test removes.
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_peer_pairing_turns_active_only_after_the_second_acceptance(page_as, live_server):
