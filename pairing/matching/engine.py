@@ -34,9 +34,12 @@ from .scores import (
 )
 
 # Starting candidates per learner / peer. Larger k means fewer pricing rounds but a bigger
-# sparse problem; these were the fastest on the 10k x 2k and 5k-peer benchmarks.
+# sparse problem. Mentoring: the fastest on the 10k x 2k benchmark. Peers (5,000, 2 cores):
+# top-4 gave 220,697.5 points in ~2.5 s of blossom (plus a repair solve), top-10 gives
+# 221,703.3 in ~1.3 s and top-20 221,831.7 in ~4 s: ties make a thin graph both worse and
+# slower for the blossom solver.
 _K_MENTORING = 10
-_K_PEERS = 4
+_K_PEERS = 10
 
 
 @dataclass

@@ -2,11 +2,14 @@
 
 from dataclasses import replace
 
+import numpy as np
 import pytest
+import rustworkx as rx
 
 from pairing.matching import Person, Rules, solve
 from pairing.matching.bench import dense_reference, synthetic_org
 from pairing.matching.engine import Problem
+from pairing.matching.scores import FORBIDDEN
 
 MENTORING = Rules(kind="mentoring")
 PEERS = Rules(kind="peer_coaching")
@@ -230,3 +233,25 @@ def test_same_input_same_output_whatever_the_order():
 
     timeless = replace(again.objective, solve_seconds=first.objective.solve_seconds)
     assert replace(again, objective=timeless) == first
+
+
+def test_mid_size_peer_pool_is_solved_exactly_on_all_pairs():
+    # 400 peers have ~44,000 allowed pairs: blossom on all of them takes ~0.1 s and is
+    # exact, where the sparse graph plus the fractional bound could not prove its result.
+    people = synthetic_org("peer_coaching", 400, 0, 0, seed=1)
+    problem = Problem.build(people, PEERS)
+    rows, cols = np.nonzero(np.triu(problem.scores != FORBIDDEN, 1))
+    graph = rx.PyGraph()
+    graph.add_nodes_from(range(len(people)))
+    weights = problem.scores[rows, cols].tolist()
+    graph.add_edges_from(list(zip(rows.tolist(), cols.tolist(), weights, strict=True)))
+    reference = rx.max_weight_matching(graph, max_cardinality=True, weight_fn=int)
+
+    result = solve(people, PEERS)
+
+    assert result.objective.certified is True
+    assert result.objective.gap == 0.0
+    assert result.objective.method == "rustworkx blossom on all allowed pairs"
+    assert result.objective.matched == 2 * len(reference) == 400
+    expected = sum(int(problem.scores[a, b]) for a, b in reference) / problem.scale
+    assert round(result.objective.total_score, 4) == round(expected, 4) == 15332.619
