@@ -296,6 +296,8 @@ def outcome_totals(outcome: MatchOutcome) -> dict:
     greedy_matched, greedy_total = outcome.greedy or (0, 0.0)
     return {
         "people": len(outcome.pool.people),
+        # Learners and peers: the people asking for support, whom "matched" counts.
+        "seekers": sum(person.role != GUIDE for person in outcome.pool.people),
         "matched": objective.matched,
         "pairings": pairs,
         "total_score": round(objective.total_score, 2),

@@ -25,7 +25,7 @@ class PairingQuerySet(models.QuerySet):
 class Pairing(models.Model):
     class Status(models.TextChoices):
         PROPOSED = "proposed", "Proposed"
-        ACCEPTED = "accepted", "Accepted, starts with the programme"
+        ACCEPTED = "accepted", "Accepted (starts later)"
         ACTIVE = "active", "Active"
         DECLINED = "declined", "Declined"
         EXPIRED = "expired", "Expired"

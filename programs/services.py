@@ -17,14 +17,25 @@ from programs.models import (
 )
 
 
+def _display_name(clean: str) -> str:
+    """HR exports shout ("CLOUD ARCHITECTURE") or whisper ("remote work"); a topic made
+    from such a spelling reads "Cloud Architecture". Short all-capital words ("AI", "UX")
+    are taken for acronyms. Mixed case is the author's choice and kept."""
+    if not (clean.isupper() or clean.islower()):
+        return clean
+    return " ".join(
+        word if word.isupper() and len(word) <= 3 else word.capitalize() for word in clean.split()
+    )
+
+
 def topics_from_names(names: Iterable[str]) -> list[Topic]:
     """The topics for these names, creating the missing ones; "Public  speaking " and
-    "PUBLIC SPEAKING" are one topic, named as it was first written."""
+    "PUBLIC SPEAKING" are one topic, named as it was first written (see _display_name)."""
     wanted: dict[str, str] = {}
     for name in names:
         clean = " ".join(name.split())
         if clean:
-            wanted.setdefault(normalise_topic(clean), clean)
+            wanted.setdefault(normalise_topic(clean), _display_name(clean))
     if not wanted:
         return []
     existing = {t.key: t for t in Topic.objects.filter(key__in=wanted)}

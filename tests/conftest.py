@@ -37,6 +37,8 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    # Date inputs and numbers as the product's en-GB users see them.
+    "--lang=en-GB",
 ]
 
 

@@ -154,7 +154,7 @@ def test_outcomes_rate_the_answered_pairings(scene):
     outcomes = health.pairing_outcomes(program=scene["program"])
     assert outcomes["by_status"] == [
         ("Proposed", 1),
-        ("Accepted, starts with the programme", 1),
+        ("Accepted (starts later)", 1),
         ("Active", 1),
         ("Declined", 1),
         ("Expired", 1),

@@ -212,6 +212,7 @@ def test_match_run_start_computes_small_programmes_inline(hr_admin):
     )
     assert run.result["totals"] == {
         "people": 4,
+        "seekers": 2,
         "matched": 2,
         "pairings": 2,
         "total_score": 200.0,

@@ -417,7 +417,7 @@ def test_enrol_dedupes_new_topics_case_insensitively(program):
         focus="short_term",
         note="Present to the board",
     )
-    assert sorted(t.name for t in participant.goals.all()) == ["Public speaking", "negotiation"]
+    assert sorted(t.name for t in participant.goals.all()) == ["Negotiation", "Public speaking"]
     assert Topic.objects.count() == 2
     assert (participant.role, participant.style, participant.focus, participant.capacity) == (
         "mentee",

@@ -15,6 +15,12 @@ def test_topics_are_one_per_normalised_name_and_keep_the_first_spelling():
     assert Topic.objects.count() == 2
 
 
+def test_shouted_or_whispered_topic_names_are_title_cased_but_acronyms_kept():
+    topics = topics_from_names(["CLOUD ARCHITECTURE", "remote work", "AI SAFETY", "UX"])
+
+    assert [t.name for t in topics] == ["Cloud Architecture", "Remote Work", "AI Safety", "UX"]
+
+
 def test_a_topic_created_meanwhile_by_another_request_is_reused(monkeypatch):
     # Another request creates the topic between our lookup and our insert.
     theirs = Topic(name="Negotiation")
