@@ -1,7 +1,9 @@
 """Peer matching's proof: the fractional bound tightened by odd-set (blossom) duals."""
 
 import numpy as np
+import pytest
 import rustworkx as rx
+from hypothesis import HealthCheck, given, settings
 
 from pairing.matching import Rules, solve
 from pairing.matching import peers as peer_module
@@ -10,6 +12,7 @@ from pairing.matching.bench import synthetic_org
 from pairing.matching.engine import Problem
 from pairing.matching.peers import _blossom, _odd_cycle_cut, _weight
 from pairing.matching.scores import FORBIDDEN
+from tests.pairing.matching.test_properties import pools
 
 
 def _two_triangles():
@@ -69,3 +72,24 @@ def test_sparse_path_reports_a_gap_that_bounds_the_true_shortfall(monkeypatch):
     # both cover the true shortfall from the optimum.
     assert (round(objective.gap, 2), round(loose.gap, 2)) == (27.08, 43.75)
     assert round(best - objective.total_score, 2) == 13.81
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(pools("peer_coaching", 40, 0))
+def test_sparse_path_gap_is_always_a_valid_proof(data):
+    # The tightened bound must never claim more than it proves: against blossom on all
+    # pairs, the reported gap covers the real shortfall, and "certified" means optimal.
+    people, excluded = data
+    rules = Rules(kind="peer_coaching")
+    pairs, best = _blossom_optimum(Problem.build(people, rules, excluded))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(peer_module, "_FULL_GRAPH_EDGES", -1)
+        patch.setattr(peer_module, "_MAX_FIXING_POOL", 0)
+
+        objective = solve(people, rules, excluded=excluded).objective
+
+    assert objective.matched == 2 * pairs
+    # Scores are rounded to 1e-6 points per pair in the solver: compare within 1e-4.
+    assert objective.gap >= best - objective.total_score - 1e-4
+    if objective.certified:
+        assert abs(objective.total_score - best) < 1e-4
