@@ -99,9 +99,9 @@ def person_for(
     """
     employee = participant.employee
     if goals is None:
-        goals = (t.key for t in participant.goals.all())
+        goals = (t.name for t in participant.goals.all())
     if expertise is None:
-        expertise = (t.key for t in participant.expertise.all())
+        expertise = (t.name for t in participant.expertise.all())
     return Person(
         key=str(participant.pk),
         role=ENGINE_ROLES[participant.role],

@@ -126,11 +126,17 @@ def explain(breakdown: Breakdown, a: Person, b: Person, rules: Rules) -> list[st
     what the reader would want to know (e.g. a style mismatch that cost points).
     """
     reasons: list[str] = []
+    # Topics are compared normalised but shown as the reader wrote them.
+    spelled = {normalise_topic(name): " ".join(name.split()) for name in b.goals}
+
+    def named(keys: list[str]) -> str:
+        return ", ".join(spelled.get(key, key) for key in keys)
+
     if rules.is_peer:
         mine, shared = topics(b.goals), sorted(topics(a.goals) & topics(b.goals))
         if shared:
             reasons.append(
-                f"shares {len(shared)} of your {_plural(len(mine), 'goal')} ({', '.join(shared)})"
+                f"shares {len(shared)} of your {_plural(len(mine), 'goal')} ({named(shared)})"
             )
         elif mine:
             reasons.append("shares none of your goals")
@@ -140,7 +146,7 @@ def explain(breakdown: Breakdown, a: Person, b: Person, rules: Rules) -> list[st
         covered = sorted(mine & topics(a.expertise))
         if mine:
             text = f"covers {len(covered)} of your {_plural(len(mine), 'goal')}"
-            reasons.append(f"{text} ({', '.join(covered)})" if covered else text)
+            reasons.append(f"{text} ({named(covered)})" if covered else text)
         diff = a.level - b.level
     if diff == 0:
         reasons.append("same level as you")

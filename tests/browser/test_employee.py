@@ -120,8 +120,7 @@ def test_employee_takes_the_guide_enrols_sees_the_pairing_and_logs_a_checkin(pag
         page.get_by_role("region", name="Why you were matched").get_by_role("listitem")
     ).to_have_text(
         [
-            # The engine words topics by their matching key, lower-cased (reported).
-            "Covers 2 of your 3 goals (negotiation, public speaking)",
+            "Covers 2 of your 3 goals (Negotiation, Public Speaking)",
             "2 levels above you",
             "Also prefers directive feedback",
             "From Sales",

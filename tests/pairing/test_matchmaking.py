@@ -97,13 +97,15 @@ def test_people_carry_topics_manager_and_free_capacity():
         department="Sales",
         manager=None,
         goals=frozenset(),
-        expertise=frozenset({"public speaking", "python"}),
+        expertise=frozenset({"Public Speaking", "Python"}),
         style="directive",
         capacity=2,
         label=mentor.employee.name,
     )
     assert people[str(mentee.pk)].manager == str(boss.pk)
-    assert people[str(mentee.pk)].goals == frozenset({"public speaking"})
+    assert people[str(mentee.pk)].goals == frozenset(
+        {"Public Speaking"}
+    )  # the same topic: one per key
     assert set(people) == {str(mentor.pk), str(boss.pk), str(mentee.pk)}
     assert (pool.already_paired, pool.full_guides) == (1, 0)
 
@@ -307,7 +309,7 @@ def test_match_run_publish_writes_proposals_once(
     assert {(p.match_run_id, p.score, p.source) for p in pairings} == {(run.pk, 100.0, "matching")}
     first = next(p for p in pairings if p.members.filter(participant=mentors[0]).exists())
     assert first.reasons == [
-        "covers 1 of your 1 goal (python)",
+        "covers 1 of your 1 goal (Python)",
         "2 levels above you",
         "open to either feedback style, as you are",
         "from Sales",

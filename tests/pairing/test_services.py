@@ -173,7 +173,7 @@ def test_decline_closes_proposal_and_reproposes_learner_to_next_best_mentor(prog
     }
     # 1 of 2 goals (25) + ideal gap of 2 (25) + either style (20) + other department (5).
     assert new[0].score == 75.0
-    assert new[0].reasons[0] == "covers 1 of your 2 goals (hiring)"
+    assert new[0].reasons[0] == "covers 1 of your 2 goals (Hiring)"
 
 
 def test_declined_pair_is_never_proposed_again(program):
@@ -274,7 +274,7 @@ def test_candidates_are_best_first_in_plain_words(self_select):
     # 3 of 4 goals (37.5) + ideal gap (25) + either style (20) + other department (5).
     assert found[0].score == 87.5
     assert found[0].reasons == [
-        "covers 3 of your 4 goals (budgeting, hiring, negotiation)",
+        "covers 3 of your 4 goals (Budgeting, Hiring, Negotiation)",
         "2 levels above you",
         "open to either feedback style, as you are",
         "from Sales",
