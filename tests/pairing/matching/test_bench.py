@@ -35,6 +35,9 @@ def test_mentoring_report_has_zero_gap_to_the_dense_reference():
     assert report["greedy"]["score_short"] >= 0 or report["greedy"]["matched_short"] > 0
     assert report["sizes"]["learners"] == 300
     assert report["peak_mib"] > 0
+    # The whole process's high-water mark includes the interpreter, so it exceeds the
+    # traced allocations of one solve.
+    assert report["peak_rss_mib"] > report["peak_mib"]
 
 
 def test_peer_report_skips_the_dense_reference():
