@@ -150,3 +150,49 @@ def make_live_pairing(
         ]
     )
     return pairing
+
+
+def make_due_pairing(*, program: Program, **fields):
+    """An active pairing that met one cadence ago and was due again yesterday: what the
+    reminder dispatcher sends check-in reminders for."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from pairing.models import CheckIn
+
+    due = timezone.localdate() - timedelta(days=1)
+    pairing = make_live_pairing(
+        program=program,
+        activated_at=timezone.now() - timedelta(days=60),
+        next_checkin_due=due,
+        **fields,
+    )
+    CheckIn.objects.create(
+        pairing=pairing,
+        held_on=due - timedelta(days=program.checkin_cadence_days),
+        logged_by=pairing.members.exclude(role="guide").first().participant,
+        summary="Goals",
+        rating=4,
+    )
+    return pairing
+
+
+def import_state(program: Program):
+    """Everything a participants import writes, as comparable plain data."""
+    employees = sorted(
+        (e.email, e.name, e.department, e.level, e.manager.email if e.manager else "")
+        for e in Employee.objects.select_related("manager")
+    )
+    participants = sorted(
+        (
+            p.employee.email,
+            p.role,
+            p.style,
+            p.capacity,
+            sorted(t.key for t in p.goals.all()),
+            sorted(t.key for t in p.expertise.all()),
+        )
+        for p in Participant.objects.filter(program=program).select_related("employee")
+    )
+    return employees, participants, sorted(Topic.objects.values_list("key", flat=True))

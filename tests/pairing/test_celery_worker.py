@@ -4,19 +4,17 @@ elsewhere the test is skipped with the reason."""
 
 import os
 import time
-from datetime import timedelta
 
 import pytest
 import redis
 from celery.contrib.testing.worker import start_worker
 from django.core import mail
-from django.utils import timezone
 from kombu import pools
 
 from config.celery_app import app
 from pairing import tasks
-from pairing.models import CheckIn, Reminder
-from tests.factories import make_live_pairing, make_program
+from pairing.models import Reminder
+from tests.factories import make_due_pairing, make_program
 
 # Database 15, away from CI's suite broker (14) and any development data (0).
 BROKER_URL = "redis://127.0.0.1:6379/15"
@@ -60,19 +58,7 @@ def redis_app():
 
 
 def test_real_worker_on_redis_delivers_a_due_checkin_reminder_once(redis_app):
-    today = timezone.localdate()
-    pairing = make_live_pairing(
-        program=make_program(),
-        activated_at=timezone.now() - timedelta(days=60),
-        next_checkin_due=today - timedelta(days=1),
-    )
-    CheckIn.objects.create(
-        pairing=pairing,
-        held_on=today - timedelta(days=29),
-        logged_by=pairing.members.get(role="learner").participant,
-        summary="Goals",
-        rating=4,
-    )
+    pairing = make_due_pairing(program=make_program())
     emails = sorted(pairing.members.values_list("participant__employee__email", flat=True))
 
     with start_worker(redis_app, pool="solo", perform_ping_check=False, shutdown_timeout=30):

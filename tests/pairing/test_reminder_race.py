@@ -2,16 +2,14 @@
 
 import threading
 from collections import Counter
-from datetime import timedelta
 
 import pytest
 from django.core import mail
 from django.db import connection
-from django.utils import timezone
 
-from pairing.models import CheckIn, Reminder
+from pairing.models import Reminder
 from pairing.reminders import Outcome, reminder_send, reminders_dispatch
-from tests.factories import make_live_pairing, make_program
+from tests.factories import make_due_pairing, make_program
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -22,20 +20,8 @@ def three_pairings_due() -> None:
     # Not the program fixture: its HR group comes from a data migration that the flush
     # between transactional tests removes.
     program = make_program()
-    today = timezone.localdate()
     for _ in range(3):
-        pairing = make_live_pairing(
-            program=program,
-            activated_at=timezone.now() - timedelta(days=60),
-            next_checkin_due=today - timedelta(days=1),
-        )
-        CheckIn.objects.create(
-            pairing=pairing,
-            held_on=today - timedelta(days=29),
-            logged_by=pairing.members.get(role="learner").participant,
-            summary="Goals",
-            rating=4,
-        )
+        make_due_pairing(program=program)
 
 
 def race(work) -> list:

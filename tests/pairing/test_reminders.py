@@ -16,7 +16,7 @@ from pairing import reminders, services
 from pairing.models import CheckIn, Pairing, Reminder, SurveyResponse
 from pairing.reminders import Outcome, reminder_send, reminders_dispatch
 from programs.models import Program
-from tests.factories import make_employee, make_live_pairing, make_participant
+from tests.factories import make_due_pairing, make_employee, make_live_pairing, make_participant
 
 pytestmark = pytest.mark.django_db
 
@@ -47,18 +47,11 @@ def log_checkin(pairing, held_on):
     )
 
 
-def due_yesterday(program, **kwargs):
-    """An active pairing that met a cadence ago and is due again yesterday."""
-    today = timezone.localdate()
-    due = today - timedelta(days=1)
-    pairing = pairing_with(
-        program,
-        activated_at=timezone.now() - timedelta(days=60),
-        next_checkin_due=due,
-        **kwargs,
-    )
-    log_checkin(pairing, due - timedelta(days=program.checkin_cadence_days))
-    return pairing
+def due_yesterday(program):
+    """An active pairing of Mina and Leo that met a cadence ago and is due again yesterday."""
+    guide = person(program, program.guide_role, name="Mina Mentor", level=5)
+    learner = person(program, program.learner_role, name="Leo Learner")
+    return make_due_pairing(program=program, guide=guide, learner=learner)
 
 
 def send_all(now=None) -> list[Outcome]:

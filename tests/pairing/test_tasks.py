@@ -11,27 +11,10 @@ from django.utils import timezone
 
 from config.celery_app import app
 from pairing import reminders, tasks
-from pairing.models import CheckIn, Reminder
-from tests.factories import make_live_pairing
+from pairing.models import Reminder
+from tests.factories import make_due_pairing
 
 pytestmark = pytest.mark.django_db
-
-
-def due_yesterday(program):
-    today = timezone.localdate()
-    pairing = make_live_pairing(
-        program=program,
-        activated_at=timezone.now() - timedelta(days=60),
-        next_checkin_due=today - timedelta(days=1),
-    )
-    CheckIn.objects.create(
-        pairing=pairing,
-        held_on=today - timedelta(days=29),
-        logged_by=pairing.members.get(role="learner").participant,
-        summary="Goals",
-        rating=4,
-    )
-    return pairing
 
 
 def fail_first(monkeypatch, times: int):
@@ -59,7 +42,7 @@ def test_beat_runs_the_dispatcher_every_minute():
 def test_dispatch_enqueues_one_send_per_due_row_after_commit_and_twice_sends_once(
     program, django_capture_on_commit_callbacks
 ):
-    due_yesterday(program)
+    make_due_pairing(program=program)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         tasks.dispatch_due_reminders.delay()
     assert len(callbacks) == 2
@@ -71,7 +54,7 @@ def test_dispatch_enqueues_one_send_per_due_row_after_commit_and_twice_sends_onc
 
 
 def test_send_that_raises_is_retried_and_then_sent_once(program, monkeypatch):
-    due_yesterday(program)
+    make_due_pairing(program=program)
     [first, second] = reminders.reminders_dispatch()
     calls = fail_first(monkeypatch, times=1)
     tasks.send_reminder.delay(first)
@@ -87,7 +70,7 @@ def test_send_that_raises_is_retried_and_then_sent_once(program, monkeypatch):
 def test_send_failing_every_try_gives_up_released_and_the_dispatcher_takes_it_up_later(
     program, monkeypatch
 ):
-    due_yesterday(program)
+    make_due_pairing(program=program)
     [first, second] = reminders.reminders_dispatch()
     calls = fail_first(monkeypatch, times=reminders.SEND_TRIES)
     before = timezone.now()

@@ -9,7 +9,7 @@ from programs.importing import (
     participants_import_plan,
 )
 from programs.models import AuditEvent, Employee, Participant, Program, Topic
-from tests.factories import make_employee, make_participant, make_program
+from tests.factories import import_state, make_employee, make_participant, make_program
 
 pytestmark = pytest.mark.django_db
 
@@ -24,26 +24,6 @@ BAD_FILE_ERRORS = [
     RowError(7, "style 'sometimes' is not one of directive, reflective, either"),
     RowError(8, "capacity '0' is not a positive whole number"),
 ]
-
-
-def _state(program):
-    """Everything an import writes, as comparable plain data."""
-    employees = sorted(
-        (e.email, e.name, e.department, e.level, e.manager.email if e.manager else "")
-        for e in Employee.objects.select_related("manager")
-    )
-    participants = sorted(
-        (
-            p.employee.email,
-            p.role,
-            p.style,
-            p.capacity,
-            sorted(t.key for t in p.goals.all()),
-            sorted(t.key for t in p.expertise.all()),
-        )
-        for p in Participant.objects.filter(program=program).select_related("employee")
-    )
-    return employees, participants, Topic.objects.count()
 
 
 def test_bad_file_reports_six_errors_and_imports_nothing():
@@ -97,13 +77,13 @@ def test_sample_imports_and_reimport_changes_nothing(name, kind, employees, role
     assert (
         AuditEvent.objects.filter(program=program, action=AuditEvent.Action.IMPORTED).count() == 1
     )
-    before = _state(program)
+    before = import_state(program)
 
     again = participants_import(program=program, text=text)
 
     assert again.changes == 0
     assert again.counts["unchanged"] == rows
-    assert _state(program) == before
+    assert import_state(program) == before
     assert (
         AuditEvent.objects.filter(program=program, action=AuditEvent.Action.IMPORTED).count() == 1
     )

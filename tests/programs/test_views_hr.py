@@ -13,8 +13,9 @@ from django.urls import resolve, reverse
 from django.utils import timezone
 
 from programs.importing import participants_import, participants_import_plan
-from programs.models import AuditEvent, Employee, Participant, Program, Topic
+from programs.models import AuditEvent, Employee, Participant, Program
 from tests.factories import (
+    import_state,
     make_employee,
     make_hr_admin,
     make_participant,
@@ -482,25 +483,6 @@ def _upload(client, program, name):
         )
 
 
-def _state(program):
-    employees = sorted(
-        (e.email, e.name, e.department, e.level, e.manager.email if e.manager else "")
-        for e in Employee.objects.select_related("manager")
-    )
-    participants = sorted(
-        (
-            p.employee.email,
-            p.role,
-            p.style,
-            p.capacity,
-            sorted(t.key for t in p.goals.all()),
-            sorted(t.key for t in p.expertise.all()),
-        )
-        for p in Participant.objects.filter(program=program).select_related("employee")
-    )
-    return employees, participants, sorted(Topic.objects.values_list("key", flat=True))
-
-
 def test_bad_file_imports_nothing_and_lists_six_errors_by_line(client, hr_admin, program):
     client.force_login(hr_admin)
     employees_before = Employee.objects.count()
@@ -534,7 +516,7 @@ def test_import_through_the_page_gives_the_commands_result(client, hr_admin, nam
     # What the command does, measured and then undone.
     savepoint = transaction.savepoint_create()
     call_command("import_participants", program.slug, str(DATA / name), stdout=io.StringIO())
-    expected = _state(program)
+    expected = import_state(program)
     transaction.savepoint_rollback(savepoint)
     assert Participant.objects.count() == 0
     client.force_login(hr_admin)
@@ -549,7 +531,7 @@ def test_import_through_the_page_gives_the_commands_result(client, hr_admin, nam
 
     assert confirm.status_code == 302
     assert confirm["Location"] == reverse("programs:participant_table", args=[program.slug])
-    assert _state(program) == expected
+    assert import_state(program) == expected
     assert plan.participants_to_enrol == Participant.objects.filter(program=program).count()
     assert list(program.audit_events.values_list("action", "actor")) == [
         (AuditEvent.Action.IMPORTED, hr_admin.pk)
