@@ -269,6 +269,50 @@ def program_health(*, program: Program, today: date | None = None) -> dict:
     }
 
 
+PAIRING_COLUMNS = (
+    "pairing",
+    "status",
+    "source",
+    "score",
+    "mentor_email",
+    "mentor_name",
+    "member_emails",
+    "member_names",
+    "proposed_at",
+    "activated_at",
+    "ended_at",
+    "checkins",
+    "last_checkin",
+)
+
+
+def _iso(value) -> str:
+    return value.isoformat() if value else ""
+
+
+def pairing_export_row(pairing: Pairing) -> list:
+    """One pairing from `pairings_for_export` as a PAIRING_COLUMNS row; peers are both in
+    member_*."""
+    members = list(pairing.members.all())
+    guides = [m.participant.employee for m in members if m.role == m.Role.GUIDE]
+    others = [m.participant.employee for m in members if m.role != m.Role.GUIDE]
+    return [
+        pairing.pk,
+        pairing.status,
+        pairing.source,
+        round(pairing.score, 2),
+        ";".join(e.email for e in guides),
+        ";".join(e.name for e in guides),
+        ";".join(e.email for e in others),
+        ";".join(e.name for e in others),
+        _iso(pairing.proposed_at),
+        _iso(pairing.activated_at),
+        _iso(pairing.ended_at),
+        pairing.checkin_count,
+        _iso(pairing.last_checkin),
+    ]
+
+
 def pairings_for_export(*, program: Program) -> QuerySet[Pairing]:
     """Every pairing of the programme with its members and check-in totals, for the CSV."""
     return (

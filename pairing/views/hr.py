@@ -20,9 +20,11 @@ from django_htmx.http import HttpResponseClientRefresh
 from pairing.charts import bar_chart, chart_rows
 from pairing.forms.hr import PairForm, PinForm
 from pairing.health import (
+    PAIRING_COLUMNS,
     match_run_for_admin,
     match_run_review,
     match_runs_recent,
+    pairing_export_row,
     pairings_for_export,
     participant_keys_by_email,
     program_health,
@@ -243,23 +245,6 @@ def dashboard_csv(request, slug):
     return response
 
 
-PAIRING_COLUMNS = (
-    "pairing",
-    "status",
-    "source",
-    "score",
-    "mentor_email",
-    "mentor_name",
-    "member_emails",
-    "member_names",
-    "proposed_at",
-    "activated_at",
-    "ended_at",
-    "checkins",
-    "last_checkin",
-)
-
-
 @hr_admin_required
 def pairing_export(request, slug):
     """Every pairing of the programme, one row each; peers are both in member_*."""
@@ -268,28 +253,5 @@ def pairing_export(request, slug):
     writer = csv.writer(response)
     writer.writerow(PAIRING_COLUMNS)
     for pairing in pairings_for_export(program=program).iterator(chunk_size=2000):
-        members = list(pairing.members.all())
-        guides = [m.participant.employee for m in members if m.role == m.Role.GUIDE]
-        others = [m.participant.employee for m in members if m.role != m.Role.GUIDE]
-        writer.writerow(
-            [
-                pairing.pk,
-                pairing.status,
-                pairing.source,
-                round(pairing.score, 2),
-                ";".join(e.email for e in guides),
-                ";".join(e.name for e in guides),
-                ";".join(e.email for e in others),
-                ";".join(e.name for e in others),
-                _iso(pairing.proposed_at),
-                _iso(pairing.activated_at),
-                _iso(pairing.ended_at),
-                pairing.checkin_count,
-                _iso(pairing.last_checkin),
-            ]
-        )
+        writer.writerow(pairing_export_row(pairing))
     return response
-
-
-def _iso(value) -> str:
-    return value.isoformat() if value else ""

@@ -26,6 +26,7 @@ from programs.importing import (
     COLUMNS,
     Action,
     ImportRejected,
+    export_row,
     participants_import,
     participants_import_plan,
 )
@@ -181,19 +182,5 @@ def participant_export(request, slug):
     writer = csv.writer(response)
     writer.writerow(COLUMNS)
     for participant in participants_for_export(program=program).iterator(chunk_size=2000):
-        employee = participant.employee
-        writer.writerow(
-            [
-                employee.email,
-                employee.name,
-                employee.department,
-                employee.level,
-                employee.manager.email if employee.manager else "",
-                participant.role,
-                ";".join(topic.name for topic in participant.goals.all()),
-                ";".join(topic.name for topic in participant.expertise.all()),
-                participant.style,
-                participant.capacity or "",
-            ]
-        )
+        writer.writerow(export_row(participant))
     return response
