@@ -4,7 +4,7 @@
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 
 def render_templated(
@@ -80,11 +80,7 @@ def closing_survey(*, to: str, context: dict) -> EmailMultiAlternatives:
 
 def proposal_new_send(member) -> None:
     """Tell a member who must answer (a mentor, or a peer) about a new proposal."""
-    try:
-        inbox = reverse("pairing:proposal_list")
-    except NoReverseMatch:
-        # The inbox page ships separately; its agreed address keeps links working meanwhile.
-        inbox = "/proposals/"
+    inbox = reverse("pairing:proposal_list")
     pairing = member.pairing
     partners = [m.participant for m in pairing.members.all() if m.pk != member.pk]
     send_templated(

@@ -116,6 +116,9 @@ class PairingMember(models.Model):
     responded_at = models.DateTimeField(null=True, blank=True)
     decline_reason = models.CharField(max_length=12, choices=DeclineReason, blank=True)
     decline_note = models.CharField(max_length=500, blank=True)
+    # Claimed before the proposal email is sent, so a retried or repeated task never
+    # emails the same member twice about the same proposal.
+    notified_at = models.DateTimeField(null=True, blank=True)
     # Mirrors pairing.is_live so the database itself can refuse a second live pairing
     # for one mentee or peer (a partial unique index cannot look across a join).
     live = models.BooleanField(default=True)

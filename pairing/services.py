@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from pairing import selectors
+from pairing import emails, selectors
 from pairing.matching import Breakdown
 from pairing.models import CheckIn, Pairing, PairingMember
 from programs.models import Participant, Program
@@ -86,7 +86,49 @@ def proposal_create(
             "There is already a live proposal or pairing for this person in "
             f"{program.name}; it has to be answered or ended first."
         ) from None
+    proposal_notify_later(pairing=pairing)
     return pairing
+
+
+def proposal_notify_later(*, pairing: Pairing) -> None:
+    """Email everyone who must answer the proposal, from a worker once the transaction
+    commits, so a slow mail server never holds up the request."""
+    # Imported here: pairing.tasks imports this module.
+    from pairing.tasks import send_proposal_email
+
+    pending = pairing.members.filter(response=PairingMember.Response.PENDING)
+    for member_id in pending.values_list("pk", flat=True):
+        send_proposal_email.delay_on_commit(member_id)
+
+
+def proposal_notify(*, member_id: int) -> bool:
+    """Send the new-proposal email to one member, at most once; False when there was
+    nothing to send (already emailed, answered, or the proposal has closed).
+
+    The member row is claimed (notified_at) before sending and released if sending
+    fails, so retries and duplicate tasks never email twice. A worker killed between the
+    claim and the send loses that one email; the inbox and the "proposal waiting"
+    reminder at half the expiry still tell the member.
+    """
+    claimed = PairingMember.objects.filter(
+        pk=member_id,
+        notified_at=None,
+        response=PairingMember.Response.PENDING,
+        pairing__status=Pairing.Status.PROPOSED,
+    ).update(notified_at=timezone.now())
+    if claimed != 1:
+        return False
+    member = (
+        PairingMember.objects.select_related("participant__employee", "pairing__program")
+        .prefetch_related("pairing__members__participant__employee")
+        .get(pk=member_id)
+    )
+    try:
+        emails.proposal_new_send(member)
+    except Exception:
+        PairingMember.objects.filter(pk=member_id).update(notified_at=None)
+        raise
+    return True
 
 
 def _lock_pairing(pairing_pk: int) -> Pairing:

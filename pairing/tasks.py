@@ -6,28 +6,15 @@ from datetime import timedelta
 from celery import shared_task
 
 # Modules, not names: pairing.matchmaking imports this module to enqueue its tasks.
-from pairing import emails, matchmaking, reminders
-from pairing.models import Pairing, PairingMember
+from pairing import matchmaking, reminders, services
 
 logger = logging.getLogger(__name__)
 
 
 @shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
 def send_proposal_email(member_id: int) -> None:
-    """Email one member about a new proposal; quietly skip one answered or replaced since."""
-    member = (
-        PairingMember.objects.select_related("participant__employee", "pairing__program")
-        .prefetch_related("pairing__members__participant__employee")
-        .filter(
-            pk=member_id,
-            response=PairingMember.Response.PENDING,
-            pairing__status=Pairing.Status.PROPOSED,
-        )
-        .first()
-    )
-    if member is None:
-        return
-    emails.proposal_new_send(member)
+    """Email one member about a new proposal, once (see services.proposal_notify)."""
+    services.proposal_notify(member_id=member_id)
 
 
 @shared_task

@@ -1,6 +1,7 @@
 from datetime import date, timedelta
 
 import pytest
+from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
@@ -474,3 +475,53 @@ def test_accepted_pairings_start_on_the_programmes_first_day():
     assert services.pairings_start(today=date(2026, 12, 1)) == 1
     pairing.refresh_from_db()
     assert pairing.status == Pairing.Status.ACTIVE
+
+
+# --- proposal emails ---------------------------------------------------------------------
+
+
+def test_a_self_select_request_emails_the_chosen_mentor_once_after_commit(
+    self_select, django_capture_on_commit_callbacks
+):
+    learner = mentee(self_select)
+    chosen = mentor(self_select, name="Bea Best")
+    with django_capture_on_commit_callbacks(execute=True):
+        pairing = services.proposal_request(
+            learner=learner, partner_id=chosen.pk, user=learner.employee.user
+        )
+
+    assert [m.to for m in mail.outbox] == [[chosen.employee.email]]
+    # The task running again (a retry, a duplicate message) sends nothing more.
+    assert services.proposal_notify(member_id=member_of(pairing, chosen).pk) is False
+    assert len(mail.outbox) == 1
+
+
+def test_a_failed_proposal_email_is_released_and_sent_once_on_retry(program, monkeypatch):
+    guide = mentor(program)
+    pairing = make_proposal(guide=guide, learner=mentee(program))
+    member = member_of(pairing, guide)
+    real_send = services.emails.proposal_new_send
+
+    def down(member):
+        raise ConnectionError("mail server unreachable")
+
+    monkeypatch.setattr(services.emails, "proposal_new_send", down)
+    with pytest.raises(ConnectionError):
+        services.proposal_notify(member_id=member.pk)
+    member.refresh_from_db()
+    assert member.notified_at is None
+
+    monkeypatch.setattr(services.emails, "proposal_new_send", real_send)
+    assert services.proposal_notify(member_id=member.pk) is True
+    assert services.proposal_notify(member_id=member.pk) is False
+    assert [m.to for m in mail.outbox] == [[guide.employee.email]]
+
+
+def test_no_proposal_email_once_the_member_has_answered(program):
+    guide = mentor(program)
+    pairing = make_proposal(guide=guide, learner=mentee(program))
+    member = member_of(pairing, guide)
+    services.proposal_accept(member=member, user=guide.employee.user)
+
+    assert services.proposal_notify(member_id=member.pk) is False
+    assert mail.outbox == []
