@@ -1,13 +1,11 @@
-from django.urls import path  # noqa: F401 - patterns are added by the pairing pages
+from django.urls import path
+
+from pairing.views import hr, journeys, survey
 
 app_name = "pairing"
 
-urlpatterns = []
-
-# The pages of mentees, mentors and peer coaches (pairing/views/journeys.py).
-from pairing.views import journeys  # noqa: E402 - grouped with the patterns it serves
-
-urlpatterns += [
+urlpatterns = [
+    # Mentees, mentors and peer coaches.
     path("proposals/", journeys.proposal_list, name="proposal_list"),
     path("proposals/badge/", journeys.proposal_badge, name="proposal_badge"),
     path("proposals/<int:pk>/", journeys.proposal_detail, name="proposal_detail"),
@@ -19,12 +17,7 @@ urlpatterns += [
     path("pairings/<int:pk>/end/", journeys.pairing_end, name="pairing_end"),
     path("candidates/<slug:slug>/", journeys.candidates, name="candidates"),
     path("candidates/<slug:slug>/request/", journeys.candidate_request, name="candidate_request"),
-]
-
-# The HR admin's pages (pairing/views/hr.py), beside the programme pages of programs/.
-from pairing.views import hr  # noqa: E402 - grouped with the patterns it serves
-
-urlpatterns += [
+    # HR admins, beside the programme pages of programs/.
     path("programmes/<slug:slug>/settings/", hr.program_edit, name="program_edit"),
     path("programmes/<slug:slug>/matching/", hr.matchrun_create, name="matchrun_create"),
     path("programmes/<slug:slug>/dashboard/", hr.dashboard, name="dashboard"),
@@ -35,11 +28,6 @@ urlpatterns += [
     path("matching/runs/<int:pk>/pin/", hr.matchrun_pin, name="matchrun_pin"),
     path("matching/runs/<int:pk>/remove/", hr.matchrun_remove, name="matchrun_remove"),
     path("matching/runs/<int:pk>/publish/", hr.matchrun_publish, name="matchrun_publish"),
-]
-
-# The closing survey, linked from the reminder email (pairing/views/survey.py).
-from pairing.views import survey  # noqa: E402 - grouped with the patterns it serves
-
-urlpatterns += [
+    # The closing survey, linked from its reminder email.
     path("survey/<int:participant_pk>/", survey.survey, name="survey"),
 ]
