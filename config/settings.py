@@ -140,8 +140,16 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
+# After signing in (without a ?next=): the person's proposal if one waits, else home.
+LOGIN_REDIRECT_URL = "landing"
 LOGOUT_REDIRECT_URL = "login"
+
+# Getting in (programs/accounts.py): invitations are single-use set-password links that
+# survive a holiday; reset links are short-lived. Both are built from SITE_URL.
+SITE_NAME = envstr("SITE_NAME", "Pairwise")
+INVITATION_TIMEOUT_DAYS = envint("INVITATION_TIMEOUT_DAYS", 14)
+PASSWORD_RESET_TIMEOUT = envint("PASSWORD_RESET_TIMEOUT_HOURS", 24) * 3600
+PASSWORD_LOGIN = envbool("PASSWORD_LOGIN", True)
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = envstr("TIME_ZONE", "Europe/London")

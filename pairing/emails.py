@@ -1,42 +1,11 @@
-"""One function per email. Each email is three templates under templates/emails/:
-`<name>-subject.html`, `<name>-body-text.html` and `<name>-body-html.html`."""
+"""The pairing emails, one function each (see programs.emails for how they are made)."""
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
 from django.urls import reverse
 
-
-def render_templated(
-    *,
-    name: str,
-    to: list[str],
-    context: dict,
-    attachments: list[tuple[str, bytes, str]] = (),
-) -> EmailMultiAlternatives:
-    """The email rendered and ready, not sent: reminders open the mail connection first and
-    hand it over as the very last step (see pairing.reminders.reminder_send)."""
-    context = {"site_url": settings.SITE_URL, **context}
-    subject = " ".join(render_to_string(f"emails/{name}-subject.html", context).split())
-    text = render_to_string(f"emails/{name}-body-text.html", context)
-    html = render_to_string(f"emails/{name}-body-html.html", context)
-    message = EmailMultiAlternatives(subject=subject, body=text, to=to)
-    message.attach_alternative(html, "text/html")
-    for filename, content, mimetype in attachments:
-        message.attach(filename, content, mimetype)
-    return message
-
-
-def send_templated(
-    *,
-    name: str,
-    to: list[str],
-    context: dict,
-    attachments: list[tuple[str, bytes, str]] = (),
-) -> None:
-    """Render and send one email; raises on failure so callers (tasks) can retry."""
-    render_templated(name=name, to=to, context=context, attachments=attachments).send()
-
+from programs.accounts import sign_in_link
+from programs.emails import render_templated, send_templated
 
 # Reminders. pairing.reminders builds the context (and the calendar file) and sends the
 # message itself, so these only render.
@@ -79,9 +48,11 @@ def closing_survey(*, to: str, context: dict) -> EmailMultiAlternatives:
 
 
 def proposal_new_send(member) -> None:
-    """Tell a member who must answer (a mentor, or a peer) about a new proposal."""
-    inbox = reverse("pairing:proposal_list")
+    """Tell a member who must answer (a mentor, or a peer) about a new proposal. Someone
+    who has never signed in gets their set-your-password link in it, which then lands
+    them on the proposal."""
     pairing = member.pairing
+    user = member.participant.employee.user
     partners = [m.participant for m in pairing.members.all() if m.pk != member.pk]
     send_templated(
         name="proposal-new",
@@ -91,6 +62,8 @@ def proposal_new_send(member) -> None:
             "pairing": pairing,
             "program": pairing.program,
             "partners": partners,
-            "inbox_path": inbox,
+            "proposal_url": settings.SITE_URL
+            + reverse("pairing:proposal_detail", args=[pairing.pk]),
+            "sign_in_link": sign_in_link(user) if user.last_login is None else "",
         },
     )

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 
 from pairing.matching import Breakdown, Person, explain, top_candidates
@@ -79,14 +80,19 @@ def _proposal_item(member: PairingMember) -> ProposalItem:
     return ProposalItem(member=member, others=others, reasons=reasons, covered=covered)
 
 
+def _awaiting(*, user):
+    """The user's members of open proposals that still need their answer."""
+    return PairingMember.objects.filter(
+        participant__employee__user=user,
+        response=PairingMember.Response.PENDING,
+        pairing__status=Pairing.Status.PROPOSED,
+    )
+
+
 def proposals_awaiting(*, user) -> list[ProposalItem]:
     """Open proposals waiting for this user's answer, oldest first (they expire first)."""
     members = (
-        PairingMember.objects.filter(
-            participant__employee__user=user,
-            response=PairingMember.Response.PENDING,
-            pairing__status=Pairing.Status.PROPOSED,
-        )
+        _awaiting(user=user)
         .select_related("pairing__program", "participant")
         .prefetch_related(_members_prefetch())
         .order_by("pairing__proposed_at", "pk")
@@ -94,12 +100,19 @@ def proposals_awaiting(*, user) -> list[ProposalItem]:
     return [_proposal_item(m) for m in members]
 
 
+def landing_path(*, user) -> str:
+    """Where someone goes once signed in: the proposal waiting for their answer, the inbox
+    when several wait, else the home page."""
+    waiting = list(_awaiting(user=user).values_list("pairing_id", flat=True)[:2])
+    if len(waiting) == 1:
+        return reverse("pairing:proposal_detail", args=[waiting[0]])
+    if waiting:
+        return reverse("pairing:proposal_list")
+    return reverse("home")
+
+
 def proposals_awaiting_count(*, user) -> int:
-    return PairingMember.objects.filter(
-        participant__employee__user=user,
-        response=PairingMember.Response.PENDING,
-        pairing__status=Pairing.Status.PROPOSED,
-    ).count()
+    return _awaiting(user=user).count()
 
 
 def proposal_get(*, user, pk: int) -> ProposalItem:

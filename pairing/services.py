@@ -16,7 +16,8 @@ from django.utils import timezone
 from pairing import emails, selectors
 from pairing.matching import Breakdown
 from pairing.models import CheckIn, Pairing, PairingMember
-from programs.models import Participant, Program
+from programs.models import Employee, Participant, Program
+from programs.tasks import send_first_invitation
 
 
 class PairingError(Exception):
@@ -119,7 +120,7 @@ def proposal_notify(*, member_id: int) -> bool:
     if claimed != 1:
         return False
     member = (
-        PairingMember.objects.select_related("participant__employee", "pairing__program")
+        PairingMember.objects.select_related("participant__employee__user", "pairing__program")
         .prefetch_related("pairing__members__participant__employee")
         .get(pk=member_id)
     )
@@ -128,6 +129,10 @@ def proposal_notify(*, member_id: int) -> bool:
     except Exception:
         PairingMember.objects.filter(pk=member_id).update(notified_at=None)
         raise
+    # For someone who has never signed in, that email carried their invitation.
+    Employee.objects.filter(pk=member.participant.employee_id, invited_at=None).update(
+        invited_at=timezone.now()
+    )
     return True
 
 
@@ -165,7 +170,7 @@ def proposal_accept(*, member: PairingMember, user) -> Pairing:
     if member.response != PairingMember.Response.PENDING:
         raise PairingError("You have already answered this proposal.")
     now = timezone.now()
-    members = list(pairing.members.select_related("participant__employee"))
+    members = list(pairing.members.select_related("participant__employee__user"))
     goes_live = all(
         m.response == PairingMember.Response.ACCEPTED for m in members if m.pk != member.pk
     )
@@ -206,7 +211,23 @@ def proposal_accept(*, member: PairingMember, user) -> Pairing:
     pairing.activated_at = now
     pairing.next_checkin_due = _first_due(program, today)
     pairing.save(update_fields=["status", "activated_at", "next_checkin_due"])
+    _invite_to_start(pairing=pairing, members=members, accepted_by=user)
     return pairing
+
+
+def _invite_to_start(*, pairing: Pairing, members: list[PairingMember], accepted_by) -> None:
+    """Members who have never signed in now have a pairing to start (a mentee, whose side
+    was accepted for them): invite them, once."""
+    for member in members:
+        user = member.participant.employee.user
+        if user.pk == accepted_by.pk or user.last_login is not None:
+            continue
+        partners = [m.participant.employee.name for m in members if m.pk != member.pk]
+        reason = (
+            f"Your {pairing.program.name} pairing with {' and '.join(partners)} is starting: "
+            "sign in to see it and log your check-ins."
+        )
+        send_first_invitation.delay_on_commit(member.participant.employee_id, reason)
 
 
 def _close_proposal(*, pairing: Pairing, status: str) -> None:

@@ -53,6 +53,10 @@ class EmployeeQuerySet(models.QuerySet):
     def by_email(self, email: str):
         return self.filter(email=normalise_email(email))
 
+    def never_signed_in(self):
+        """People with an active login who have never used it: the ones to invite."""
+        return self.filter(user__last_login=None, user__is_active=True)
+
 
 class Employee(models.Model):
     """A person in the organisation; each has a login (the CSV import creates it)."""
@@ -75,6 +79,9 @@ class Employee(models.Model):
         default=True,
         help_text="Reminders about check-ins and surveys. Proposals are always emailed.",
     )
+    # The last invitation (set-your-password email) sent; None until the first. Whether
+    # the person ever signed in is their user's last_login.
+    invited_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = EmployeeQuerySet.as_manager()
 
@@ -377,6 +384,7 @@ class AuditEvent(models.Model):
         PAIR_PINNED = "pair_pinned", "Pinned a pair"
         PAIR_REMOVED = "pair_removed", "Removed a proposed pair"
         PUBLISHED = "published", "Published proposals"
+        INVITED = "invited", "Sent invitations"
 
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="audit_events")
     actor = models.ForeignKey(
@@ -393,3 +401,21 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} · {self.program}"
+
+
+class Throttle(models.Model):
+    """One request counted against a limit (e.g. password resets per address and per IP).
+
+    In the database, not in a cache, so the limit holds across every web process and on a
+    laptop with no cache server. ``key`` is a keyed hash: no addresses are kept.
+    """
+
+    scope = models.CharField(max_length=40)
+    key = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["scope", "key", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.key[:8]} {self.created_at:%Y-%m-%d %H:%M}"

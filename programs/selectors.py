@@ -9,7 +9,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from programs.models import AuditEvent, Participant, Program
+from programs.models import AuditEvent, Employee, Participant, Program
 
 
 def programs_open_for(*, employee, kind: str | None = None, today: date | None = None):
@@ -107,7 +107,7 @@ def participants_table(
     membership = _live_membership_model()
     participants = (
         Participant.objects.filter(program=program, withdrawn_at=None)
-        .select_related("employee__manager")
+        .select_related("employee__manager", "employee__user")
         .prefetch_related("goals", "expertise")
         .annotate(
             is_matched=Exists(membership.objects.filter(participant=OuterRef("pk"), live=True))
@@ -140,4 +140,14 @@ def participants_for_export(*, program: Program) -> QuerySet[Participant]:
         .select_related("employee__manager")
         .prefetch_related("goals", "expertise")
         .order_by("employee__email")
+    )
+
+
+def never_signed_in_count(*, program: Program) -> int:
+    """How many of the programme's participants have never signed in (and could)."""
+    return (
+        Employee.objects.never_signed_in()
+        .filter(enrolments__program=program, enrolments__withdrawn_at=None)
+        .distinct()
+        .count()
     )

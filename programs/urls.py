@@ -19,6 +19,7 @@ urlpatterns = [
     path("<slug:slug>/", hr.program_detail, name="program_detail"),
     path("<slug:slug>/participants/", hr.participant_table, name="participant_table"),
     path("<slug:slug>/participants/add/", hr.participant_add_view, name="participant_add"),
+    path("<slug:slug>/participants/invite/", hr.participant_invite, name="participant_invite"),
     path("<slug:slug>/participants/import/", hr.participant_import, name="participant_import"),
     path("<slug:slug>/participants.csv", hr.participant_export, name="participant_export"),
 ]

@@ -11,7 +11,7 @@ PUBLIC = {
     "password_reset",
     "password_reset_done",
     "password_reset_confirm",
-    "password_reset_complete",
+    "invitation_accept",
 }
 
 
@@ -64,4 +64,4 @@ def test_login_never_redirects_to_another_site(client, db):
         {"username": "ada", "password": "pass-for-tests", "next": "https://evil.example/steal"},
     )
     assert response.status_code == 302
-    assert response["Location"] == "/"
+    assert response["Location"] == "/start/"

@@ -231,3 +231,34 @@ class ParticipantImportForm(forms.Form):
         if upload.size > self.MAX_BYTES:
             raise forms.ValidationError("The file is larger than 10 MB.")
         return upload.read()
+
+
+class InvitationForm(forms.Form):
+    """Whom to invite from the participants table: one person (their row's button), the
+    ticked ones, or everyone in the programme who has not signed in yet. Ids outside the
+    programme are not refused here; the service keeps only the programme's own people."""
+
+    one = forms.IntegerField(required=False, min_value=1)
+    employees = forms.Field(required=False, widget=forms.MultipleHiddenInput)
+    everyone = forms.BooleanField(required=False)
+
+    def clean_employees(self) -> list[int]:
+        values = self.cleaned_data["employees"] or []
+        try:
+            return sorted({int(value) for value in values})
+        except (TypeError, ValueError):
+            raise forms.ValidationError("Those are not people from this table.") from None
+
+    def clean(self):
+        data = super().clean()
+        if not (data.get("one") or data.get("employees") or data.get("everyone")):
+            raise forms.ValidationError("Tick the people to invite first.")
+        return data
+
+    def employee_ids(self) -> list[int] | None:
+        """The chosen people's ids, or None for everyone not signed in yet."""
+        if self.cleaned_data["everyone"]:
+            return None
+        if self.cleaned_data["one"]:
+            return [self.cleaned_data["one"]]
+        return self.cleaned_data["employees"]

@@ -13,10 +13,13 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.template.defaultfilters import pluralize
+from django.views.decorators.http import require_http_methods, require_POST
 
+from programs.accounts import invitations_send
 from programs.forms.hr import (
     PROGRAM_FIELDS,
+    InvitationForm,
     ParticipantAddForm,
     ParticipantFilterForm,
     ParticipantImportForm,
@@ -32,6 +35,7 @@ from programs.importing import (
 )
 from programs.permissions import hr_admin_required
 from programs.selectors import (
+    never_signed_in_count,
     participants_for_export,
     participants_table,
     program_audit_events,
@@ -103,8 +107,33 @@ def participant_table(request, slug):
     return render(
         request,
         "programs/participant_table.html",
-        {"program": program, "form": form, "page": page},
+        {
+            "program": program,
+            "form": form,
+            "page": page,
+            "never_signed_in": never_signed_in_count(program=program),
+        },
     )
+
+
+@hr_admin_required
+@require_POST
+def participant_invite(request, slug):
+    """Send (or resend) invitations: one person, the ticked ones, or everyone who has not
+    signed in yet. The emails go out from workers; this only queues them."""
+    program = program_for_admin(user=request.user, slug=slug)
+    form = InvitationForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.non_field_errors() or form.errors["employees"]))
+        return redirect("programs:participant_table", slug=program.slug)
+    invited, skipped = invitations_send(
+        program=program, actor=request.user, employee_ids=form.employee_ids()
+    )
+    text = f"Sending {invited} invitation{pluralize(invited)}."
+    if skipped:
+        text += f" {skipped} {'has' if skipped == 1 else 'have'} signed in already."
+    messages.success(request, text)
+    return redirect("programs:participant_table", slug=program.slug)
 
 
 @hr_admin_required

@@ -1,0 +1,43 @@
+"""Celery tasks of the people layer: thin interfaces that take ids and call one service."""
+
+import logging
+from datetime import datetime
+
+from celery import shared_task
+
+from programs import accounts
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def send_invitations(employee_ids: list[int], reason: str, requested_at: str) -> int:
+    """Invite each of these people once for this request (see accounts.invitation_deliver).
+    A failure is raised after the rest of the batch has been tried, so the retry resends
+    only the people still not reached."""
+    resend_before = datetime.fromisoformat(requested_at)
+    sent, failures = 0, []
+    for employee_id in employee_ids:
+        try:
+            sent += accounts.invitation_deliver(
+                employee_id=employee_id, reason=reason, resend_before=resend_before
+            )
+        except Exception as exc:  # one bad address must not stop the batch
+            failures.append(exc)
+    if failures:
+        logger.warning("Invitations: %s of %s failed", len(failures), len(employee_ids))
+        raise failures[0]
+    return sent
+
+
+@shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def send_first_invitation(employee_id: int, reason: str) -> bool:
+    """The automatic invitation of someone who now has something to do; sent only if they
+    were never invited."""
+    return accounts.invitation_deliver(employee_id=employee_id, reason=reason, resend_before=None)
+
+
+@shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=3)
+def send_password_reset(email: str) -> int:
+    """Look the address up and send its reset link, if it belongs to anyone."""
+    return accounts.password_reset_deliver(email=email)
