@@ -124,7 +124,8 @@ def participant_invite(request, slug):
     program = program_for_admin(user=request.user, slug=slug)
     form = InvitationForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(form.non_field_errors() or form.errors["employees"]))
+        # The first problem only: a bad id also leaves "nobody ticked" behind it.
+        messages.error(request, next(iter(form.errors.values()))[0])
         return redirect("programs:participant_table", slug=program.slug)
     invited, skipped = invitations_send(
         program=program, actor=request.user, employee_ids=form.employee_ids()

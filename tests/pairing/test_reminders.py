@@ -201,10 +201,16 @@ def test_checkin_email_has_link_text_html_and_calendar_invitation(program):
     reminder = Reminder.objects.get(recipient=mentee.user)
     lines = message.body.splitlines()
     assert f"http://127.0.0.1:8000/pairings/{pairing.pk}/" in lines
-    assert lines[-1] == (
+    assert lines[-5] == (
         "You get these reminders because check-ins keep a pairing moving. "
         "Switch them off: http://127.0.0.1:8000/programmes/me/"
     )
+    assert lines[-4:] == [
+        "",
+        "--",
+        "Pairwise: mentoring and peer coaching at work",
+        "http://127.0.0.1:8000/",
+    ]
     assert [mimetype for _content, mimetype in message.alternatives] == ["text/html"]
     [(filename, content, mimetype)] = message.attachments
     assert (filename, mimetype) == ("check-in.ics", "text/calendar")

@@ -141,6 +141,19 @@ def test_seed_demo_logins_use_the_demo_password_and_roles():
     ).count() == User.objects.count() - len(LOGINS)
 
 
+def test_seed_demo_people_without_a_login_get_in_through_a_reset():
+    from django.core import mail
+
+    from programs.accounts import password_reset_deliver
+
+    seed()
+    others = User.objects.exclude(username__in=[x.email for x in LOGINS]).order_by("pk")
+    assert others.count() == User.objects.count() - len(LOGINS)
+    sent = [password_reset_deliver(email=user.email) for user in others]
+    assert sent == [1] * others.count()
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(u.email for u in others)
+
+
 def test_seed_demo_has_pairings_in_every_state_with_consistent_members():
     seed()
 

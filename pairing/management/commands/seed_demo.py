@@ -40,3 +40,8 @@ class Command(BaseCommand):
         for login in LOGINS:
             row = f"{login.role:<11} {login.email:<{width}}  {PASSWORD}"
             self.stdout.write(f"{row}  ({login.what})")
+        self.stdout.write(
+            "Everyone else in the demo has no password yet, as people HR imports: press "
+            "'Forgotten your password?' with their address (the email appears in the "
+            "worker's output), or invite them from a programme's participants table."
+        )

@@ -1,0 +1,122 @@
+"""Getting in as the people HR brings in do: from a CSV import and nothing else. No
+fixture gives these people a password; each gets in through the email they are sent."""
+
+import re
+
+import pytest
+from django.core import mail
+from playwright.sync_api import Page, expect
+
+from pairing.models import Pairing
+from programs.models import Employee
+from tests.browser import a11y
+from tests.browser.conftest import screenshot, visit
+from tests.factories import make_program
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CSV = """email,name,department,level,manager_email,role,goals,expertise,style,capacity
+mo.mentor@example.org,Mo Mentor,Sales,5,,mentor,,Negotiation,either,1
+bea.mentor@example.org,Bea Mentor,Finance,5,,mentor,,Hiring,either,1
+sol.mentor@example.org,Sol Mentor,People,5,,mentor,,Budgeting,either,1
+ana.mentee@example.org,Ana Mentee,Engineering,3,,mentee,Negotiation,,either,
+dev.mentee@example.org,Dev Mentee,Engineering,3,,mentee,Hiring,,either,
+kim.mentee@example.org,Kim Mentee,Engineering,3,,mentee,Budgeting,,either,
+"""
+PASSWORD = "correct-horse-battery-staple-7"
+
+
+def link_in_email(to: str, path: str) -> str:
+    """The one link to ``path`` in the last email sent to ``to``."""
+    message = [m for m in mail.outbox if m.to == [to]][-1]
+    (link,) = [link for link in re.findall(r"https?://[^\s\"<>]+", message.body) if path in link]
+    return link
+
+
+def choose_password(page: Page) -> None:
+    page.locator("#id_new_password1").fill(PASSWORD)
+    page.get_by_label("New password confirmation").fill(PASSWORD)
+
+
+@pytest.fixture
+def published(page_as, live_server, hr_admin, settings):
+    """HR imports the CSV through the page, runs matching and publishes: three proposals,
+    one per mentor, and an email to each mentor."""
+    settings.SITE_URL = live_server.url  # links in emails lead to this test's server
+    program = make_program(name="Sales Mentoring", slug="sales-mentoring", admins=[hr_admin])
+    page = page_as(hr_admin)
+    visit(page, f"{live_server.url}/programmes/{program.slug}/participants/import/")
+    page.get_by_label("Participants CSV").set_input_files(
+        {"name": "people.csv", "mimeType": "text/csv", "buffer": CSV.encode()}
+    )
+    page.get_by_role("button", name="Preview import").click()
+    page.get_by_role("button", name="Import these 6 rows").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Participants of Sales Mentoring")
+    expect(
+        page.get_by_role("button", name="Invite everyone who has not signed in (6)")
+    ).to_be_visible()
+    a11y.check_page(page)
+    assert not any(
+        e.user.has_usable_password() for e in Employee.objects.exclude(pk=hr_admin.employee.pk)
+    )
+
+    page.get_by_role("link", name="Matching", exact=True).click()
+    page.get_by_role("button", name="Run matching").click()
+    page.get_by_role("button", name="Publish 3 proposals").click()
+    expect(page.get_by_role("alert")).to_have_text(
+        "Published 3 proposals; the people asked to answer are emailed."
+    )
+    assert sorted(m.to[0] for m in mail.outbox) == [
+        "bea.mentor@example.org",
+        "mo.mentor@example.org",
+        "sol.mentor@example.org",
+    ]
+    return program
+
+
+def test_imported_mentor_sets_a_password_from_the_email_and_accepts(
+    new_context, live_server, published
+):
+    link = link_in_email("mo.mentor@example.org", "/accounts/invitation/")
+    page = new_context().new_page()
+    visit(page, link)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Welcome to Pairwise")
+    screenshot(page, "invitation")
+    choose_password(page)
+    page.get_by_role("button", name="Set password and continue").click()
+
+    # Signed in, and on the proposal waiting for them.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Proposal in Sales Mentoring")
+    a11y.check_page(page)
+    page.get_by_role("button", name="Accept").click()
+    expect(page.get_by_role("alert")).to_have_text("Accepted: you are paired.")
+    pairing = Pairing.objects.get(members__participant__employee__email="mo.mentor@example.org")
+    assert pairing.status == Pairing.Status.ACTIVE
+    # The mentee, who never signed in, is invited now that the pairing starts.
+    assert "is starting" in [m for m in mail.outbox if m.to == ["ana.mentee@example.org"]][0].body
+
+    # The link was for one use.
+    again = new_context().new_page()
+    visit(again, link)
+    expect(again.get_by_role("heading", level=1)).to_have_text("This invitation has expired")
+
+
+def test_imported_mentee_gets_in_through_forgotten_password(new_context, live_server, published):
+    page = new_context().new_page()
+    visit(page, f"{live_server.url}/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Log in")
+    page.get_by_role("link", name="Forgotten your password?").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Reset your password")
+    a11y.check_page(page)
+    page.get_by_label("Work email").fill("Dev.Mentee@example.org")
+    page.get_by_role("button", name="Send the link").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your email")
+
+    link = link_in_email("dev.mentee@example.org", "/accounts/reset/")
+    visit(page, link)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Set a new password")
+    choose_password(page)
+    page.get_by_role("button", name="Set password").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Hello, Dev Mentee")
+    a11y.check_page(page)
+    assert Employee.objects.get(email="dev.mentee@example.org").user.check_password(PASSWORD)
