@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from programs.models import AuditEvent, Participant, Program
+from programs.permissions import is_hr_admin
 
 
 def programs_open_for(*, employee, kind: str | None = None, today: date | None = None):
@@ -53,17 +54,32 @@ def program_for_enrolment(*, slug: str, employee) -> tuple[Program, Participant 
 # --- The HR admin's pages (programs/views/hr.py, pairing/views/hr.py) -----------------
 
 
+def programs_administered_by(*, user) -> QuerySet[Program]:
+    """The programmes whose HR views `user` may open: the one rule every HR page, run and
+    read-only pairing goes through.
+
+    Superusers open all. Anyone else needs both the HR admins group and a place among the
+    programme's admins: someone taken out of the group keeps their admin rows (the group
+    is managed apart, in the Django admin) but must not keep a back door into any HR view.
+    """
+    if not is_hr_admin(user):
+        return Program.objects.none()
+    if user.is_superuser:
+        return Program.objects.all()
+    return Program.objects.filter(admins=user)
+
+
 def program_for_admin(*, user, slug: str) -> Program:
-    """The programme if `user` administers it (superusers administer all), else 404.
+    """The programme if `user` administers it (see programs_administered_by), else 404.
 
     Another HR admin's programme is a 404, not a 403: its existence is not theirs to know.
     """
-    return get_object_or_404(Program.objects.administered_by(user), slug=slug)
+    return get_object_or_404(programs_administered_by(user=user), slug=slug)
 
 
 def programs_for_admin(*, user) -> QuerySet[Program]:
     """The programmes `user` administers, each with its count of enrolled people."""
-    return Program.objects.administered_by(user).annotate(
+    return programs_administered_by(user=user).annotate(
         participant_count=Count("participants", filter=Q(participants__withdrawn_at=None))
     )
 
