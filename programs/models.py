@@ -371,6 +371,8 @@ class AuditEvent(models.Model):
         PAIR_PINNED = "pair_pinned", "Pinned a pair"
         PAIR_REMOVED = "pair_removed", "Removed a proposed pair"
         PUBLISHED = "published", "Published proposals"
+        ADMIN_ADDED = "admin_added", "Added an admin"
+        ADMIN_REMOVED = "admin_removed", "Removed an admin"
 
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="audit_events")
     actor = models.ForeignKey(

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from programs.models import AuditEvent, Participant, Program
+from programs.models import HR_ADMINS_GROUP, AuditEvent, Employee, Participant, Program
 from programs.permissions import is_hr_admin
 
 
@@ -81,6 +83,39 @@ def programs_for_admin(*, user) -> QuerySet[Program]:
     """The programmes `user` administers, each with its count of enrolled people."""
     return programs_administered_by(user=user).annotate(
         participant_count=Count("participants", filter=Q(participants__withdrawn_at=None))
+    )
+
+
+def _in_hr_group(user_ref: OuterRef) -> Exists:
+    """Whether the outer query's user is in the HR admins group, as an annotation."""
+    memberships = get_user_model().groups.through.objects
+    return Exists(memberships.filter(user=user_ref, group__name=HR_ADMINS_GROUP))
+
+
+def program_admins(*, program: Program) -> QuerySet:
+    """The programme's admins (users) by name, with their employee and `in_hr_group`:
+    one out of the group opens none of its HR pages, and the admins page says so."""
+    return (
+        program.admins.select_related("employee")
+        .annotate(in_hr_group=_in_hr_group(OuterRef("pk")))
+        .order_by(Coalesce("employee__name", "username"), "pk")
+    )
+
+
+def admin_candidates(*, program: Program, search: str, limit: int) -> list[Employee]:
+    """People of the directory whose name or email contains `search`, who can log in and
+    do not administer the programme yet, by name, at most `limit`, with their user and
+    `in_hr_group` (adding them puts them in it). Nothing for a blank search."""
+    search = search.strip()
+    if not search:
+        return []
+    return list(
+        Employee.objects.filter(Q(name__icontains=search) | Q(email__icontains=search))
+        .filter(user__is_active=True)
+        .exclude(user__in=program.admins.all())
+        .select_related("user")
+        .annotate(in_hr_group=_in_hr_group(OuterRef("user")))
+        .order_by("name", "pk")[:limit]
     )
 
 

@@ -22,6 +22,7 @@ HR_PAGES = [
     ("programs:participant_add", "slug", ""),
     ("programs:participant_import", "slug", ""),
     ("programs:participant_export", "slug", ""),
+    ("programs:program_admins", "slug", ""),
     ("pairing:program_edit", "slug", ""),
     ("pairing:matchrun_create", "slug", ""),
     ("pairing:dashboard", "slug", ""),
