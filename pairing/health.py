@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from pairing.models import CheckIn, MatchRun, Pairing, PairingMember, SurveyResponse
 from programs.models import Participant, Program, Topic
+from programs.selectors import programs_administered_by
 
 ACCEPTED_STATUSES = (Pairing.Status.ACCEPTED, Pairing.Status.ACTIVE, Pairing.Status.ENDED)
 STALLED_CADENCES = 2
@@ -336,7 +337,7 @@ def match_run_for_admin(*, user, pk: int) -> MatchRun:
     return get_object_or_404(
         MatchRun.objects.select_related("program", "created_by__employee"),
         pk=pk,
-        program__in=Program.objects.administered_by(user),
+        program__in=programs_administered_by(user=user),
     )
 
 

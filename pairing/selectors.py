@@ -19,6 +19,7 @@ from pairing.matching import Breakdown, Person, explain, top_candidates
 from pairing.matchmaking import breakdown_for, keys_by_employee, person_for, rules_for
 from pairing.models import CheckIn, Pairing, PairingMember
 from programs.models import Participant, Program
+from programs.selectors import programs_administered_by
 
 # Check-ins due within this many days count as "to do" on the home page.
 DUE_SOON_DAYS = 7
@@ -172,7 +173,8 @@ class PairingView:
 
 
 def pairing_get(*, user, pk: int) -> PairingView:
-    """A pairing for its members, or read-only for the programme's admins; else 404.
+    """A pairing for its members, or read-only for those who administer its programme
+    (programs_administered_by: an admin out of the HR admins group sees it no more); else 404.
 
     Private notes of check-ins are blanked here unless the viewer wrote them, so no
     template can show someone else's note by mistake.
@@ -180,7 +182,8 @@ def pairing_get(*, user, pk: int) -> PairingView:
     pairings = Pairing.objects.filter(pk=pk)
     if not user.is_superuser:
         pairings = pairings.filter(
-            Q(members__participant__employee__user=user) | Q(program__admins=user)
+            Q(members__participant__employee__user=user)
+            | Q(program__in=programs_administered_by(user=user))
         ).distinct()
     pairing = (
         pairings.select_related("program")

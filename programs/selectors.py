@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from programs.models import AuditEvent, Employee, Participant, Program
+from programs.models import HR_ADMINS_GROUP, AuditEvent, Employee, Participant, Program
+from programs.permissions import is_hr_admin
 
 
 def programs_open_for(*, employee, kind: str | None = None, today: date | None = None):
@@ -53,18 +56,66 @@ def program_for_enrolment(*, slug: str, employee) -> tuple[Program, Participant 
 # --- The HR admin's pages (programs/views/hr.py, pairing/views/hr.py) -----------------
 
 
+def programs_administered_by(*, user) -> QuerySet[Program]:
+    """The programmes whose HR views `user` may open: the one rule every HR page, run and
+    read-only pairing goes through.
+
+    Superusers open all. Anyone else needs both the HR admins group and a place among the
+    programme's admins: someone taken out of the group keeps their admin rows (the group
+    is managed apart, in the Django admin) but must not keep a back door into any HR view.
+    """
+    if not is_hr_admin(user):
+        return Program.objects.none()
+    if user.is_superuser:
+        return Program.objects.all()
+    return Program.objects.filter(admins=user)
+
+
 def program_for_admin(*, user, slug: str) -> Program:
-    """The programme if `user` administers it (superusers administer all), else 404.
+    """The programme if `user` administers it (see programs_administered_by), else 404.
 
     Another HR admin's programme is a 404, not a 403: its existence is not theirs to know.
     """
-    return get_object_or_404(Program.objects.administered_by(user), slug=slug)
+    return get_object_or_404(programs_administered_by(user=user), slug=slug)
 
 
 def programs_for_admin(*, user) -> QuerySet[Program]:
     """The programmes `user` administers, each with its count of enrolled people."""
-    return Program.objects.administered_by(user).annotate(
+    return programs_administered_by(user=user).annotate(
         participant_count=Count("participants", filter=Q(participants__withdrawn_at=None))
+    )
+
+
+def _in_hr_group(user_ref: OuterRef) -> Exists:
+    """Whether the outer query's user is in the HR admins group, as an annotation."""
+    memberships = get_user_model().groups.through.objects
+    return Exists(memberships.filter(user=user_ref, group__name=HR_ADMINS_GROUP))
+
+
+def program_admins(*, program: Program) -> QuerySet:
+    """The programme's admins (users) by name, with their employee and `in_hr_group`:
+    one out of the group opens none of its HR pages, and the admins page says so."""
+    return (
+        program.admins.select_related("employee")
+        .annotate(in_hr_group=_in_hr_group(OuterRef("pk")))
+        .order_by(Coalesce("employee__name", "username"), "pk")
+    )
+
+
+def admin_candidates(*, program: Program, search: str, limit: int) -> list[Employee]:
+    """People of the directory whose name or email contains `search`, who can log in and
+    do not administer the programme yet, by name, at most `limit`, with their user and
+    `in_hr_group` (adding them puts them in it). Nothing for a blank search."""
+    search = search.strip()
+    if not search:
+        return []
+    return list(
+        Employee.objects.filter(Q(name__icontains=search) | Q(email__icontains=search))
+        .filter(user__is_active=True)
+        .exclude(user__in=program.admins.all())
+        .select_related("user")
+        .annotate(in_hr_group=_in_hr_group(OuterRef("user")))
+        .order_by("name", "pk")[:limit]
     )
 
 

@@ -3,10 +3,13 @@
 from collections.abc import Iterable
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 
 from programs.models import (
+    HR_ADMINS_GROUP,
     AuditEvent,
     Employee,
     Participant,
@@ -172,6 +175,77 @@ def program_update(*, program: Program, actor, data: dict) -> list[str]:
         },
     )
     return list(changed)
+
+
+def _person_name(user) -> str:
+    """The name the directory knows someone by; a superuser made without a profile has
+    only their login."""
+    employee = getattr(user, "employee", None)
+    return employee.name if employee is not None else user.get_username()
+
+
+@transaction.atomic
+def program_admin_add(*, program: Program, actor, user) -> bool:
+    """Make `user` an admin of the programme, and put them in the HR admins group if they
+    are not in it yet: without the group no HR page opens for them.
+
+    Returns whether they joined the group. Raises ValidationError when they cannot log
+    in or already administer the programme.
+    """
+    # The programme's row lock makes changes to its admins take turns (see the removal).
+    Program.objects.select_for_update().get(pk=program.pk)
+    name = _person_name(user)
+    if not user.is_active:
+        raise ValidationError(f"{name} cannot log in, so cannot be an admin.")
+    if program.admins.filter(pk=user.pk).exists():
+        raise ValidationError(f"{name} is already an admin of {program.name}.")
+    link = Program.admins.through(program=program, user=user)
+    link.full_clean()
+    link.save()
+    # get_or_create: the group comes from a data migration, which a flushed test
+    # database no longer has.
+    group, _ = Group.objects.get_or_create(name=HR_ADMINS_GROUP)
+    joined = not user.groups.filter(pk=group.pk).exists()
+    if joined:
+        user.groups.add(group)
+    audit_record(
+        program=program,
+        actor=actor,
+        action=AuditEvent.Action.ADMIN_ADDED,
+        summary=f"Added {name} as an admin" + (" and to the HR admins group" if joined else ""),
+        detail={"user_id": user.pk, "email": user.email, "joined_hr_admins": joined},
+    )
+    return joined
+
+
+@transaction.atomic
+def program_admin_remove(*, program: Program, actor, user) -> None:
+    """Take `user` off the programme's admins. They stay in the HR admins group: they may
+    run other programmes, and the group itself is managed in the Django admin.
+
+    Raises ValidationError when they are not an admin, or when they are the last admin
+    who can open the programme's HR pages (active, and in the group or a superuser): a
+    programme nobody can manage would need a superuser to rescue it.
+    """
+    # Locked so that two admins removing each other at once cannot both succeed.
+    Program.objects.select_for_update().get(pk=program.pk)
+    name = _person_name(user)
+    if not program.admins.filter(pk=user.pk).exists():
+        raise ValidationError(f"{name} is not an admin of {program.name}.")
+    others = program.admins.exclude(pk=user.pk).filter(is_active=True)
+    if not others.filter(Q(is_superuser=True) | Q(groups__name=HR_ADMINS_GROUP)).exists():
+        raise ValidationError(
+            f"{name} is the last admin of {program.name} who can open its HR pages; "
+            "add another admin first."
+        )
+    program.admins.remove(user)
+    audit_record(
+        program=program,
+        actor=actor,
+        action=AuditEvent.Action.ADMIN_REMOVED,
+        summary=f"Removed {name} as an admin",
+        detail={"user_id": user.pk, "email": user.email},
+    )
 
 
 @transaction.atomic

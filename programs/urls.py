@@ -1,6 +1,6 @@
 from django.urls import path
 
-from programs.views import enrol, hr, profile
+from programs.views import admins, enrol, hr, profile
 
 app_name = "programs"
 
@@ -22,4 +22,9 @@ urlpatterns = [
     path("<slug:slug>/participants/invite/", hr.participant_invite, name="participant_invite"),
     path("<slug:slug>/participants/import/", hr.participant_import, name="participant_import"),
     path("<slug:slug>/participants.csv", hr.participant_export, name="participant_export"),
+    path("<slug:slug>/admins/", admins.program_admins_view, name="program_admins"),
+    path("<slug:slug>/admins/add/", admins.program_admin_add_view, name="program_admin_add"),
+    path(
+        "<slug:slug>/admins/remove/", admins.program_admin_remove_view, name="program_admin_remove"
+    ),
 ]
