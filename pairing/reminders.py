@@ -27,7 +27,6 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core import mail
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, Subquery
@@ -38,6 +37,7 @@ from pairing import emails
 from pairing.models import CheckIn, Pairing, PairingMember, Reminder
 from pairing.services import pairings_start, proposal_expire
 from programs.models import Program
+from programs.permissions import hr_admin_users
 from programs.services import program_update
 
 logger = logging.getLogger(__name__)
@@ -145,7 +145,8 @@ def pairings_for_reminders():
     members = PairingMember.objects.select_related(
         "participant__employee", "participant__survey_response"
     ).annotate(first_activated_pairing=Subquery(first_pairing))
-    admins = get_user_model().objects.select_related("employee")
+    # Someone taken out of the HR admins group no longer hears about the programme.
+    admins = hr_admin_users().select_related("employee")
     return (
         Pairing.objects.select_related("program")
         .annotate(has_checkin=Exists(CheckIn.objects.filter(pairing=OuterRef("pk"))))

@@ -2,7 +2,9 @@
 
 from functools import wraps
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 
 from programs.models import HR_ADMINS_GROUP
 
@@ -17,6 +19,16 @@ def is_hr_admin(user) -> bool:
     if not hasattr(user, "_is_hr_admin"):
         user._is_hr_admin = user.groups.filter(name=HR_ADMINS_GROUP).exists()
     return user._is_hr_admin
+
+
+def hr_admin_users():
+    """is_hr_admin as a queryset, for the emails sent to HR: active superusers and members
+    of the HR admins group."""
+    return (
+        get_user_model()
+        .objects.filter(Q(is_superuser=True) | Q(groups__name=HR_ADMINS_GROUP), is_active=True)
+        .distinct()
+    )
 
 
 def hr_admin_required(view):

@@ -5,32 +5,55 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('programs', '0002_hr_admins_group'),
+        ("programs", "0002_hr_admins_group"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='employee',
-            name='invited_at',
+            model_name="employee",
+            name="invited_at",
             field=models.DateTimeField(blank=True, editable=False, null=True),
         ),
         migrations.AlterField(
-            model_name='auditevent',
-            name='action',
-            field=models.CharField(choices=[('created', 'Created the programme'), ('settings_changed', 'Changed settings'), ('participant_added', 'Added a participant'), ('imported', 'Imported participants'), ('matching_run', 'Ran matching'), ('pair_pinned', 'Pinned a pair'), ('pair_removed', 'Removed a proposed pair'), ('published', 'Published proposals'), ('invited', 'Sent invitations'), ('admin_added', 'Added an admin'), ('admin_removed', 'Removed an admin')], max_length=30),
+            model_name="auditevent",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("created", "Created the programme"),
+                    ("settings_changed", "Changed settings"),
+                    ("participant_added", "Added a participant"),
+                    ("imported", "Imported participants"),
+                    ("matching_run", "Ran matching"),
+                    ("pair_pinned", "Pinned a pair"),
+                    ("pair_removed", "Removed a proposed pair"),
+                    ("published", "Published proposals"),
+                    ("invited", "Sent invitations"),
+                    ("admin_added", "Added an admin"),
+                    ("admin_removed", "Removed an admin"),
+                ],
+                max_length=30,
+            ),
         ),
         migrations.CreateModel(
-            name='Throttle',
+            name="Throttle",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('scope', models.CharField(max_length=40)),
-                ('key', models.CharField(max_length=64)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("scope", models.CharField(max_length=40)),
+                ("key", models.CharField(max_length=64)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={
-                'indexes': [models.Index(fields=['scope', 'key', 'created_at'], name='programs_th_scope_124cc4_idx')],
+                "indexes": [
+                    models.Index(
+                        fields=["scope", "key", "created_at"], name="programs_th_scope_124cc4_idx"
+                    )
+                ],
             },
         ),
     ]

@@ -392,6 +392,23 @@ def test_stalled_pairing_is_reported_to_programme_admins_after_two_cadences(prog
     ]
 
 
+def test_stalled_pairing_is_not_reported_to_an_admin_who_left_the_hr_group(program, hr_admin):
+    from tests.factories import make_employee
+
+    former = make_employee(name="Fay Former").user
+    program.admins.add(former)  # an admin of the programme, never (or no longer) in the group
+    today = timezone.localdate()
+    due = today - timedelta(days=program.checkin_cadence_days + 1)
+    pairing = pairing_with(
+        program, activated_at=timezone.now() - timedelta(days=90), next_checkin_due=due
+    )
+    log_checkin(pairing, due - timedelta(days=28))
+    send_all()
+    assert [m.to for m in mail.outbox if m.subject.startswith("Stalled")] == [
+        [hr_admin.employee.email]
+    ]
+
+
 def test_proposal_waiting_reminder_at_half_the_expiry_goes_to_who_must_answer(program):
     now = timezone.now()
     pairing = pairing_with(
