@@ -56,6 +56,7 @@ def published(page_as, live_server, hr_admin, settings):
         page.get_by_role("button", name="Invite everyone who has not signed in (6)")
     ).to_be_visible()
     a11y.check_page(page)
+    screenshot(page, "participants-invitations")
     assert not any(
         e.user.has_usable_password() for e in Employee.objects.exclude(pk=hr_admin.employee.pk)
     )
@@ -82,6 +83,10 @@ def test_imported_mentor_sets_a_password_from_the_email_and_accepts(
     visit(page, link)
     expect(page.get_by_role("heading", level=1)).to_have_text("Welcome to Pairwise")
     screenshot(page, "invitation")
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate("document.documentElement.scrollWidth") == 390
+    screenshot(page, "invitation-phone")
+    page.set_viewport_size({"width": 1280, "height": 800})
     choose_password(page)
     page.get_by_role("button", name="Set password and continue").click()
 
