@@ -170,3 +170,8 @@ class EmployeeOIDCBackend(OIDCAuthenticationBackend):
             logger.info("Single sign-on refused: %s is not an active employee", email)
             return None
         return employee.user
+
+    def get_user(self, user_id):
+        # mozilla's get_user skips ModelBackend's is_active check: a deactivated person's
+        # SSO session would live on. This ends it on their next request.
+        return ModelBackend.get_user(self, user_id)

@@ -107,6 +107,19 @@ def test_sso_refuses_an_inactive_user(client, sso):
     assert _signed_in_user_id(client) is None
 
 
+def test_sso_session_ends_when_the_user_is_deactivated(client, sso):
+    employee = make_employee(email="leaver@example.org")
+    assert sso_sign_in(client, sso, sub="leaver@example.org")["Location"] == "/"
+    assert client.get("/").status_code == 200
+
+    employee.user.is_active = False
+    employee.user.save()
+
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/?next=/"
+
+
 def test_sso_refuses_an_email_the_provider_has_not_verified(client, sso):
     make_employee(email="unverified@example.org")
     sso.set_user("unverified-sub", email="unverified@example.org", email_verified=False)
