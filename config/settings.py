@@ -149,7 +149,35 @@ LOGOUT_REDIRECT_URL = "login"
 SITE_NAME = envstr("SITE_NAME", "Pairwise")
 INVITATION_TIMEOUT_DAYS = envint("INVITATION_TIMEOUT_DAYS", 14)
 PASSWORD_RESET_TIMEOUT = envint("PASSWORD_RESET_TIMEOUT_HOURS", 24) * 3600
+
+# Single sign-on (OpenID Connect), on when OIDC_ISSUER_URL and OIDC_CLIENT_ID are set. The
+# provider's endpoints come from <issuer>/.well-known/openid-configuration on first use
+# (programs/sso.py), never at start-up. A sign-in is linked to the employee HR brought in
+# with the same email; nobody is created. PASSWORD_LOGIN=0 leaves passwords to superusers.
+OIDC_ISSUER_URL = envstr("OIDC_ISSUER_URL", "").rstrip("/")
+OIDC_RP_CLIENT_ID = envstr("OIDC_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = envstr("OIDC_CLIENT_SECRET", "")
+OIDC_ALLOWED_DOMAINS = envlist("OIDC_ALLOWED_DOMAINS", [])
 PASSWORD_LOGIN = envbool("PASSWORD_LOGIN", True)
+if bool(OIDC_ISSUER_URL) != bool(OIDC_RP_CLIENT_ID):
+    raise ImproperlyConfigured("Single sign-on needs both OIDC_ISSUER_URL and OIDC_CLIENT_ID")
+if not PASSWORD_LOGIN and not OIDC_ISSUER_URL:
+    raise ImproperlyConfigured(
+        "PASSWORD_LOGIN=0 needs single sign-on (OIDC_ISSUER_URL, OIDC_CLIENT_ID): "
+        "otherwise only superusers could sign in"
+    )
+# RS256 is the one algorithm every OpenID provider must offer (Keycloak, Entra ID, Okta).
+OIDC_RP_SIGN_ALGO = "RS256"
+OIDC_USE_PKCE = True
+# client_secret_basic is the spec's default; a public client (no secret) posts its id.
+OIDC_TOKEN_USE_BASIC_AUTH = bool(OIDC_RP_CLIENT_SECRET)
+OIDC_CREATE_USER = False
+OIDC_TIMEOUT = 10  # seconds; mozilla's default is to wait forever
+LOGIN_REDIRECT_URL_FAILURE = "sso_failed"
+AUTHENTICATION_BACKENDS = [
+    "programs.sso.PasswordBackend",
+    "programs.sso.EmployeeOIDCBackend",
+]
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = envstr("TIME_ZONE", "Europe/London")

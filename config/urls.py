@@ -9,5 +9,6 @@ urlpatterns = [
     path("", include("pairing.urls")),
     path("programmes/", include("programs.urls")),
     path("accounts/", include("programs.account_urls")),
+    path("oidc/", include("programs.sso_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -7,9 +7,11 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from programs.views import accounts
+from programs.views.login import login
 
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    # The work-email label and the single sign-on button (programs/views/login.py).
+    path("login/", login, name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password_change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path(

@@ -9,6 +9,9 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 from tests.factories import make_employee, make_hr_admin, make_program  # noqa: E402 - after the env var above
 
+# The OpenID Connect provider fixtures (oidc_provider, sso) for any test that signs in by SSO.
+pytest_plugins = ["tests.sso"]
+
 
 @pytest.fixture
 def hr_admin(db):

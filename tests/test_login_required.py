@@ -1,4 +1,5 @@
-"""Every URL of the product, but the login and password-reset pages, needs a login."""
+"""Every URL of the product, but the login, password-reset and single sign-on pages,
+needs a login."""
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -12,6 +13,10 @@ PUBLIC = {
     "password_reset_done",
     "password_reset_confirm",
     "invitation_accept",
+    # Single sign-on: signed-out people start it, come back to it, and read why it failed.
+    "oidc_authentication_init",
+    "oidc_authentication_callback",
+    "sso_failed",
 }
 
 

@@ -49,3 +49,26 @@ def test_production_settings_pass_check_deploy():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "System check identified no issues (0 silenced)."
+
+
+def test_single_sign_on_needs_both_issuer_and_client_id():
+    result = _manage("check", OIDC_ISSUER_URL="https://sso.example.org")
+    assert result.returncode == 1
+    assert "Single sign-on needs both OIDC_ISSUER_URL and OIDC_CLIENT_ID" in result.stderr
+
+
+def test_password_login_off_without_single_sign_on_is_refused():
+    result = _manage("check", PASSWORD_LOGIN="0")
+    assert result.returncode == 1
+    assert "PASSWORD_LOGIN=0 needs single sign-on" in result.stderr
+
+
+def test_single_sign_on_settings_start_without_reaching_the_provider():
+    # .invalid never resolves (RFC 2606): start-up must not fetch discovery.
+    result = _manage(
+        "check",
+        OIDC_ISSUER_URL="https://sso.invalid/realms/acme",
+        OIDC_CLIENT_ID="pairwise",
+        PASSWORD_LOGIN="0",
+    )
+    assert result.returncode == 0, result.stderr

@@ -11,9 +11,10 @@ from django.views.decorators.http import require_http_methods
 
 from programs.accounts import invitation_tokens, password_reset_request
 from programs.forms.accounts import PasswordResetRequestForm
+from programs.sso import sso_enabled
 
 # Set-password pages sign people in with the password they just chose.
-PASSWORD_BACKEND = "django.contrib.auth.backends.ModelBackend"
+PASSWORD_BACKEND = "programs.sso.PasswordBackend"
 
 
 @login_not_required
@@ -57,3 +58,7 @@ class InvitationAccept(_SetPasswordAndSignIn):
     template_name = "registration/invitation_accept.html"
     token_generator = invitation_tokens
     reset_url_token = "set-password"
+
+    def get_context_data(self, **kwargs):
+        # With single sign-on on, the invited person may skip the password altogether.
+        return super().get_context_data(sso_enabled=sso_enabled(), **kwargs)

@@ -91,7 +91,7 @@ def log_in(page: Page, live_server, *, email: str, next_path: str = "/") -> None
     expect(page).to_have_url(re.compile(r"/accounts/login/\?next="))
     expect(page.get_by_role("heading", level=1)).to_have_text("Log in")
     a11y.check_page(page)
-    page.get_by_label("Username").fill(email)
+    page.get_by_label("Work email").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     expect(page).to_have_url(live_server.url + next_path)
