@@ -2,11 +2,14 @@ from django.contrib import admin
 from django.urls import include, path
 
 from pairing.views.home import home
+from programs.views import two_factor
 
 urlpatterns = [
     path("", home, name="home"),
     path("", include("pairing.urls")),
     path("programmes/", include("programs.urls")),
+    path("accounts/two-factor/", two_factor.two_factor_setup, name="two_factor_setup"),
+    path("accounts/two-factor/verify/", two_factor.two_factor_verify, name="two_factor_verify"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
 ]
