@@ -177,6 +177,8 @@ AXES_COOLOFF_TIME = timedelta(hours=envint("LOCKOUT_HOURS", 1))
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "programs.lockout.lockout_response"
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# No start-up banner on stderr: management commands keep their one-line errors.
+AXES_VERBOSE = False
 # Behind the TLS proxy REMOTE_ADDR is the proxy, and one office's typos would lock all
 # staff out: with TRUSTED_PROXY_COUNT proxies in front, the client is the address the
 # outermost one appended to X-Forwarded-For.
