@@ -162,7 +162,7 @@ LOGOUT_REDIRECT_URL = "login"
 # the database, so every web process sees the same counts. An account locks after
 # AXES_FAILURE_LIMIT failures from anywhere; an IP address after LOCKOUT_IP_FAILURE_LIMIT
 # failures against any accounts (higher: an office behind one address shares it). A lock
-# ends AXES_COOLOFF_TIME after it began, or when an admin resets it (README).
+# ends AXES_COOLOFF_TIME after the failure that set it, or when an admin resets it (README).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
