@@ -7,6 +7,7 @@ environment.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import bootstrap_wrapper
@@ -77,6 +78,10 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_htmx",
+    # Sign-in hardening: lockouts, and TOTP two-factor for HR admins.
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "programs",
     "pairing",
 ]
@@ -88,12 +93,21 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Sign-in hardening: personal pages never stored by a browser or a proxy (outermost,
+    # so it sees every response), idle sessions ending, who has passed two-factor, and
+    # HR admins sent to it when they must.
+    "programs.middleware.NoStoreMiddleware",
+    "programs.middleware.SessionIdleMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "programs.middleware.TwoFactorRequiredMiddleware",
     # Every page but login, logout and password reset needs a signed-in user.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as axes asks: it turns a lockout flagged during the view into the 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -134,7 +148,8 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    # The stock similarity check, plus the person's name and work email (Employee).
+    {"NAME": "programs.passwords.PersonAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
@@ -174,10 +189,43 @@ OIDC_TOKEN_USE_BASIC_AUTH = bool(OIDC_RP_CLIENT_SECRET)
 OIDC_CREATE_USER = False
 OIDC_TIMEOUT = 10  # seconds; mozilla's default is to wait forever
 LOGIN_REDIRECT_URL_FAILURE = "sso_failed"
+
+# Sign-in hardening. axes counts failed logins (the login page and the Django admin's) in
+# the database, so every web process sees the same counts. An account locks after
+# AXES_FAILURE_LIMIT failures from anywhere; an IP address after LOCKOUT_IP_FAILURE_LIMIT
+# failures against any accounts (higher: an office behind one address shares it). A lock
+# ends AXES_COOLOFF_TIME after the failure that set it, or when an admin resets it (README).
+# axes first, as its docs say; then passwords (superusers only when PASSWORD_LOGIN=0)
+# and single sign-on (programs/sso.py).
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
     "programs.sso.PasswordBackend",
     "programs.sso.EmployeeOIDCBackend",
 ]
+AXES_HANDLER = "programs.lockout.LockoutHandler"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = envint("LOCKOUT_ACCOUNT_FAILURE_LIMIT", 30)
+LOCKOUT_IP_FAILURE_LIMIT = envint("LOCKOUT_IP_FAILURE_LIMIT", 100)
+AXES_COOLOFF_TIME = timedelta(hours=envint("LOCKOUT_HOURS", 1))
+# Attempts while locked are refused but not counted, so the lock ends when the page says
+# it will, however often the person (or an attacker) tries meanwhile.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "programs.lockout.lockout_response"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# No start-up banner on stderr: management commands keep their one-line errors.
+AXES_VERBOSE = False
+# Behind the TLS proxy REMOTE_ADDR is the proxy, and one office's typos would lock all
+# staff out: with TRUSTED_PROXY_COUNT proxies in front, the client is the address the
+# outermost one appended to X-Forwarded-For.
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "programs.lockout.client_ip"
+# Two-factor (TOTP) for HR admins and superusers: required when REQUIRE_2FA_FOR_HR is on,
+# and asked of anyone who has set it up either way.
+REQUIRE_2FA_FOR_HR = envbool("REQUIRE_2FA_FOR_HR", False)
+OTP_TOTP_ISSUER = "Pairwise"
+# A session ends after this many hours without a request.
+SESSION_IDLE_HOURS = envint("SESSION_IDLE_HOURS", 8)
+SESSION_COOKIE_AGE = SESSION_IDLE_HOURS * 3600
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = envstr("TIME_ZONE", "Europe/London")

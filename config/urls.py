@@ -2,12 +2,15 @@ from django.contrib import admin
 from django.urls import include, path
 
 from pairing.views.home import home, landing
+from programs.views import two_factor
 
 urlpatterns = [
     path("", home, name="home"),
     path("start/", landing, name="landing"),
     path("", include("pairing.urls")),
     path("programmes/", include("programs.urls")),
+    path("accounts/two-factor/", two_factor.two_factor_setup, name="two_factor_setup"),
+    path("accounts/two-factor/verify/", two_factor.two_factor_verify, name="two_factor_verify"),
     path("accounts/", include("programs.account_urls")),
     path("oidc/", include("programs.sso_urls")),
     path("admin/", admin.site.urls),

@@ -4,3 +4,12 @@ from django.apps import AppConfig
 class ProgramsConfig(AppConfig):
     name = "programs"
     verbose_name = "Programmes"
+
+    def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
+        from programs.middleware import touch_session
+        from programs.two_factor import remember_two_factor_state
+
+        user_logged_in.connect(remember_two_factor_state, dispatch_uid="two_factor_state")
+        user_logged_in.connect(touch_session, dispatch_uid="touch_session")

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from programs.accounts import invitation_tokens, password_reset_request
 from programs.forms.accounts import PasswordResetRequestForm
+from programs.lockout import client_ip
 from programs.sso import sso_enabled
 
 # Set-password pages sign people in with the password they just chose.
@@ -25,7 +26,7 @@ def password_reset(request):
     form = PasswordResetRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         allowed = password_reset_request(
-            email=form.cleaned_data["email"], ip=request.META.get("REMOTE_ADDR", "")
+            email=form.cleaned_data["email"], ip=client_ip(request) or ""
         )
         if not allowed:
             return render(request, "registration/password_reset_limited.html", status=429)
