@@ -125,3 +125,25 @@ def test_imported_mentee_gets_in_through_forgotten_password(new_context, live_se
     expect(page.get_by_role("heading", level=1)).to_have_text("Hello, Dev Mentee")
     a11y.check_page(page)
     assert Employee.objects.get(email="dev.mentee@example.org").user.check_password(PASSWORD)
+
+
+def test_imported_mentor_signs_in_through_the_oidc_provider_and_lands_on_their_proposal(
+    new_context, live_server, published, sso
+):
+    from django.contrib.auth import get_user_model
+
+    users_before = get_user_model().objects.count()
+    proposal = Pairing.objects.get(members__participant__employee__email="sol.mentor@example.org")
+    page = new_context().new_page()
+    # The invitation in the proposal email, and single sign-on instead of a password.
+    visit(page, link_in_email("sol.mentor@example.org", "/accounts/invitation/"))
+    page.get_by_role("link", name="sign in with single sign-on instead").click()
+    expect(page).to_have_url(re.compile(re.escape(sso.url) + r"/oauth2/authorize\?"))
+    page.get_by_label("Subject").fill("Sol.Mentor@example.org")
+    page.get_by_role("button", name="Authorize", exact=True).click()
+
+    expect(page).to_have_url(f"{live_server.url}/proposals/{proposal.pk}/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Proposal in Sales Mentoring")
+    a11y.check_page(page)
+    assert get_user_model().objects.count() == users_before
+    assert not Employee.objects.get(email="sol.mentor@example.org").user.has_usable_password()

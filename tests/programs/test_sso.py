@@ -42,12 +42,12 @@ def test_sso_signs_in_the_employee_with_the_same_email_in_another_case(client, s
     assert _counts() == before
 
 
-def test_sso_without_next_lands_on_home(client, sso):
+def test_sso_without_next_lands_on_what_is_waiting(client, sso):
     employee = make_employee(email="grace@example.org")
 
     response = sso_sign_in(client, sso, sub="grace@example.org")
 
-    assert response["Location"] == "/"
+    assert response["Location"] == "/start/"
     assert _signed_in_user_id(client) == str(employee.user.pk)
 
 
@@ -56,7 +56,7 @@ def test_sso_never_redirects_to_another_site(client, sso):
 
     response = sso_sign_in(client, sso, sub="hedy@example.org", next_path="https://evil.example/")
 
-    assert response["Location"] == "/"
+    assert response["Location"] == "/start/"
 
 
 def test_sso_unknown_email_gets_the_directory_page_and_no_account(client, sso):
@@ -91,7 +91,7 @@ def test_sso_refuses_a_domain_outside_the_allowed_ones(client, oidc_provider):
         assert _signed_in_user_id(client) is None
 
         allowed = sso_sign_in(client, oidc_provider, sub="staff@example.org")
-        assert allowed["Location"] == "/"
+        assert allowed["Location"] == "/start/"
         assert _signed_in_user_id(client) is not None
 
 
@@ -109,7 +109,7 @@ def test_sso_refuses_an_inactive_user(client, sso):
 
 def test_sso_session_ends_when_the_user_is_deactivated(client, sso):
     employee = make_employee(email="leaver@example.org")
-    assert sso_sign_in(client, sso, sub="leaver@example.org")["Location"] == "/"
+    assert sso_sign_in(client, sso, sub="leaver@example.org")["Location"] == "/start/"
     assert client.get("/").status_code == 200
 
     employee.user.is_active = False
@@ -139,7 +139,7 @@ def test_sso_accepts_a_verified_email_under_another_subject(client, sso):
 
     response = sso_sign_in(client, sso, sub="opaque-sub-123")
 
-    assert response["Location"] == "/"
+    assert response["Location"] == "/start/"
     assert _signed_in_user_id(client) == str(employee.user.pk)
 
 
@@ -167,7 +167,7 @@ def test_sso_callback_without_any_sign_in_started_fails_cleanly(client, sso):
 def test_sso_same_callback_twice_signs_in_once(client, sso):
     employee = make_employee(email="twice@example.org")
     callback = sso.authorize(start_sign_in(client), "twice@example.org")
-    assert client.get(callback)["Location"] == "/"
+    assert client.get(callback)["Location"] == "/start/"
     assert _signed_in_user_id(client) == str(employee.user.pk)
     client.logout()
 
@@ -183,7 +183,7 @@ def test_sso_replayed_code_with_a_fresh_state_is_refused_by_the_provider(client,
     to us too (invalid_grant). The mock cannot age codes, so this stands for both."""
     make_employee(email="replay@example.org")
     first = sso.authorize(start_sign_in(client), "replay@example.org")
-    assert client.get(first)["Location"] == "/"
+    assert client.get(first)["Location"] == "/start/"
     client.logout()
     used_code = parse_qs(urlsplit(first).query)["code"][0]
     second = sso.authorize(start_sign_in(client), "replay@example.org")

@@ -144,7 +144,7 @@ def test_a_second_device_cannot_be_added_with_the_password_alone(client, enrolle
     response = client.get(SETUP)
 
     assert response.status_code == 302
-    assert response["Location"] == f"{VERIFY}?next=/"
+    assert response["Location"] == f"{VERIFY}?next=/start/"
     assert TOTPDevice.objects.filter(user=enrolled_hr).count() == 1
 
 
