@@ -31,7 +31,7 @@ def test_hr_admin_sets_up_two_factor_at_first_login(page, live_server, hr_admin,
     )
 
     page.goto(live_server.url + "/programmes/manage/")
-    page.get_by_label("Username").fill(hr_admin.email)
+    page.get_by_label("Work email").fill(hr_admin.email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
 
@@ -53,7 +53,7 @@ def test_hr_admin_sets_up_two_factor_at_first_login(page, live_server, hr_admin,
     page.get_by_role("button", name="Hana HR").click()
     page.get_by_role("button", name="Log out").click()
     page.goto(live_server.url + "/programmes/manage/")
-    page.get_by_label("Username").fill(hr_admin.email)
+    page.get_by_label("Work email").fill(hr_admin.email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Enter your code")
