@@ -6,7 +6,6 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 
 from programs.models import (
     HR_ADMINS_GROUP,
@@ -18,6 +17,7 @@ from programs.models import (
     normalise_email,
     normalise_topic,
 )
+from programs.permissions import hr_admin_users
 
 
 def _display_name(clean: str) -> str:
@@ -232,8 +232,8 @@ def program_admin_remove(*, program: Program, actor, user) -> None:
     name = _person_name(user)
     if not program.admins.filter(pk=user.pk).exists():
         raise ValidationError(f"{name} is not an admin of {program.name}.")
-    others = program.admins.exclude(pk=user.pk).filter(is_active=True)
-    if not others.filter(Q(is_superuser=True) | Q(groups__name=HR_ADMINS_GROUP)).exists():
+    others = program.admins.exclude(pk=user.pk).filter(pk__in=hr_admin_users().values("pk"))
+    if not others.exists():
         raise ValidationError(
             f"{name} is the last admin of {program.name} who can open its HR pages; "
             "add another admin first."
