@@ -24,6 +24,7 @@ from programs.models import (
     normalise_topic,
 )
 from programs.services import audit_record, employee_upsert, topics_from_names
+from programs.spreadsheets import unsafe_cell
 
 COLUMNS = (
     "email",
@@ -293,6 +294,7 @@ def _read_rows(text: str, program: Program) -> tuple[list[Row], list[RowError]]:
     first_line_of_emails: dict[str, int] = {}
     line = reader.line_num + 1
     for fields in reader:
+        fields = [unsafe_cell(value) for value in fields]
         if any(value.strip() for value in fields):
             values = {c: fields[i] if i < len(fields) else "" for c, i in index.items()}
             row, problems = _clean_row(values, line, program)

@@ -8,7 +8,6 @@ cadence must also move the open check-in schedules, which are pairing/'s busines
 programs/ never imports pairing/.
 """
 
-import csv
 from dataclasses import dataclass
 
 from django.contrib import messages
@@ -41,6 +40,7 @@ from pairing.reminders import program_settings_update
 from programs.forms.hr import ProgramForm
 from programs.permissions import hr_admin_required
 from programs.selectors import program_for_admin
+from programs.spreadsheets import SafeWriter
 
 TOPICS_CHARTED = 15
 
@@ -239,7 +239,7 @@ def dashboard_csv(request, slug):
     if chart is None:
         raise Http404("No such chart.")
     response = _csv_response(f"{program.slug}-{chart.key}.csv")
-    writer = csv.writer(response)
+    writer = SafeWriter(response)
     writer.writerow(chart.csv_header)
     writer.writerows(chart.csv_rows)
     return response
@@ -250,7 +250,7 @@ def pairing_export(request, slug):
     """Every pairing of the programme, one row each; peers are both in member_*."""
     program = program_for_admin(user=request.user, slug=slug)
     response = _csv_response(f"{program.slug}-pairings.csv")
-    writer = csv.writer(response)
+    writer = SafeWriter(response)
     writer.writerow(PAIRING_COLUMNS)
     for pairing in pairings_for_export(program=program).iterator(chunk_size=2000):
         writer.writerow(pairing_export_row(pairing))

@@ -6,7 +6,6 @@ lives in pairing/views/hr.py: changing the check-in cadence must move the pairin
 schedules, and programs/ never imports pairing/.
 """
 
-import csv
 import hashlib
 
 from django.contrib import messages
@@ -44,6 +43,7 @@ from programs.selectors import (
     programs_for_admin,
 )
 from programs.services import participant_add, program_create
+from programs.spreadsheets import SafeWriter
 
 PARTICIPANTS_PER_PAGE = 50
 # Rows of an import preview listed one by one; the counts above the list cover them all.
@@ -209,7 +209,7 @@ def participant_export(request, slug):
     program = program_for_admin(user=request.user, slug=slug)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{program.slug}-participants.csv"'
-    writer = csv.writer(response)
+    writer = SafeWriter(response)
     writer.writerow(COLUMNS)
     for participant in participants_for_export(program=program).iterator(chunk_size=2000):
         writer.writerow(export_row(participant))

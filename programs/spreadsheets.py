@@ -1,0 +1,39 @@
+"""CSV cells a spreadsheet would run, made harmless on the way out and restored on the way in.
+
+A cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage return is a formula to Excel,
+LibreOffice and Google Sheets, so a goal typed as `=HYPERLINK(...)` would run on the HR
+admin's machine when they open an export. Exports put a `'` in front of such cells (the
+spreadsheets' own "this is text" mark) and imports strip exactly that, so an export still
+re-imports with zero changes.
+"""
+
+import csv
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value):
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def unsafe_cell(value: str) -> str:
+    """The cell as it was before safe_cell: one `'` dropped, only in front of a formula."""
+    if value.startswith("'") and value[1:].startswith(FORMULA_STARTS):
+        return value[1:]
+    return value
+
+
+class SafeWriter:
+    """csv.writer whose rows go through safe_cell; every CSV export writes with it."""
+
+    def __init__(self, stream):
+        self._writer = csv.writer(stream)
+
+    def writerow(self, row) -> None:
+        self._writer.writerow([safe_cell(value) for value in row])
+
+    def writerows(self, rows) -> None:
+        for row in rows:
+            self.writerow(row)
