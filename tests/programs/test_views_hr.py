@@ -657,3 +657,24 @@ def test_programme_page_query_count_is_the_same_for_1_and_3_audit_events(
     with django_assert_num_queries(6):
         response = client.get(reverse("programs:program_detail", args=[program.slug]))
     assert len(response.context["audit_events"]) == rows
+
+
+def test_import_refuses_an_upload_over_the_limit_before_reading_it(client, hr_admin, program):
+    client.force_login(hr_admin)
+    big = SimpleUploadedFile(
+        "people.csv",
+        b"email,name\n" + b"x" * (10 * 1024 * 1024 + 16 * 1024),
+        content_type="text/csv",
+    )
+
+    response = client.post(
+        reverse("programs:participant_import", args=[program.slug]), {"file": big}
+    )
+
+    assert response.status_code == 413
+    assert response.context["upload_error"] == (
+        "The file is larger than 10 MB; nothing was uploaded."
+    )
+    assert b"The file is larger than 10 MB; nothing was uploaded." in response.content
+    assert f"participant_import:{program.pk}" not in client.session
+    assert Participant.objects.count() == 0
