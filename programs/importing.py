@@ -8,18 +8,22 @@ file with any bad row imports nothing, and re-importing the same file changes no
 
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 
 from programs.models import (
+    MAX_CAPACITY,
     AuditEvent,
     Employee,
     Participant,
     Program,
     Style,
+    Topic,
     normalise_email,
     normalise_topic,
 )
@@ -202,6 +206,31 @@ def _topic_names(value: str) -> tuple[str, ...]:
     return tuple(name for name in (" ".join(part.split()) for part in value.split(";")) if name)
 
 
+# Every limit of the database, checked before anything is written: a row over one would
+# otherwise fail in the confirm step, with no line named.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _max_length(model, field: str) -> int:
+    return model._meta.get_field(field).max_length
+
+
+def _too_long(checks) -> list[str]:
+    return [
+        f"{column} is longer than {limit} characters ({len(value)})"
+        for column, value, limit in checks
+        if len(value) > limit
+    ]
+
+
+def _usable_as_login(email: str) -> bool:
+    try:
+        get_user_model().username_validator(email)
+    except ValidationError:
+        return False
+    return True
+
+
 def _valid_email(value: str) -> bool:
     try:
         validate_email(value)
@@ -259,6 +288,33 @@ def _clean_row(values: dict[str, str], line: int, program: Program) -> tuple[Row
     capacity = int(raw_capacity) if raw_capacity.isdigit() else None
     if raw_capacity and (capacity is None or capacity < 1):
         problems.append(f"capacity {raw_capacity!r} is not a positive whole number")
+    elif capacity is not None and capacity > MAX_CAPACITY:
+        problems.append(f"capacity {raw_capacity} is more than {MAX_CAPACITY}")
+
+    department = " ".join(values["department"].split())
+    # The login's username is the email.
+    login_max = _max_length(get_user_model(), "username")
+    topic_max = _max_length(Topic, "name")
+    goals, expertise = _topic_names(values["goals"]), _topic_names(values["expertise"])
+    problems += _too_long(
+        [
+            ("email", email, login_max),
+            ("name", name, _max_length(Employee, "name")),
+            ("department", department, _max_length(Employee, "department")),
+            *(("goal", topic, topic_max) for topic in goals),
+            *(("expertise", topic, topic_max) for topic in expertise),
+        ]
+    )
+    if email and len(email) <= login_max and not _usable_as_login(email):
+        problems.append(
+            f"email {raw_email!r} cannot be used to sign in here (letters, digits and "
+            "@ . + - _ only)"
+        )
+    problems += [
+        f"{column} contains a control character"
+        for column, value in values.items()
+        if CONTROL_CHARACTERS.search(value)
+    ]
 
     if problems:
         return None, problems
@@ -266,12 +322,12 @@ def _clean_row(values: dict[str, str], line: int, program: Program) -> tuple[Row
         line=line,
         email=email,
         name=name,
-        department=" ".join(values["department"].split()),
+        department=department,
         level=level,
         manager_email=manager_email,
         role=role,
-        goals=_topic_names(values["goals"]),
-        expertise=_topic_names(values["expertise"]),
+        goals=goals,
+        expertise=expertise,
         style=style,
         capacity=capacity,
     ), []

@@ -299,6 +299,11 @@ class ParticipantQuerySet(models.QuerySet):
         return self.filter(role__in=[Participant.Role.MENTEE, Participant.Role.PEER])
 
 
+# Most people one guide may support at once: far above any real mentor, and it keeps a
+# typing slip (99999) out of the database and of matching.
+MAX_CAPACITY = 50
+
+
 class Participant(models.Model):
     """An employee's enrolment in one programme, with what they want or offer there."""
 
@@ -322,7 +327,7 @@ class Participant(models.Model):
     capacity = models.PositiveSmallIntegerField(
         null=True,
         blank=True,
-        validators=[MinValueValidator(1)],
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_CAPACITY)],
         help_text="Most people supported at once; blank means the programme default.",
     )
     paused_until = models.DateField(

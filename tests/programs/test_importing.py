@@ -173,6 +173,27 @@ MENTORING_ROLES = "(use mentor or mentee)"
             f"name is missing; role is missing {MENTORING_ROLES}",
         ),
         (ROW + ",extra", "has 11 fields but the header has 10"),
+        # Values the database cannot hold, refused in the plan instead of crashing the import.
+        (ROW.replace("Ana,", "A" * 201 + ","), "name is longer than 200 characters (201)"),
+        (
+            ROW.replace("Sales", "S" * 101),
+            "department is longer than 100 characters (101)",
+        ),
+        (
+            ROW.replace(",,,either", ",Ok;" + "g" * 101 + ",,either"),
+            "goal is longer than 100 characters (101)",
+        ),
+        (
+            ROW.replace("ana@example.org", "a" * 140 + "@example.org"),
+            "email is longer than 150 characters (152)",
+        ),
+        (
+            ROW.replace("ana@example.org", "o'brien@example.org"),
+            'email "o\'brien@example.org" cannot be used to sign in here '
+            "(letters, digits and @ . + - _ only)",
+        ),
+        (ROW + "99999", "capacity 99999 is more than 50"),
+        (ROW.replace("Ana", "An\x00a"), "name contains a control character"),
     ],
 )
 def test_each_bad_value_is_reported(line, message):
