@@ -561,9 +561,11 @@ def employee_directory_update(
                 },
             },
         )
-    if active is False and employees_deactivate(employees=[employee], actor=actor):
-        changed.append("active")
-    elif active is True and employee_reactivate(employee=employee, actor=actor):
+    if active is False:
+        moved = bool(employees_deactivate(employees=[employee], actor=actor))
+    else:
+        moved = active is True and employee_reactivate(employee=employee, actor=actor)
+    if moved:
         changed.append("active")
     return changed
 

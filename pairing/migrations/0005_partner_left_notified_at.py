@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('pairing', '0004_pairingmember_notified_at'),
+        ("pairing", "0004_pairingmember_notified_at"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='pairingmember',
-            name='partner_left_notified_at',
+            model_name="pairingmember",
+            name="partner_left_notified_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
     ]

@@ -5,20 +5,46 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('programs', '0005_people_admins_group'),
+        ("programs", "0005_people_admins_group"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='auditevent',
-            name='action',
-            field=models.CharField(choices=[('created', 'Created the programme'), ('settings_changed', 'Changed settings'), ('participant_added', 'Added a participant'), ('imported', 'Imported participants'), ('matching_run', 'Ran matching'), ('pair_pinned', 'Pinned a pair'), ('pair_removed', 'Removed a proposed pair'), ('published', 'Published proposals'), ('invited', 'Sent invitations'), ('admin_added', 'Added an admin'), ('admin_removed', 'Removed an admin'), ('person_changed', 'Changed a person'), ('people_imported', 'Imported the directory'), ('people_left', 'Marked as leavers'), ('person_returned', 'Marked as back'), ('people_admin_added', 'Added a people admin'), ('people_admin_removed', 'Removed a people admin')], max_length=30),
+            model_name="auditevent",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("created", "Created the programme"),
+                    ("settings_changed", "Changed settings"),
+                    ("participant_added", "Added a participant"),
+                    ("imported", "Imported participants"),
+                    ("matching_run", "Ran matching"),
+                    ("pair_pinned", "Pinned a pair"),
+                    ("pair_removed", "Removed a proposed pair"),
+                    ("published", "Published proposals"),
+                    ("invited", "Sent invitations"),
+                    ("admin_added", "Added an admin"),
+                    ("admin_removed", "Removed an admin"),
+                    ("person_changed", "Changed a person"),
+                    ("people_imported", "Imported the directory"),
+                    ("people_left", "Marked as leavers"),
+                    ("person_returned", "Marked as back"),
+                    ("people_admin_added", "Added a people admin"),
+                    ("people_admin_removed", "Removed a people admin"),
+                ],
+                max_length=30,
+            ),
         ),
         migrations.AlterField(
-            model_name='auditevent',
-            name='program',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='audit_events', to='programs.program'),
+            model_name="auditevent",
+            name="program",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="audit_events",
+                to="programs.program",
+            ),
         ),
     ]
