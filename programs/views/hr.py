@@ -203,19 +203,26 @@ def participant_import(request, slug):
     form = ParticipantImportForm(request.POST or None, request.FILES or None)
     context = {"program": program, "form": form}
     if request.method == "POST" and form.is_valid():
-        plan = participants_import_plan(program=program, text=form.cleaned_data["file"])
+        plan = participants_import_plan(
+            program=program, text=form.cleaned_data["file"], actor=request.user
+        )
         if plan.errors:
             context["errors"] = plan.errors
         else:
             text = form.cleaned_data["file"].decode("utf-8").removeprefix("\ufeff")
             request.session[key] = text
-            unchanged = (Action.UNCHANGED, Action.UNCHANGED)
-            changing = [row for row in plan.rows if (row.employee, row.participant) != unchanged]
+            changing = [
+                row
+                for row in plan.rows
+                if row.employee in (Action.CREATE, Action.UPDATE)
+                or row.participant != Action.UNCHANGED
+            ]
             context.update(
                 plan=plan,
                 digest=_digest(text),
                 changing=changing[:PREVIEW_ROWS],
                 changing_more=max(0, len(changing) - PREVIEW_ROWS),
+                differing=plan.employees_differing[:PREVIEW_ROWS],
                 form=None,
             )
     return render(request, "programs/participant_import.html", context)

@@ -678,3 +678,29 @@ def test_import_refuses_an_upload_over_the_limit_before_reading_it(client, hr_ad
     assert b"The file is larger than 10 MB; nothing was uploaded." in response.content
     assert f"participant_import:{program.pk}" not in client.session
     assert Participant.objects.count() == 0
+
+
+def test_the_preview_lists_rows_that_differ_from_the_directory_as_not_changed(
+    client, hr_admin, program
+):
+    ana = make_employee(email="ana@example.org", name="Ana Brennan", level=5)
+    client.force_login(hr_admin)
+    header = "email,name,department,level,manager_email,role,goals,expertise,style,capacity\n"
+    upload = SimpleUploadedFile(
+        "people.csv", (header + "ana@example.org,Ana B,Engineering,2,,mentee,,,either,\n").encode()
+    )
+
+    preview = client.post(
+        reverse("programs:participant_import", args=[program.slug]), {"file": upload}
+    )
+
+    assert preview.status_code == 200
+    assert "1 row differs from the directory - not changed" in preview.text
+    assert "name &#x27;Ana Brennan&#x27; → &#x27;Ana B&#x27;; level 5 → 2" in preview.text
+    client.post(
+        reverse("programs:participant_import", args=[program.slug]),
+        {"digest": preview.context["digest"]},
+    )
+    ana.refresh_from_db()
+    assert (ana.name, ana.level) == ("Ana Brennan", 5)
+    assert Participant.objects.get(program=program).employee == ana
