@@ -438,7 +438,16 @@ def participants_import_plan(*, program: Program, text: str | bytes, actor=None)
                 )
             )
             continue
-        differences = _differences(row, employee)
+        differences = (
+            ()
+            if employee is None
+            else employee.differences(
+                name=row.name,
+                department=row.department,
+                level=row.level,
+                manager_email=row.manager_email,
+            )
+        )
         if employee is None:
             action = Action.CREATE
         elif not differences:
@@ -456,27 +465,6 @@ def participants_import_plan(*, program: Program, text: str | bytes, actor=None)
     if plan.errors:
         plan.rows = []
     return plan
-
-
-def _shown(value) -> str:
-    return repr(value) if isinstance(value, str) else str(value)
-
-
-def _differences(row: Row, employee: Employee | None) -> tuple[str, ...]:
-    """How the row's directory columns differ from the employee's ("level 3 → 4")."""
-    if employee is None:
-        return ()
-    pairs = (
-        ("name", employee.name, row.name),
-        ("department", employee.department, row.department),
-        ("level", employee.level, row.level),
-        ("manager_email", employee.manager.email if employee.manager else "", row.manager_email),
-    )
-    return tuple(
-        f"{column} {_shown(current)} → {_shown(wanted)}"
-        for column, current, wanted in pairs
-        if current != wanted
-    )
 
 
 def _topic_keys(names) -> set[str]:
