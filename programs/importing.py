@@ -8,10 +8,8 @@ file with any bad row imports nothing, and re-importing the same file changes no
 
 import csv
 import io
-import re
 from dataclasses import dataclass, field
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -23,13 +21,19 @@ from programs.models import (
     Participant,
     Program,
     Style,
-    Topic,
     normalise_email,
     normalise_topic,
 )
 from programs.permissions import is_people_admin
 from programs.services import audit_record, employee_upsert, topics_from_names
 from programs.spreadsheets import unsafe_cell
+from programs.validators import (
+    control_character_problem,
+    login_email_max_length,
+    login_email_problem,
+    max_length,
+    topic_problems,
+)
 
 COLUMNS = (
     "email",
@@ -222,29 +226,12 @@ def _topic_names(value: str) -> tuple[str, ...]:
     return tuple(name for name in (" ".join(part.split()) for part in value.split(";")) if name)
 
 
-# Every limit of the database, checked before anything is written: a row over one would
-# otherwise fail in the confirm step, with no line named.
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def _max_length(model, field: str) -> int:
-    return model._meta.get_field(field).max_length
-
-
 def _too_long(checks) -> list[str]:
     return [
         f"{column} is longer than {limit} characters ({len(value)})"
         for column, value, limit in checks
         if len(value) > limit
     ]
-
-
-def _usable_as_login(email: str) -> bool:
-    try:
-        get_user_model().username_validator(email)
-    except ValidationError:
-        return False
-    return True
 
 
 def _valid_email(value: str) -> bool:
@@ -307,29 +294,31 @@ def _clean_row(values: dict[str, str], line: int, program: Program) -> tuple[Row
     elif capacity is not None and capacity > MAX_CAPACITY:
         problems.append(f"capacity {raw_capacity} is more than {MAX_CAPACITY}")
 
+    # Every limit of the database, checked before anything is written: a row over one
+    # would otherwise fail in the confirm step, with no line named.
     department = " ".join(values["department"].split())
-    # The login's username is the email.
-    login_max = _max_length(get_user_model(), "username")
-    topic_max = _max_length(Topic, "name")
     goals, expertise = _topic_names(values["goals"]), _topic_names(values["expertise"])
     problems += _too_long(
         [
-            ("email", email, login_max),
-            ("name", name, _max_length(Employee, "name")),
-            ("department", department, _max_length(Employee, "department")),
-            *(("goal", topic, topic_max) for topic in goals),
-            *(("expertise", topic, topic_max) for topic in expertise),
+            ("email", email, login_email_max_length()),
+            ("manager_email", manager_email, login_email_max_length()),
+            ("name", name, max_length(Employee, "name")),
+            ("department", department, max_length(Employee, "department")),
         ]
     )
-    if email and len(email) <= login_max and not _usable_as_login(email):
-        problems.append(
-            f"email {raw_email!r} cannot be used to sign in here (letters, digits and "
-            "@ . + - _ only)"
-        )
+    problems += topic_problems(goals, label="goal") + topic_problems(expertise, label="expertise")
+    # A manager not known yet is created with a login too.
+    for column, value, raw in (
+        ("email", email, raw_email),
+        ("manager_email", manager_email, raw_manager),
+    ):
+        usable = value and len(value) <= login_email_max_length() and _valid_email(value)
+        if usable and (problem := login_email_problem(value)):
+            problems.append(f"{column} {raw!r} {problem}")
     problems += [
-        f"{column} contains a control character"
+        f"{column} {problem}"
         for column, value in values.items()
-        if CONTROL_CHARACTERS.search(value)
+        if (problem := control_character_problem(value))
     ]
 
     if problems:
