@@ -6,14 +6,17 @@ anyone confirms. `participants_import` applies a plan with no errors in one tran
 file with any bad row imports nothing, and re-importing the same file changes nothing.
 """
 
-import csv
-import io
 from dataclasses import dataclass, field
 
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import transaction
 
+from programs.csvfiles import (
+    ImportRejected,
+    RowError,
+    read_rows,
+    too_long,
+    valid_email,
+)
 from programs.models import (
     MAX_CAPACITY,
     AuditEvent,
@@ -26,7 +29,6 @@ from programs.models import (
 )
 from programs.permissions import is_people_admin
 from programs.services import audit_record, employee_upsert, topics_from_names
-from programs.spreadsheets import unsafe_cell
 from programs.validators import (
     control_character_problem,
     login_email_max_length,
@@ -47,7 +49,6 @@ COLUMNS = (
     "style",
     "capacity",
 )
-HEADER_LINE = 1
 
 
 def export_row(participant: Participant) -> list:
@@ -78,17 +79,6 @@ class Action:
     DIFFERS = "differs from the directory - not changed"
     ENROL = "enrol"
     UNCHANGED = "unchanged"
-
-
-@dataclass(frozen=True)
-class RowError:
-    """One bad row (or the header, line 1) and why, in words an HR admin can act on."""
-
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"line {self.line}: {self.message}"
 
 
 @dataclass(frozen=True)
@@ -207,39 +197,8 @@ class ImportResult:
         )
 
 
-class ImportRejected(Exception):
-    """The file has errors, so nothing was imported; `errors` lists every one."""
-
-    def __init__(self, errors: list[RowError]):
-        self.errors = errors
-        super().__init__(f"{len(errors)} errors, nothing imported: " + "; ".join(map(str, errors)))
-
-
-def _decode(data: str | bytes) -> str:
-    if isinstance(data, bytes):
-        data = data.decode("utf-8")
-    # Spreadsheet programs write a byte-order mark at the start of "UTF-8 CSV" files.
-    return data.removeprefix("\ufeff")
-
-
 def _topic_names(value: str) -> tuple[str, ...]:
     return tuple(name for name in (" ".join(part.split()) for part in value.split(";")) if name)
-
-
-def _too_long(checks) -> list[str]:
-    return [
-        f"{column} is longer than {limit} characters ({len(value)})"
-        for column, value, limit in checks
-        if len(value) > limit
-    ]
-
-
-def _valid_email(value: str) -> bool:
-    try:
-        validate_email(value)
-    except ValidationError:
-        return False
-    return True
 
 
 def _clean_row(values: dict[str, str], line: int, program: Program) -> tuple[Row | None, list[str]]:
@@ -249,7 +208,7 @@ def _clean_row(values: dict[str, str], line: int, program: Program) -> tuple[Row
     email = normalise_email(raw_email)
     if not email:
         problems.append("email is missing")
-    elif not _valid_email(email):
+    elif not valid_email(email):
         problems.append(f"email {raw_email!r} is not a valid address")
 
     name = " ".join(values["name"].split())
@@ -263,7 +222,7 @@ def _clean_row(values: dict[str, str], line: int, program: Program) -> tuple[Row
 
     raw_manager = values["manager_email"].strip()
     manager_email = normalise_email(raw_manager)
-    if manager_email and not _valid_email(manager_email):
+    if manager_email and not valid_email(manager_email):
         problems.append(f"manager_email {raw_manager!r} is not a valid address")
     elif manager_email and manager_email == email:
         problems.append("manager_email is the person's own email")
@@ -298,7 +257,7 @@ def _clean_row(values: dict[str, str], line: int, program: Program) -> tuple[Row
     # would otherwise fail in the confirm step, with no line named.
     department = " ".join(values["department"].split())
     goals, expertise = _topic_names(values["goals"]), _topic_names(values["expertise"])
-    problems += _too_long(
+    problems += too_long(
         [
             ("email", email, login_email_max_length()),
             ("manager_email", manager_email, login_email_max_length()),
@@ -312,7 +271,7 @@ def _clean_row(values: dict[str, str], line: int, program: Program) -> tuple[Row
         ("email", email, raw_email),
         ("manager_email", manager_email, raw_manager),
     ):
-        usable = value and len(value) <= login_email_max_length() and _valid_email(value)
+        usable = value and len(value) <= login_email_max_length() and valid_email(value)
         if usable and (problem := login_email_problem(value)):
             problems.append(f"{column} {raw!r} {problem}")
     problems += [
@@ -338,47 +297,6 @@ def _clean_row(values: dict[str, str], line: int, program: Program) -> tuple[Row
     ), []
 
 
-def _read_rows(text: str, program: Program) -> tuple[list[Row], list[RowError]]:
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = next(reader)
-    except StopIteration:
-        return [], [RowError(HEADER_LINE, "the file is empty; expected a header row")]
-    header = [column.strip().lower() for column in header]
-    missing = [column for column in COLUMNS if column not in header]
-    if missing:
-        return [], [RowError(HEADER_LINE, f"the header lacks the columns {', '.join(missing)}")]
-    index = {column: header.index(column) for column in COLUMNS}
-
-    rows: list[Row] = []
-    errors: list[RowError] = []
-    first_line_of_emails: dict[str, int] = {}
-    line = reader.line_num + 1
-    for fields in reader:
-        fields = [unsafe_cell(value) for value in fields]
-        if any(value.strip() for value in fields):
-            values = {c: fields[i] if i < len(fields) else "" for c, i in index.items()}
-            row, problems = _clean_row(values, line, program)
-            email = normalise_email(values["email"])
-            if email in first_line_of_emails:
-                problems.append(
-                    f"email {email} already appears on line {first_line_of_emails[email]}"
-                )
-                row = None
-            elif email:
-                first_line_of_emails[email] = line
-            if len(fields) > len(header):
-                problems.append(f"has {len(fields)} fields but the header has {len(header)}")
-                row = None
-            if problems:
-                errors.append(RowError(line, "; ".join(problems)))
-            else:
-                rows.append(row)
-        # A quoted field may span lines: the next row starts after the last line read.
-        line = reader.line_num + 1
-    return rows, errors
-
-
 def participants_import_plan(*, program: Program, text: str | bytes, actor=None) -> ImportPlan:
     """Validate a participants CSV and preview what importing it would change (no writes).
 
@@ -389,15 +307,9 @@ def participants_import_plan(*, program: Program, text: str | bytes, actor=None)
     """
     plan = ImportPlan(program=program)
     update_directory = is_people_admin(actor)
-    try:
-        text = _decode(text)
-    except UnicodeDecodeError as error:
-        plan.errors.append(RowError(HEADER_LINE, f"the file is not UTF-8 text ({error.reason})"))
-        return plan
-    try:
-        rows, plan.errors = _read_rows(text, program)
-    except csv.Error as error:
-        plan.errors = [RowError(HEADER_LINE, f"the file is not readable CSV ({error})")]
+    rows, plan.errors = read_rows(
+        text, required=COLUMNS, clean=lambda values, line: _clean_row(values, line, program)
+    )
     if plan.errors:
         return plan
 
