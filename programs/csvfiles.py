@@ -9,8 +9,14 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
-from programs.models import normalise_email
+from programs.models import Employee, Level, normalise_email
 from programs.spreadsheets import unsafe_cell
+from programs.validators import (
+    control_character_problem,
+    login_email_max_length,
+    login_email_problem,
+    max_length,
+)
 
 HEADER_LINE = 1
 
@@ -119,3 +125,51 @@ def valid_email(value: str) -> bool:
 def plain_text(value: str) -> str:
     """A name-like cell: trimmed, inner runs of white space made one space."""
     return " ".join(value.split())
+
+
+def clean_person(values: dict[str, str]) -> tuple[dict, list[str]]:
+    """The person's columns both imports have (email, name, department, level and
+    manager_email; department may be absent), cleaned, and what is wrong with them
+    (every database limit, checked before anything is written), with control
+    characters looked for in every column of the row."""
+    problems: list[str] = []
+    emails = {}
+    for column in ("email", "manager_email"):
+        raw = values.get(column, "").strip()
+        email = emails[column] = normalise_email(raw)
+        if not email:
+            if column == "email":
+                problems.append("email is missing")
+        elif not valid_email(email):
+            problems.append(f"{column} {raw!r} is not a valid address")
+        elif len(email) > login_email_max_length():
+            problems += too_long([(column, email, login_email_max_length())])
+        # A manager not known yet is created with a login too.
+        elif problem := login_email_problem(email):
+            problems.append(f"{column} {raw!r} {problem}")
+    if emails["manager_email"] and emails["manager_email"] == emails["email"]:
+        problems.append("manager_email is the person's own email")
+
+    name = plain_text(values["name"])
+    if not name:
+        problems.append("name is missing")
+    department = plain_text(values.get("department", ""))
+    problems += too_long(
+        [
+            ("name", name, max_length(Employee, "name")),
+            ("department", department, max_length(Employee, "department")),
+        ]
+    )
+
+    raw_level = values["level"].strip()
+    level = int(raw_level) if raw_level.isdigit() else None
+    if level not in Level.values:
+        problems.append(f"level {raw_level!r} is not a whole number from 1 to 6")
+
+    problems += [
+        f"{column} {problem}"
+        for column, value in values.items()
+        if (problem := control_character_problem(value))
+    ]
+    person = {"name": name, "department": department, "level": level, **emails}
+    return person, problems

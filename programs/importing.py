@@ -13,9 +13,8 @@ from django.db import transaction
 from programs.csvfiles import (
     ImportRejected,
     RowError,
+    clean_person,
     read_rows,
-    too_long,
-    valid_email,
 )
 from programs.models import (
     MAX_CAPACITY,
@@ -24,16 +23,11 @@ from programs.models import (
     Participant,
     Program,
     Style,
-    normalise_email,
     normalise_topic,
 )
 from programs.permissions import is_people_admin
 from programs.services import audit_record, employee_upsert, topics_from_names
 from programs.validators import (
-    control_character_problem,
-    login_email_max_length,
-    login_email_problem,
-    max_length,
     topic_problems,
 )
 
@@ -203,29 +197,7 @@ def _topic_names(value: str) -> tuple[str, ...]:
 
 def _clean_row(values: dict[str, str], line: int, program: Program) -> tuple[Row | None, list[str]]:
     """The row cleaned, or None and the reasons it is bad."""
-    problems: list[str] = []
-    raw_email = values["email"].strip()
-    email = normalise_email(raw_email)
-    if not email:
-        problems.append("email is missing")
-    elif not valid_email(email):
-        problems.append(f"email {raw_email!r} is not a valid address")
-
-    name = " ".join(values["name"].split())
-    if not name:
-        problems.append("name is missing")
-
-    raw_level = values["level"].strip()
-    level = int(raw_level) if raw_level.isdigit() else None
-    if level is None or not 1 <= level <= 6:
-        problems.append(f"level {raw_level!r} is not a whole number from 1 to 6")
-
-    raw_manager = values["manager_email"].strip()
-    manager_email = normalise_email(raw_manager)
-    if manager_email and not valid_email(manager_email):
-        problems.append(f"manager_email {raw_manager!r} is not a valid address")
-    elif manager_email and manager_email == email:
-        problems.append("manager_email is the person's own email")
+    person, problems = clean_person(values)
 
     raw_role = values["role"].strip()
     role = raw_role.lower()
@@ -253,42 +225,18 @@ def _clean_row(values: dict[str, str], line: int, program: Program) -> tuple[Row
     elif capacity is not None and capacity > MAX_CAPACITY:
         problems.append(f"capacity {raw_capacity} is more than {MAX_CAPACITY}")
 
-    # Every limit of the database, checked before anything is written: a row over one
-    # would otherwise fail in the confirm step, with no line named.
-    department = " ".join(values["department"].split())
     goals, expertise = _topic_names(values["goals"]), _topic_names(values["expertise"])
-    problems += too_long(
-        [
-            ("email", email, login_email_max_length()),
-            ("manager_email", manager_email, login_email_max_length()),
-            ("name", name, max_length(Employee, "name")),
-            ("department", department, max_length(Employee, "department")),
-        ]
-    )
     problems += topic_problems(goals, label="goal") + topic_problems(expertise, label="expertise")
-    # A manager not known yet is created with a login too.
-    for column, value, raw in (
-        ("email", email, raw_email),
-        ("manager_email", manager_email, raw_manager),
-    ):
-        usable = value and len(value) <= login_email_max_length() and valid_email(value)
-        if usable and (problem := login_email_problem(value)):
-            problems.append(f"{column} {raw!r} {problem}")
-    problems += [
-        f"{column} {problem}"
-        for column, value in values.items()
-        if (problem := control_character_problem(value))
-    ]
 
     if problems:
         return None, problems
     return Row(
         line=line,
-        email=email,
-        name=name,
-        department=department,
-        level=level,
-        manager_email=manager_email,
+        email=person["email"],
+        name=person["name"],
+        department=person["department"],
+        level=person["level"],
+        manager_email=person["manager_email"],
         role=role,
         goals=goals,
         expertise=expertise,
