@@ -93,6 +93,15 @@ class PersonForm(forms.Form):
             },
         )
         super().__init__(*args, **kwargs)
+        if employee.manager is not None:
+            self.fields["manager_email"].help_text = (
+                f"Now {employee.manager.name}. " + self.fields["manager_email"].help_text
+            )
+        if not employee.is_active:
+            self.fields["active"].help_text = (
+                "They left the organisation. Tick to mark them as back: they can sign in "
+                "again; pairings that ended stay ended."
+            )
 
     def clean_manager_email(self):
         email = self.cleaned_data["manager_email"]
