@@ -397,6 +397,42 @@ def test_person_page_refuses_marking_yourself_as_a_leaver(client, people_admin):
     assert people_admin.is_active is True
 
 
+def test_person_page_of_a_leaver_says_how_to_mark_them_back(client, people_admin):
+    gus = make_employee(name="Gus Gone")
+    gus.user.is_active = False
+    gus.user.save()
+    client.force_login(people_admin)
+    response = client.get(reverse("directory:person_edit", args=[gus.pk]))
+    form = response.context["form"]
+    assert (form.initial["active"], form.fields["active"].help_text) == (
+        False,
+        "They left the organisation. Tick to mark them as back: they can sign in again; "
+        "pairings that ended stay ended.",
+    )
+    assert ">Left</span>" in response.content.decode()
+
+
+def test_person_page_shows_a_refusal_of_the_model_as_a_form_error(
+    client, people_admin, monkeypatch
+):
+    from django.core.exceptions import ValidationError
+
+    from programs.views import directory
+
+    def refuse(**kwargs):
+        raise ValidationError({"manager": ["Select a valid choice."]})
+
+    monkeypatch.setattr(directory, "employee_directory_update", refuse)
+    ana = make_employee(name="Ana Brennan")
+    client.force_login(people_admin)
+    response = client.post(
+        reverse("directory:person_edit", args=[ana.pk]), _person_post(ana, level="5")
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"__all__": ["Select a valid choice."]}
+    assert response.context["employee"].level == 3
+
+
 def test_person_page_of_someone_unknown_is_a_404(client, people_admin):
     client.force_login(people_admin)
     assert client.get(reverse("directory:person_edit", args=[999999])).status_code == 404
