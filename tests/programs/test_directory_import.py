@@ -154,3 +154,21 @@ def _queries_to_import(rows: int) -> tuple[int, int]:
 
 def test_the_import_takes_the_same_queries_for_ten_rows_as_for_two_hundred():
     assert _queries_to_import(10) == _queries_to_import(200)
+
+
+def test_the_export_reimports_with_zero_changes_formulas_included(client):
+    boss = make_employee(email="bo@example.org", name="=Bo Boss", department="+Finance")
+    make_employee(email="ana@example.org", name="Ana", manager=boss, department="@home")
+    gone = make_employee(email="gus@example.org", name="-Gus")
+    gone.user.is_active = False
+    gone.user.save()
+    client.force_login(make_people_admin())
+
+    response = client.get("/directory/people.csv", {"status": "everyone"})
+
+    text = response.content.decode()
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert "'=Bo Boss" in text and "'+Finance" in text and "'-Gus" in text
+    assert "gus@example.org,'-Gus,Engineering,,3,,Europe/London,no" in text
+    plan = directory_import_plan(text=text)
+    assert (plan.ok, plan.changes, len(plan.rows)) == (True, 0, 4)
