@@ -1,10 +1,89 @@
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 
 from programs.models import AuditEvent, Employee, Participant, Program, Topic
+from programs.services import audit_record
+
+AUDIT_VERBS = {
+    AuditEvent.Action.ADMIN_SITE_ADDED: "Added",
+    AuditEvent.Action.ADMIN_SITE_CHANGED: "Changed",
+    AuditEvent.Action.ADMIN_SITE_DELETED: "Deleted",
+}
+
+
+class AuditedAdmin(admin.ModelAdmin):
+    """Support staff's changes in the Django admin land in the same audit log as HR's:
+    on the row's programme, or on the directory's when the row has none.
+
+    The Django admin wraps each add, change and delete in a transaction, so the row and
+    its audit event are saved together or not at all."""
+
+    def audit_program(self, obj) -> Program | None:
+        """The programme the row belongs to; None makes it a directory event."""
+        return None
+
+    def audit_program_on_delete(self, obj) -> Program | None:
+        return self.audit_program(obj)
+
+    def _audit(self, request, obj, action: str, fields: list[str], program) -> None:
+        verb = AUDIT_VERBS[action]
+        model = obj._meta.verbose_name
+        audit_record(
+            program=program,
+            actor=request.user,
+            action=action,
+            summary=f"{verb} {model} {obj}",
+            # Names only: a value may be personal, and the log is shown on HR's pages.
+            detail={"model": obj._meta.label_lower, "pk": obj.pk, "fields": fields},
+        )
+
+    def save_related(self, request, form, formsets, change):
+        # Recorded here, after save_model and the inlines, so one event names both the
+        # row's changed fields and the inlines that changed with it.
+        super().save_related(request, form, formsets, change)
+        fields = sorted(form.changed_data) + [
+            str(formset.model._meta.verbose_name_plural)
+            for formset in formsets
+            if formset.has_changed()
+        ]
+        action = (
+            AuditEvent.Action.ADMIN_SITE_CHANGED if change else AuditEvent.Action.ADMIN_SITE_ADDED
+        )
+        self._audit(request, form.instance, action, fields, self.audit_program(form.instance))
+
+    def delete_model(self, request, obj):
+        self._audit_delete(request, obj)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        # The changelist's "Delete selected" action skips delete_model.
+        for obj in queryset:
+            self._audit_delete(request, obj)
+        super().delete_queryset(request, queryset)
+
+    def _audit_delete(self, request, obj) -> None:
+        program = self.audit_program_on_delete(obj)
+        self._audit(request, obj, AuditEvent.Action.ADMIN_SITE_DELETED, [], program)
+
+
+class ProgramRowAdmin(AuditedAdmin):
+    """A row with a `program` foreign key."""
+
+    def audit_program(self, obj) -> Program | None:
+        return obj.program
+
+
+admin.site.unregister(get_user_model())
+
+
+@admin.register(get_user_model())
+class AuditedUserAdmin(AuditedAdmin, UserAdmin):
+    """Accounts are the directory's: who is staff or superuser is worth a trace."""
 
 
 @admin.register(Employee)
-class EmployeeAdmin(admin.ModelAdmin):
+class EmployeeAdmin(AuditedAdmin):
     list_display = ["name", "email", "department", "level", "title", "manager"]
     list_filter = ["department", "level"]
     search_fields = ["name", "email", "title"]
@@ -13,7 +92,7 @@ class EmployeeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Topic)
-class TopicAdmin(admin.ModelAdmin):
+class TopicAdmin(AuditedAdmin):
     list_display = ["name", "key"]
     search_fields = ["name", "key"]
 
@@ -38,7 +117,7 @@ class AuditEventInline(admin.TabularInline):
 
 
 @admin.register(Program)
-class ProgramAdmin(admin.ModelAdmin):
+class ProgramAdmin(AuditedAdmin):
     list_display = ["name", "slug", "kind", "status", "matching_mode", "starts_on", "ends_on"]
     list_filter = ["kind", "status", "matching_mode"]
     search_fields = ["name", "slug"]
@@ -63,9 +142,16 @@ class ProgramAdmin(admin.ModelAdmin):
         ("Administrators", {"fields": ["admins"]}),
     ]
 
+    def audit_program(self, obj) -> Program | None:
+        return obj
+
+    def audit_program_on_delete(self, obj) -> Program | None:
+        # The programme's own events go with it: the deletion is kept on the directory's.
+        return None
+
 
 @admin.register(Participant)
-class ParticipantAdmin(admin.ModelAdmin):
+class ParticipantAdmin(ProgramRowAdmin):
     list_display = ["employee", "program", "role", "style", "focus", "capacity", "paused_until"]
     list_filter = ["role", "style", "focus", "program"]
     search_fields = ["employee__name", "employee__email", "program__name"]
@@ -76,8 +162,19 @@ class ParticipantAdmin(admin.ModelAdmin):
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
+    """Read-only: a log anyone with admin access could edit would prove nothing."""
+
     list_display = ["created_at", "program", "actor", "action", "summary"]
     list_filter = ["action"]
     search_fields = ["summary", "program__name", "actor__username"]
     list_select_related = ["program", "actor"]
     date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
