@@ -82,27 +82,48 @@ class AuditedUserAdmin(AuditedAdmin, UserAdmin):
     """Accounts are the directory's: who is staff or superuser is worth a trace."""
 
 
+class EnrolmentInline(admin.TabularInline):
+    """A person's enrolments, the first thing support is asked about."""
+
+    model = Participant
+    fields = ["program", "role", "style", "focus", "capacity", "paused_until"]
+    raw_id_fields = ["program"]
+    extra = 0
+    show_change_link = True
+
+
 @admin.register(Employee)
 class EmployeeAdmin(AuditedAdmin):
-    list_display = ["name", "email", "department", "level", "title", "manager"]
-    list_filter = ["department", "level"]
+    list_display = [
+        "name",
+        "email",
+        "department",
+        "level",
+        "title",
+        "manager",
+        "active",
+        "last_sign_in",
+    ]
+    list_filter = ["department", "level", "user__is_active"]
     search_fields = ["name", "email", "title"]
     raw_id_fields = ["user", "manager"]
-    list_select_related = ["manager"]
+    readonly_fields = ["invited_at"]
+    list_select_related = ["manager", "user"]
+    inlines = [EnrolmentInline]
+
+    @admin.display(boolean=True, description="Active", ordering="user__is_active")
+    def active(self, employee):
+        return employee.user.is_active
+
+    @admin.display(description="Last sign-in", ordering="user__last_login")
+    def last_sign_in(self, employee):
+        return employee.user.last_login
 
 
 @admin.register(Topic)
 class TopicAdmin(AuditedAdmin):
     list_display = ["name", "key"]
     search_fields = ["name", "key"]
-
-
-class ParticipantInline(admin.TabularInline):
-    model = Participant
-    fields = ["employee", "role", "style", "focus", "capacity", "paused_until"]
-    raw_id_fields = ["employee"]
-    extra = 0
-    show_change_link = True
 
 
 class AuditEventInline(admin.TabularInline):

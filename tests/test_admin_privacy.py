@@ -170,3 +170,13 @@ def test_only_the_author_sees_a_private_note_on_the_pairing_page(client, hr_admi
         assert response.status_code == 200, who
         seen[who] = SECRET in response.content.decode()
     assert seen == {"author": True, "partner": False, "hr": False, "root": False}
+
+
+def test_a_persons_admin_page_shows_their_enrolments_and_sign_in(client, root, checkin):
+    employee = checkin.logged_by.employee
+    response = client.get(reverse("admin:programs_employee_change", args=[employee.pk]))
+    content = response.content.decode()
+    assert checkin.pairing.program.name in content
+    listing = client.get(reverse("admin:programs_employee_changelist"))
+    assert "Last sign-in" in listing.content.decode()
+    assert SECRET not in content
