@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from pairing.views.home import home, landing
-from programs.views import two_factor
+from programs.views import ops, two_factor
 
 urlpatterns = [
     path("", home, name="home"),
@@ -15,4 +15,5 @@ urlpatterns = [
     path("accounts/", include("programs.account_urls")),
     path("oidc/", include("programs.sso_urls")),
     path("admin/", admin.site.urls),
+    path("healthz", ops.healthz, name="healthz"),
 ]

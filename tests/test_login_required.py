@@ -17,6 +17,8 @@ PUBLIC = {
     "oidc_authentication_init",
     "oidc_authentication_callback",
     "sso_failed",
+    # The load balancer's probe.
+    "healthz",
 }
 
 
