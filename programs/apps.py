@@ -7,9 +7,11 @@ class ProgramsConfig(AppConfig):
 
     def ready(self):
         from django.contrib.auth.signals import user_logged_in
+        from django.core.signals import request_finished
 
-        from programs.middleware import touch_session
+        from programs.middleware import clear_request_id, touch_session
         from programs.two_factor import remember_two_factor_state
 
         user_logged_in.connect(remember_two_factor_state, dispatch_uid="two_factor_state")
         user_logged_in.connect(touch_session, dispatch_uid="touch_session")
+        request_finished.connect(clear_request_id, dispatch_uid="clear_request_id")

@@ -1,7 +1,9 @@
 """Rules for every request of a signed-in person: two-factor for HR admins, sessions that
 end when idle, and pages no browser or proxy keeps a copy of."""
 
+import re
 import time
+import uuid
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
@@ -9,7 +11,37 @@ from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 
+from config.logs import REQUEST_ID
 from programs.two_factor import two_factor_page
+
+# What a proxy's request id may look like (uuids, AWS's "Root=1-…", nginx's hex). Anything
+# else, such as a newline meant to forge a log line, is replaced by our own id.
+SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:;=+/-]{1,128}")
+
+
+class RequestIdMiddleware:
+    """Each request gets an id, the proxy's X-Request-ID if sane or a fresh uuid4: it is
+    on every log record of the request and in the response's X-Request-ID header, so a
+    user's report, the proxy's log and ours can be matched."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        given = request.headers.get("X-Request-ID", "")
+        request_id = given if SANE_REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
+        request.request_id = request_id
+        # Not reset on the way out: Django logs the response (django.request's 4xx and
+        # 5xx lines) after the middleware returns. clear_request_id does it at the end.
+        REQUEST_ID.set(request_id)
+        response = self.get_response(request)
+        response["X-Request-ID"] = request_id
+        return response
+
+
+def clear_request_id(sender, **kwargs):
+    """On request_finished: log lines between requests belong to none."""
+    REQUEST_ID.set(None)
 
 
 class TwoFactorRequiredMiddleware:
