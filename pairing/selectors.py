@@ -360,10 +360,13 @@ def candidates_for(*, participant: Participant, k: int = CANDIDATES_SHOWN) -> li
 
 
 def learner_participant_get(*, user, slug: str) -> Participant:
-    """The viewer's own mentee or peer enrolment in a programme; 404 otherwise."""
+    """The viewer's own mentee or peer enrolment in a self-select programme; 404 otherwise.
+    In an HR-run programme the candidates (other people's profiles, mentors' free places)
+    are HR's to see, and asking one of them is refused anyway."""
     participant = (
         Participant.objects.filter(
             program__slug=slug,
+            program__matching_mode=Program.MatchingMode.SELF_SELECT,
             employee__user=user,
             role__in=[Participant.Role.MENTEE, Participant.Role.PEER],
             withdrawn_at__isnull=True,
