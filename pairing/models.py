@@ -4,6 +4,8 @@ A pairing has members rather than two fixed seats, so peer circles of 3-6 and on
 sessions fit the same tables later. Each member answers a proposal separately.
 """
 
+from datetime import date
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -87,6 +89,14 @@ class Pairing(models.Model):
     @property
     def is_live(self) -> bool:
         return self.status in self.LIVE_STATUSES
+
+    def checkin_dates(self) -> tuple[date, date]:
+        """The first and last day a check-in may be dated: from the day it began (everyone
+        accepted; the day it was proposed for rows from before that was stamped) to today,
+        or to the day it ended."""
+        began = self.activated_at or self.proposed_at
+        last = timezone.localdate(self.ended_at) if self.ended_at else timezone.localdate()
+        return timezone.localdate(began), last
 
 
 class PairingMember(models.Model):

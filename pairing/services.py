@@ -386,6 +386,12 @@ def checkin_log(
         raise PairingError("Check-ins can be logged once the pairing is active.")
     if held_on > timezone.localdate():
         raise PairingError("A check-in cannot be in the future.")
+    first_day, last_day = pairing.checkin_dates()
+    if not first_day <= held_on <= last_day:
+        raise PairingError(
+            f"A check-in must be dated between {first_day:%-d %B %Y} and {last_day:%-d %B %Y}, "
+            "while the pairing runs."
+        )
     checkin = CheckIn(
         pairing=pairing,
         held_on=held_on,

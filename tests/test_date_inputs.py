@@ -2,12 +2,13 @@
 accepts: in the en-GB locale Django would write dd/mm/yyyy, which the browser shows as an
 empty field (found by the browser tests: the check-in date came up blank)."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.utils import timezone
 
 from pairing.forms.journeys import CheckInForm
+from pairing.models import Pairing
 from programs.forms.enrol import ParticipantForm
 from programs.forms.hr import ProgramForm
 from programs.models import Participant, Program
@@ -16,10 +17,14 @@ pytestmark = pytest.mark.django_db
 
 
 def test_checkin_date_defaults_to_today_in_iso_format():
-    html = str(CheckInForm()["held_on"])
+    began = timezone.now() - timedelta(days=40)
+    html = str(CheckInForm(pairing=Pairing(proposed_at=began, activated_at=began))["held_on"])
 
-    today = timezone.localdate().isoformat()
-    assert html == f'<input type="date" name="held_on" value="{today}" required id="id_held_on">'
+    today, first = timezone.localdate().isoformat(), timezone.localdate(began).isoformat()
+    assert html == (
+        f'<input type="date" name="held_on" value="{today}" min="{first}" max="{today}" '
+        'required id="id_held_on">'
+    )
 
 
 def test_programme_dates_render_in_iso_format():

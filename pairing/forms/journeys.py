@@ -3,7 +3,7 @@
 from django import forms
 from django.utils import timezone
 
-from pairing.models import CheckIn, PairingMember
+from pairing.models import CheckIn, Pairing, PairingMember
 
 # <input type="date"> only takes yyyy-mm-dd; the locale's format (en-GB: dd/mm/yyyy) would
 # render as an empty field, and saving would then clear the date.
@@ -42,14 +42,25 @@ class CheckInForm(forms.ModelForm):
         }
         labels = {"held_on": "When did you meet?"}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, pairing: Pairing, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["held_on"].initial = timezone.localdate()
+        self.first_day, self.last_day = pairing.checkin_dates()
+        held_on = self.fields["held_on"]
+        held_on.initial = self.last_day
+        held_on.widget.attrs.update(min=self.first_day.isoformat(), max=self.last_day.isoformat())
 
     def clean_held_on(self):
         held_on = self.cleaned_data["held_on"]
         if held_on > timezone.localdate():
             raise forms.ValidationError("A check-in cannot be in the future.")
+        if held_on < self.first_day:
+            raise forms.ValidationError(
+                f"The pairing began on {self.first_day:%-d %B %Y}: a check-in cannot be earlier."
+            )
+        if held_on > self.last_day:
+            raise forms.ValidationError(
+                f"The pairing ended on {self.last_day:%-d %B %Y}: a check-in cannot be later."
+            )
         return held_on
 
 

@@ -95,7 +95,7 @@ def _detail(request, view, *, checkin_form=None, end_form=None, status=200):
         {
             "view": view,
             "pairing": view.pairing,
-            "checkin_form": checkin_form or CheckInForm(),
+            "checkin_form": checkin_form or CheckInForm(pairing=view.pairing),
             "end_form": end_form or EndForm(),
         },
         status=status,
@@ -113,7 +113,7 @@ def checkin_create(request, pk: int):
     if view.me is None:
         # The programme's HR admins may look, not write.
         return redirect(view.pairing)
-    form = CheckInForm(request.POST)
+    form = CheckInForm(request.POST, pairing=view.pairing)
     if not form.is_valid():
         return _detail(request, view, checkin_form=form, status=400)
     try:

@@ -333,6 +333,9 @@ def test_request_refused_in_admin_run_programme(program):
 def test_checkin_moves_next_due_and_an_older_one_does_not_pull_it_back(program):
     guide, learner = mentor(program), mentee(program)
     pairing = make_active_pairing(guide=guide, learner=learner)
+    # Began a month ago, so a meeting 20 days back is within its life.
+    pairing.activated_at = timezone.now() - timedelta(days=30)
+    pairing.save(update_fields=["activated_at"])
     today = timezone.localdate()
     services.checkin_log(
         pairing=pairing, participant=learner, held_on=today, summary="Goals", rating=4

@@ -249,6 +249,9 @@ def test_private_note_is_seen_only_by_its_author(client, active, hr_admin):
 @pytest.mark.parametrize("count", [1, 3])
 def test_pairing_detail_query_count(client, active, count, django_assert_num_queries):
     pairing, guide, learner = active
+    # Began long enough ago for a check-in on each of the last `count` days.
+    pairing.activated_at = timezone.now() - timedelta(days=count)
+    pairing.save(update_fields=["activated_at"])
     for day in range(count):
         checkin_log(
             pairing=pairing,
