@@ -166,6 +166,17 @@ class ProgramQuerySet(models.QuerySet):
         )
 
 
+# Most people one guide may support at once: far above any real mentor, and it keeps a
+# typing slip (99999) out of the database and of matching.
+MAX_CAPACITY = 50
+
+
+# The widest level gap there is (Entry to Executive): a setting beyond it means nothing.
+MAX_LEVEL_GAP = Level.EXECUTIVE - Level.ENTRY
+# A programme runs for months; longer than a year is a typing slip.
+MAX_SETTING_DAYS = 365
+
+
 class Program(models.Model):
     class Kind(models.TextChoices):
         MENTORING = "mentoring", "Mentoring"
@@ -199,41 +210,57 @@ class Program(models.Model):
     ends_on = models.DateField(null=True, blank=True)
     checkin_cadence_days = models.PositiveSmallIntegerField(
         default=28,
-        validators=[MinValueValidator(1), MaxValueValidator(365)],
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_SETTING_DAYS)],
         help_text="Days between check-ins (mentoring 28, peer coaching 14 by default).",
     )
     default_capacity = models.PositiveSmallIntegerField(
         default=2,
-        validators=[MinValueValidator(1)],
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_CAPACITY)],
         help_text="How many people a mentor supports unless they say otherwise.",
     )
     min_gap = models.PositiveSmallIntegerField(
-        default=1, help_text="Fewest levels a mentor must be above (below, in reverse mentoring)."
+        default=1,
+        validators=[MaxValueValidator(MAX_LEVEL_GAP)],
+        help_text="Fewest levels a mentor must be above (below, in reverse mentoring).",
     )
     ideal_gap = models.PositiveSmallIntegerField(
-        default=2, help_text="The level gap that earns full level points."
+        default=2,
+        validators=[MaxValueValidator(MAX_LEVEL_GAP)],
+        help_text="The level gap that earns full level points.",
     )
     max_gap = models.PositiveSmallIntegerField(
-        default=3, help_text="Most levels a mentor may be away."
+        default=3,
+        validators=[MaxValueValidator(MAX_LEVEL_GAP)],
+        help_text="Most levels a mentor may be away.",
     )
     peer_max_gap = models.PositiveSmallIntegerField(
-        default=1, help_text="Most levels two peer coaches may differ by."
+        default=1,
+        validators=[MaxValueValidator(MAX_LEVEL_GAP)],
+        help_text="Most levels two peer coaches may differ by.",
     )
     weight_goals = models.PositiveSmallIntegerField(
-        default=50, help_text="Points for goals covered by the mentor's expertise (or shared)."
+        default=50,
+        validators=[MaxValueValidator(100)],
+        help_text="Points for goals covered by the mentor's expertise (or shared).",
     )
     weight_level = models.PositiveSmallIntegerField(
-        default=25, help_text="Points for the level gap being ideal."
+        default=25,
+        validators=[MaxValueValidator(100)],
+        help_text="Points for the level gap being ideal.",
     )
     weight_style = models.PositiveSmallIntegerField(
-        default=20, help_text="Points for a matching feedback style."
+        default=20,
+        validators=[MaxValueValidator(100)],
+        help_text="Points for a matching feedback style.",
     )
     weight_department = models.PositiveSmallIntegerField(
-        default=5, help_text="Points for coming from different departments."
+        default=5,
+        validators=[MaxValueValidator(100)],
+        help_text="Points for coming from different departments.",
     )
     proposal_expiry_days = models.PositiveSmallIntegerField(
         default=7,
-        validators=[MinValueValidator(1)],
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_SETTING_DAYS)],
         help_text="Days a proposal waits for an answer before it lapses.",
     )
     admins = models.ManyToManyField(
@@ -329,11 +356,6 @@ class ParticipantQuerySet(models.QuerySet):
 
     def learners(self):
         return self.filter(role__in=[Participant.Role.MENTEE, Participant.Role.PEER])
-
-
-# Most people one guide may support at once: far above any real mentor, and it keeps a
-# typing slip (99999) out of the database and of matching.
-MAX_CAPACITY = 50
 
 
 class Participant(models.Model):

@@ -11,6 +11,7 @@ programs/ never imports pairing/.
 from dataclasses import dataclass
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
@@ -36,7 +37,7 @@ from pairing.matchmaking import (
     match_run_start,
 )
 from pairing.models import MatchRun
-from pairing.reminders import program_settings_update
+from pairing.reminders import program_kind_locked, program_settings_update
 from programs.forms.hr import ProgramForm
 from programs.permissions import hr_admin_required
 from programs.selectors import program_for_admin
@@ -49,16 +50,21 @@ TOPICS_CHARTED = 15
 @require_http_methods(["GET", "POST"])
 def program_edit(request, slug):
     program = program_for_admin(user=request.user, slug=slug)
-    form = ProgramForm(request.POST or None, instance=program)
+    locked = program_kind_locked(program=program)
+    form = ProgramForm(request.POST or None, instance=program, kind_locked=locked)
     if request.method == "POST" and form.is_valid():
-        changed = program_settings_update(
-            program=program, actor=request.user, data=form.cleaned_data
-        )
-        if changed:
-            messages.success(request, "Settings saved.")
+        try:
+            changed = program_settings_update(
+                program=program, actor=request.user, data=form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
         else:
-            messages.info(request, "Nothing changed.")
-        return redirect(program)
+            if changed:
+                messages.success(request, "Settings saved.")
+            else:
+                messages.info(request, "Nothing changed.")
+            return redirect(program)
     return render(request, "programs/program_form.html", {"form": form, "program": program})
 
 

@@ -72,8 +72,15 @@ class ProgramForm(forms.ModelForm):
             "ends_on": "Last day of the programme (optional).",
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, kind_locked: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        if kind_locked:
+            # A disabled field keeps the stored kind whatever the browser posts.
+            self.fields["kind"].disabled = True
+            self.fields["kind"].help_text = (
+                "Fixed: the programme has pairings, whose roles and check-ins were made for "
+                "this kind. Start a new programme for another kind."
+            )
         if self.instance.pk is None:
             # A new programme's cadence follows its kind (mentoring 28, peer coaching 14)
             # unless HR types a number.
@@ -121,7 +128,13 @@ class ProgramForm(forms.ModelForm):
                     f"The four weights add up to {sum(weights)}; they may add up to at most "
                     f"{MAX_SCORE} (scores are out of {MAX_SCORE}).",
                 )
-        if data.get("kind") and not data.get("checkin_cadence_days"):
+        # Only a new programme's blank cadence means "the kind's default"; 0 or a negative
+        # number is an error (the field's validators say so), never silently replaced.
+        new = self.instance.pk is None
+        blank = (
+            data.get("checkin_cadence_days") is None and "checkin_cadence_days" not in self.errors
+        )
+        if new and blank and data.get("kind"):
             data["checkin_cadence_days"] = Program.DEFAULT_CADENCE_DAYS[data["kind"]]
         return data
 
