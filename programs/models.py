@@ -143,9 +143,21 @@ class Topic(models.Model):
 
     name = models.CharField(max_length=100)
     key = models.CharField(max_length=100, unique=True, editable=False)
+    # Who typed it into their enrolment, and when: employees may add only a few a day
+    # (programs.services.NEW_TOPICS_PER_DAY). None for HR's imports and the admin's.
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
         ordering = ["name"]
+        indexes = [models.Index(fields=["created_by", "created_at"])]
 
     def __str__(self) -> str:
         return self.name

@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from programs.models import (
     HR_ADMINS_GROUP,
@@ -33,14 +34,56 @@ def _display_name(clean: str) -> str:
     )
 
 
-def topics_from_names(names: Iterable[str]) -> list[Topic]:
-    """The topics for these names, creating the missing ones; "Public  speaking " and
-    "PUBLIC SPEAKING" are one topic, named as it was first written (see _display_name)."""
+# The topic list is the whole organisation's: what an employee types into their enrolment
+# becomes a topic everyone sees. So that it stays a short clean list, one person adds at
+# most this many new topics in one save of their enrolment, and this many a day (the
+# site's TIME_ZONE); they pick from the list for the rest. HR's imports are not limited.
+NEW_TOPICS_PER_SAVE = 3
+NEW_TOPICS_PER_DAY = 10
+
+
+def _wanted_topics(names: Iterable[str]) -> dict[str, str]:
+    """Key to display name, first spelling wins."""
     wanted: dict[str, str] = {}
     for name in names:
         clean = " ".join(name.split())
         if clean:
             wanted.setdefault(normalise_topic(clean), _display_name(clean))
+    return wanted
+
+
+def topics_new_among(names: Iterable[str]) -> list[str]:
+    """The names, as they would be saved, that no topic has yet."""
+    wanted = _wanted_topics(names)
+    existing = set(Topic.objects.filter(key__in=wanted).values_list("key", flat=True))
+    return [name for key, name in wanted.items() if key not in existing]
+
+
+def new_topics_problem(*, new: list[str], creator) -> str | None:
+    """Why `creator` may not add these new topics now, or None."""
+    if len(new) > NEW_TOPICS_PER_SAVE:
+        return (
+            f"You can add at most {NEW_TOPICS_PER_SAVE} new topics at a time, and "
+            f"{len(new)} of these are new ({', '.join(new)}). Tick an existing topic where "
+            "one fits, or add the rest later."
+        )
+    if creator is None or not new:
+        return None
+    start_of_day = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    made = Topic.objects.filter(created_by=creator, created_at__gte=start_of_day).count()
+    if made + len(new) > NEW_TOPICS_PER_DAY:
+        return (
+            f"You have added {made} new topics today; at most {NEW_TOPICS_PER_DAY} a day. "
+            "Tick existing topics, or add new ones tomorrow."
+        )
+    return None
+
+
+def topics_from_names(names: Iterable[str], *, created_by=None) -> list[Topic]:
+    """The topics for these names, creating the missing ones; "Public  speaking " and
+    "PUBLIC SPEAKING" are one topic, named as it was first written (see _display_name).
+    New topics are stamped with `created_by`, who is limited (new_topics_problem)."""
+    wanted = _wanted_topics(names)
     if not wanted:
         return []
     existing = {t.key: t for t in Topic.objects.filter(key__in=wanted)}
@@ -50,7 +93,7 @@ def topics_from_names(names: Iterable[str]) -> list[Topic]:
                 # A savepoint: another request may create the same topic at this moment,
                 # and the unique key then makes ours lose; theirs is the same topic.
                 with transaction.atomic():
-                    topic = Topic(name=name)
+                    topic = Topic(name=name, created_by=created_by)
                     topic.save()
             except IntegrityError:
                 topic = Topic.objects.get(key=key)
@@ -347,10 +390,14 @@ def _enrolment_fields(
     participant.capacity = capacity if participant.role == Participant.Role.MENTOR else None
     participant.paused_until = paused_until
     participant.note = note
+    # The employee typed these; the form says so first, this is the last word.
+    creator = participant.employee.user
+    if problem := new_topics_problem(new=topics_new_among([*goals, *expertise]), creator=creator):
+        raise ValidationError(problem)
     participant.full_clean()
     participant.save()
-    participant.goals.set(topics_from_names(goals))
-    participant.expertise.set(topics_from_names(expertise))
+    participant.goals.set(topics_from_names(goals, created_by=creator))
+    participant.expertise.set(topics_from_names(expertise, created_by=creator))
     return participant
 
 

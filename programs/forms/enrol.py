@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from programs.guide import QUESTIONS
 from programs.models import Focus, Participant, Program, Style, Topic
+from programs.services import new_topics_problem, topics_new_among
 from programs.validators import topic_problems, validate_no_control_characters
 
 # <input type="date"> only takes yyyy-mm-dd; the locale's format (en-GB: dd/mm/yyyy) would
@@ -84,9 +85,10 @@ class ParticipantForm(forms.Form):
         required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
     )
 
-    def __init__(self, *args, program: Program, role: str, **kwargs):
+    def __init__(self, *args, program: Program, role: str, creator=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.program = program
+        self.creator = creator  # who would create the new topics (see new_topics_problem)
         topics = Topic.objects.order_by("name")
         self.fields["goals"].queryset = topics
         self.fields["expertise"].queryset = topics
@@ -118,6 +120,10 @@ class ParticipantForm(forms.Form):
                 typed = split_names(data.get(extra, ""))
                 if problems := topic_problems(typed, label="A topic"):
                     self.add_error(extra, problems)
+                elif problem := new_topics_problem(
+                    new=topics_new_among(typed), creator=self.creator
+                ):
+                    self.add_error(extra, problem)
                 names += typed
                 data[f"{field}_names"] = names
                 if not names:

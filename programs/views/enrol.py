@@ -80,6 +80,7 @@ def program_enrol(request, slug: str):
         program=program,
         role=role,
         initial=initial,
+        creator=request.user,
     )
     if request.method == "POST" and form.is_valid():
         try:
