@@ -7,6 +7,7 @@ sessions fit the same tables later. Each member answers a proposal separately.
 from datetime import date
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -186,6 +187,19 @@ class CheckIn(models.Model):
 
     def __str__(self) -> str:
         return f"Check-in {self.held_on} for pairing {self.pairing_id}"
+
+    def clean(self):
+        # The form and checkin_log say so first; this holds for the Django admin too.
+        if self.pairing_id is None or self.held_on is None:
+            return
+        first_day, last_day = self.pairing.checkin_dates()
+        if not first_day <= self.held_on <= last_day:
+            raise ValidationError(
+                {
+                    "held_on": f"Must be between {first_day:%-d %B %Y} and "
+                    f"{last_day:%-d %B %Y}, while the pairing runs."
+                }
+            )
 
 
 class MatchRun(models.Model):

@@ -166,6 +166,12 @@ class ProgramAdmin(AuditedAdmin):
     def audit_program(self, obj) -> Program | None:
         return obj
 
+    def get_readonly_fields(self, request, obj=None):
+        # As on HR's settings page: a programme's kind is fixed once it has pairings.
+        if obj is not None and obj.pairings.exists():
+            return [*super().get_readonly_fields(request, obj), "kind"]
+        return super().get_readonly_fields(request, obj)
+
     def audit_program_on_delete(self, obj) -> Program | None:
         # The programme's own events go with it: the deletion is kept on the directory's.
         return None

@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from pairing.models import CheckIn, Pairing
 from programs.models import AuditEvent, Employee
@@ -24,7 +25,8 @@ def root(client):
 
 @pytest.fixture
 def checkin(program):
-    pairing = make_live_pairing(program=program)
+    began = timezone.make_aware(datetime.datetime(2026, 10, 1, 12))
+    pairing = make_live_pairing(program=program, proposed_at=began, activated_at=began)
     learner = pairing.members.get(role="learner").participant
     return CheckIn.objects.create(
         pairing=pairing,
@@ -180,3 +182,33 @@ def test_a_persons_admin_page_shows_their_enrolments_and_sign_in(client, root, c
     listing = client.get(reverse("admin:programs_employee_changelist"))
     assert "Last sign-in" in listing.content.decode()
     assert SECRET not in content
+
+
+def test_the_admin_refuses_a_check_in_dated_before_its_pairing(client, root, checkin):
+    url = reverse("admin:pairing_checkin_change", args=[checkin.pk])
+    response = client.post(
+        url,
+        {
+            "pairing": checkin.pairing_id,
+            "held_on": "2026-09-30",
+            "logged_by": checkin.logged_by_id,
+            "summary": "x",
+            "rating": 3,
+            "created_at_0": "2026-11-02",
+            "created_at_1": "10:00:00",
+        },
+    )
+    assert response.status_code == 200
+    assert "held_on" in response.context["adminform"].form.errors
+    checkin.refresh_from_db()
+    assert checkin.held_on == datetime.date(2026, 11, 1)
+
+
+def test_the_admin_shows_a_programmes_kind_read_only_once_it_has_pairings(client, root, checkin):
+    program = checkin.pairing.program
+    form = (
+        client.get(reverse("admin:programs_program_change", args=[program.pk]))
+        .context["adminform"]
+        .form
+    )
+    assert "kind" not in form.fields
