@@ -4,6 +4,7 @@ The matching rules of a programme live on the programme row (every number of the
 contract in DESIGN.md), so HR can change them without a deploy.
 """
 
+import uuid
 import zoneinfo
 from datetime import date
 
@@ -82,6 +83,15 @@ class Employee(models.Model):
     # The last invitation (set-your-password email) sent; None until the first. Whether
     # the person ever signed in is their user's last_login.
     invited_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The id an HR system provisioning over SCIM knows this person by: random, so it tells
+    # nothing about the row or how many there are. None once the HR system deleted the
+    # person (they stay in the directory as a leaver, with their history, but SCIM no
+    # longer finds them).
+    scim_id = models.UUIDField(
+        default=uuid.uuid4, unique=True, null=True, blank=True, editable=False
+    )
+    # The HR system's own id for the person (SCIM externalId), kept as it sent it.
+    scim_external_id = models.CharField(max_length=255, blank=True, editable=False)
 
     objects = EmployeeQuerySet.as_manager()
 
@@ -420,3 +430,48 @@ class Throttle(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope} {self.key[:8]} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class ScimTokenQuerySet(models.QuerySet):
+    def live(self):
+        return self.filter(revoked_at__isnull=True)
+
+
+class ScimToken(models.Model):
+    """A bearer token an HR system provisions the directory with (SCIM, /scim/v2/).
+
+    Only a SHA-256 of the secret is kept: the secret is shown once, when a people admin
+    creates the token. A long random secret needs no slow, salted hash, and the digest
+    lets a request find its token with one indexed lookup.
+    """
+
+    name = models.CharField(max_length=100, help_text="Which system uses it, e.g. “Entra ID”.")
+    secret_hash = models.CharField(max_length=64, unique=True, editable=False)
+    # The first characters of the secret, so admins can tell tokens apart in the list and
+    # in the HR system's settings without the secret being kept.
+    prefix = models.CharField(max_length=12, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="scim_tokens"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = ScimTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
