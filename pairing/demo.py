@@ -28,6 +28,7 @@ from pairing.matchmaking import keys_by_employee, person_for, rules_for
 from pairing.models import CheckIn, Pairing, PairingMember
 from programs.models import (
     HR_ADMINS_GROUP,
+    PEOPLE_ADMINS_GROUP,
     AuditEvent,
     Employee,
     Focus,
@@ -66,7 +67,7 @@ class Login:
 
 
 LOGINS = (
-    Login("HR admin", "hr", "runs all three programmes"),
+    Login("HR admin", "hr", "runs all three programmes and keeps the directory"),
     Login("mentor", "mentor", "one proposal to answer, one active mentee"),
     Login("mentee", "mentee", "active pairing, check-in due now"),
     Login("peer coach", "peer", "active peer pairing"),
@@ -463,7 +464,9 @@ def _seed_organisation(*, today: date, rng: random.Random) -> None:
         user = employees[login.key].user
         user.password = password
         user.save(update_fields=["password"])
-    hr.groups.add(Group.objects.get(name=HR_ADMINS_GROUP))
+    hr.groups.add(
+        Group.objects.get(name=HR_ADMINS_GROUP), Group.objects.get(name=PEOPLE_ADMINS_GROUP)
+    )
     admin = employees["admin"].user
     admin.is_staff = admin.is_superuser = True
     admin.save(update_fields=["is_staff", "is_superuser"])

@@ -67,3 +67,24 @@ def proposal_new_send(member) -> None:
             "sign_in_link": sign_in_link(user) if user.last_login is None else "",
         },
     )
+
+
+def partner_left_send(member) -> None:
+    """Tell a member their pairing ended because their partner left the organisation,
+    and what happens next for them."""
+    pairing = member.pairing
+    program = pairing.program
+    partners = [m.participant.employee.name for m in pairing.members.all() if m.pk != member.pk]
+    send_templated(
+        name="partner-left",
+        to=[member.participant.employee.email],
+        context={
+            "member": member,
+            "pairing": pairing,
+            "program": program,
+            "partners": " and ".join(partners),
+            "is_guide": member.role == member.Role.GUIDE,
+            "hr_matches": program.matching_mode == program.MatchingMode.ADMIN,
+            "home_url": settings.SITE_URL + reverse("home"),
+        },
+    )

@@ -119,6 +119,9 @@ class PairingMember(models.Model):
     # Claimed before the proposal email is sent, so a retried or repeated task never
     # emails the same member twice about the same proposal.
     notified_at = models.DateTimeField(null=True, blank=True)
+    # Claimed the same way before telling a member that their partner left the
+    # organisation and the pairing ended.
+    partner_left_notified_at = models.DateTimeField(null=True, blank=True)
     # Mirrors pairing.is_live so the database itself can refuse a second live pairing
     # for one mentee or peer (a partial unique index cannot look across a join).
     live = models.BooleanField(default=True)

@@ -427,3 +427,84 @@ def pairing_end(*, pairing: Pairing, user, reason: str) -> Pairing:
     pairing.save(update_fields=["status", "ended_at", "ended_by", "end_reason", "next_checkin_due"])
     pairing.members.update(live=False)
     return pairing
+
+
+LEFT_ORGANISATION = "left the organisation"
+
+
+@transaction.atomic
+def pairings_end_for_leavers(*, employee_ids: list[int]) -> list[Pairing]:
+    """End every live pairing (proposed, accepted or active) with one of these people in
+    it, with the reason "left the organisation". Their partners are free again at once:
+    each is told by email, and where HR runs matching a mentee or peer left without a
+    partner is proposed the next best one straight away. Runs in the transaction that
+    marked the leavers (programs.signals.employees_left); a second call ends nothing.
+    """
+    live = PairingMember.objects.filter(live=True, participant__employee_id__in=employee_ids)
+    ending = list(
+        Pairing.objects.select_for_update(of=("self",))
+        .filter(pk__in=live.values("pairing_id"), status__in=Pairing.LIVE_STATUSES)
+        .select_related("program")
+    )
+    if not ending:
+        return []
+    now = timezone.now()
+    for pairing in ending:
+        pairing.status = Pairing.Status.ENDED
+        pairing.ended_at = now
+        pairing.end_reason = LEFT_ORGANISATION
+        pairing.next_checkin_due = None
+    Pairing.objects.bulk_update(ending, ["status", "ended_at", "end_reason", "next_checkin_due"])
+    PairingMember.objects.filter(pairing__in=ending).update(live=False)
+    partners = list(
+        PairingMember.objects.filter(pairing__in=ending)
+        .exclude(participant__employee_id__in=employee_ids)
+        .select_related("participant__program", "participant__employee__user")
+    )
+    # Imported here: pairing.tasks imports this module.
+    from pairing.tasks import send_partner_left_email
+
+    for member in partners:
+        if member.participant.employee.user.is_active:
+            send_partner_left_email.delay_on_commit(member.pk)
+    for program in {pairing.program for pairing in ending}:
+        _repropose_all(
+            [
+                m.participant
+                for m in partners
+                if m.role != PairingMember.Role.GUIDE
+                and m.participant.program_id == program.pk
+                and m.participant.employee.user.is_active
+            ],
+            program,
+        )
+    return ending
+
+
+def leavers_release(sender, employee_ids: list[int], **kwargs) -> None:
+    """The receiver of programs.signals.employees_left (connected in PairingConfig)."""
+    pairings_end_for_leavers(employee_ids=employee_ids)
+
+
+def partner_left_notify(*, member_id: int) -> bool:
+    """Tell one member that their pairing ended because their partner left, at most once
+    (claimed like proposal_notify). False when there was nothing to send."""
+    claimed = PairingMember.objects.filter(
+        pk=member_id,
+        partner_left_notified_at=None,
+        pairing__status=Pairing.Status.ENDED,
+        pairing__end_reason=LEFT_ORGANISATION,
+    ).update(partner_left_notified_at=timezone.now())
+    if claimed != 1:
+        return False
+    member = (
+        PairingMember.objects.select_related("participant__employee", "pairing__program")
+        .prefetch_related("pairing__members__participant__employee")
+        .get(pk=member_id)
+    )
+    try:
+        emails.partner_left_send(member)
+    except Exception:
+        PairingMember.objects.filter(pk=member_id).update(partner_left_notified_at=None)
+        raise
+    return True

@@ -17,6 +17,12 @@ def send_proposal_email(member_id: int) -> None:
     services.proposal_notify(member_id=member_id)
 
 
+@shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def send_partner_left_email(member_id: int) -> None:
+    """Tell one member their partner left the organisation, once."""
+    services.partner_left_notify(member_id=member_id)
+
+
 @shared_task
 def run_matching(run_id: int) -> None:
     """Compute a queued matching run (too big to compute in the request)."""

@@ -16,6 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 HR_ADMINS_GROUP = "HR admins"
+# People admins keep the directory (master data of every employee, leavers included).
+PEOPLE_ADMINS_GROUP = "People admins"
 
 
 def normalise_topic(name: str) -> str:
@@ -57,6 +59,11 @@ class EmployeeQuerySet(models.QuerySet):
     def never_signed_in(self):
         """People with an active login who have never used it: the ones to invite."""
         return self.filter(user__last_login=None, user__is_active=True)
+
+    def active(self):
+        """Still in the organisation. A leaver is kept (their history is reported on)
+        with an inactive login, so "active" lives in one place: the user."""
+        return self.filter(user__is_active=True)
 
 
 class Employee(models.Model):
@@ -111,6 +118,10 @@ class Employee(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_active(self) -> bool:
+        return self.user.is_active
 
     @property
     def tzinfo(self) -> zoneinfo.ZoneInfo:
@@ -296,9 +307,10 @@ class Program(models.Model):
 
 class ParticipantQuerySet(models.QuerySet):
     def active(self, today: date | None = None):
-        """Enrolled, not withdrawn and not paused: the people matching may use."""
+        """Enrolled, not withdrawn, not paused and still in the organisation (a leaver's
+        login is inactive): the people matching may use."""
         today = today or timezone.localdate()
-        return self.filter(withdrawn_at__isnull=True).filter(
+        return self.filter(withdrawn_at__isnull=True, employee__user__is_active=True).filter(
             Q(paused_until__isnull=True) | Q(paused_until__lte=today)
         )
 
@@ -382,7 +394,8 @@ class Participant(models.Model):
 
 
 class AuditEvent(models.Model):
-    """Who did what to a programme, and when: shown on the programme page."""
+    """Who did what to a programme (shown on the programme page) or, with no programme,
+    to the directory (shown on the directory page), and when."""
 
     class Action(models.TextChoices):
         CREATED = "created", "Created the programme"
@@ -396,8 +409,17 @@ class AuditEvent(models.Model):
         INVITED = "invited", "Sent invitations"
         ADMIN_ADDED = "admin_added", "Added an admin"
         ADMIN_REMOVED = "admin_removed", "Removed an admin"
+        # The directory's.
+        PERSON_CHANGED = "person_changed", "Changed a person"
+        PEOPLE_IMPORTED = "people_imported", "Imported the directory"
+        PEOPLE_LEFT = "people_left", "Marked as leavers"
+        PERSON_RETURNED = "person_returned", "Marked as back"
+        PEOPLE_ADMIN_ADDED = "people_admin_added", "Added a people admin"
+        PEOPLE_ADMIN_REMOVED = "people_admin_removed", "Removed a people admin"
 
-    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="audit_events")
+    program = models.ForeignKey(
+        Program, null=True, blank=True, on_delete=models.CASCADE, related_name="audit_events"
+    )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
@@ -411,7 +433,7 @@ class AuditEvent(models.Model):
         indexes = [models.Index(fields=["program", "-created_at"])]
 
     def __str__(self) -> str:
-        return f"{self.get_action_display()} · {self.program}"
+        return f"{self.get_action_display()} · {self.program or 'the directory'}"
 
 
 class Throttle(models.Model):

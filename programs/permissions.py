@@ -6,19 +6,30 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 
-from programs.models import HR_ADMINS_GROUP
+from programs.models import HR_ADMINS_GROUP, PEOPLE_ADMINS_GROUP
 
 
-def is_hr_admin(user) -> bool:
-    if not user.is_authenticated:
+def _in_group(user, name: str) -> bool:
+    if user is None or not user.is_authenticated or not user.is_active:
         return False
     if user.is_superuser:
         return True
     # Cached on the user object for the request, so the navbar and the view decorator
     # share one query.
-    if not hasattr(user, "_is_hr_admin"):
-        user._is_hr_admin = user.groups.filter(name=HR_ADMINS_GROUP).exists()
-    return user._is_hr_admin
+    cache = user.__dict__.setdefault("_groups_cache", {})
+    if name not in cache:
+        cache[name] = user.groups.filter(name=name).exists()
+    return cache[name]
+
+
+def is_hr_admin(user) -> bool:
+    return _in_group(user, HR_ADMINS_GROUP)
+
+
+def is_people_admin(user) -> bool:
+    """People admins keep the directory: only they change an existing employee's name,
+    department, level, manager or whether they are still here."""
+    return _in_group(user, PEOPLE_ADMINS_GROUP)
 
 
 def hr_admin_users():
@@ -31,13 +42,19 @@ def hr_admin_users():
     )
 
 
-def hr_admin_required(view):
-    """Only HR admins (and superusers) reach the view; anyone else gets 403."""
+def _group_required(check, message: str):
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not check(request.user):
+                raise PermissionDenied(message)
+            return view(request, *args, **kwargs)
 
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not is_hr_admin(request.user):
-            raise PermissionDenied("Only HR admins can open this page.")
-        return view(request, *args, **kwargs)
+        return wrapper
 
-    return wrapper
+    return decorator
+
+
+# Only HR admins (and superusers) reach the view; anyone else gets 403.
+hr_admin_required = _group_required(is_hr_admin, "Only HR admins can open this page.")
+people_admin_required = _group_required(is_people_admin, "Only people admins can open this page.")

@@ -4,11 +4,12 @@ from collections.abc import Iterable
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
 from programs.models import (
     HR_ADMINS_GROUP,
+    PEOPLE_ADMINS_GROUP,
     AuditEvent,
     Employee,
     Participant,
@@ -17,7 +18,8 @@ from programs.models import (
     normalise_email,
     normalise_topic,
 )
-from programs.permissions import hr_admin_users
+from programs.permissions import hr_admin_users, is_people_admin
+from programs.signals import employees_left
 
 
 def _display_name(clean: str) -> str:
@@ -109,9 +111,10 @@ def employee_upsert(
 
 
 def audit_record(
-    *, program: Program, actor, action: str, summary: str = "", detail: dict | None = None
+    *, program: Program | None, actor, action: str, summary: str = "", detail: dict | None = None
 ) -> AuditEvent:
-    """Record an admin action on the programme page ("who did what, when")."""
+    """Record an admin action on the programme page ("who did what, when"), or on the
+    directory's with no programme."""
     return AuditEvent.objects.create(
         program=program,
         actor=actor if getattr(actor, "is_authenticated", False) else None,
@@ -408,3 +411,165 @@ def employee_update_preferences(
     employee.full_clean()
     employee.save(update_fields=["optional_emails", "time_zone"])
     return employee
+
+
+def _require_people_admin(actor) -> None:
+    # None is the command line or a SCIM client, already trusted by how they got in.
+    if actor is not None and not is_people_admin(actor):
+        raise PermissionDenied("Only people admins change the directory.")
+
+
+@transaction.atomic
+def employees_deactivate(*, employees: Iterable[Employee], actor) -> list[Employee]:
+    """Mark people as leavers: their logins stop working at once (sessions included, as
+    Django refuses an inactive user on the next request), and the pairing app ends their
+    live pairings ("left the organisation") in this same transaction. Their enrolments
+    and history stay, for reporting. Returns those who were still active; calling it for
+    someone who has already left does nothing.
+    """
+    _require_people_admin(actor)
+    User = get_user_model()
+    ids = [employee.pk for employee in employees]
+    leaving = list(
+        Employee.objects.filter(pk__in=ids, user__is_active=True)
+        .select_related("user")
+        .select_for_update(of=("self",))
+    )
+    if not leaving:
+        return []
+    User.objects.filter(pk__in=[e.user_id for e in leaving]).update(is_active=False)
+    for employee in leaving:
+        employee.user.is_active = False
+    employees_left.send(sender=Employee, employee_ids=[e.pk for e in leaving])
+    names = ", ".join(e.name for e in leaving[:5]) + (" and others" if len(leaving) > 5 else "")
+    audit_record(
+        program=None,
+        actor=actor,
+        action=AuditEvent.Action.PEOPLE_LEFT,
+        summary=f"{len(leaving)} left the organisation: {names}",
+        detail={"emails": [e.email for e in leaving]},
+    )
+    return leaving
+
+
+@transaction.atomic
+def employee_reactivate(*, employee: Employee, actor) -> bool:
+    """Someone marked as a leaver is back (rehired, or marked by mistake): they can sign
+    in again and matching may use their enrolments. Pairings that ended stay ended.
+    Returns whether anything changed."""
+    _require_people_admin(actor)
+    changed = (
+        get_user_model().objects.filter(pk=employee.user_id, is_active=False).update(is_active=True)
+    )
+    if changed:
+        employee.user.is_active = True
+        audit_record(
+            program=None,
+            actor=actor,
+            action=AuditEvent.Action.PERSON_RETURNED,
+            summary=f"{employee.name} is back in the organisation",
+            detail={"email": employee.email},
+        )
+    return bool(changed)
+
+
+def people_admin_users():
+    """Everyone who keeps the directory: the group's active members (superusers also
+    pass is_people_admin, but are not listed as members)."""
+    return get_user_model().objects.filter(groups__name=PEOPLE_ADMINS_GROUP, is_active=True)
+
+
+@transaction.atomic
+def people_admin_add(*, actor, user) -> None:
+    """Put someone in the people admins group. Raises ValidationError when they cannot
+    sign in or are in it already."""
+    _require_people_admin(actor)
+    name = _person_name(user)
+    if not user.is_active:
+        raise ValidationError(f"{name} cannot sign in, so cannot be a people admin.")
+    group, _ = Group.objects.get_or_create(name=PEOPLE_ADMINS_GROUP)
+    if user.groups.filter(pk=group.pk).exists():
+        raise ValidationError(f"{name} is already a people admin.")
+    user.groups.add(group)
+    audit_record(
+        program=None,
+        actor=actor,
+        action=AuditEvent.Action.PEOPLE_ADMIN_ADDED,
+        summary=f"Added {name} as a people admin",
+        detail={"user_id": user.pk, "email": user.email},
+    )
+
+
+@transaction.atomic
+def people_admin_remove(*, actor, user) -> None:
+    """Take someone out of the people admins group. Raises ValidationError when they are
+    not in it, or are its last active member and no active superuser could take over."""
+    _require_people_admin(actor)
+    name = _person_name(user)
+    # Locked so that two people admins removing each other at once cannot both succeed.
+    group = Group.objects.select_for_update().get_or_create(name=PEOPLE_ADMINS_GROUP)[0]
+    if not user.groups.filter(pk=group.pk).exists():
+        raise ValidationError(f"{name} is not a people admin.")
+    others = people_admin_users().exclude(pk=user.pk)
+    superusers = get_user_model().objects.filter(is_superuser=True, is_active=True)
+    if not others.exists() and not superusers.exists():
+        raise ValidationError(f"{name} is the last people admin; add another one first.")
+    user.groups.remove(group)
+    audit_record(
+        program=None,
+        actor=actor,
+        action=AuditEvent.Action.PEOPLE_ADMIN_REMOVED,
+        summary=f"Removed {name} as a people admin",
+        detail={"user_id": user.pk, "email": user.email},
+    )
+
+
+# The directory's fields of an employee: who they are, for every programme at once.
+MASTER_DATA_FIELDS = ("name", "department", "title", "level", "manager", "time_zone")
+
+
+@transaction.atomic
+def employee_directory_update(
+    *, actor, employee: Employee, active: bool | None = None, **fields
+) -> list[str]:
+    """A people admin changes one person's master data (any of MASTER_DATA_FIELDS) and,
+    with `active`, marks them as a leaver or as back. Returns the names of the fields
+    that changed ("active" included); nothing changed leaves no trace."""
+    _require_people_admin(actor)
+    unknown = set(fields) - set(MASTER_DATA_FIELDS)
+    if unknown:
+        raise TypeError(f"not directory fields: {', '.join(sorted(unknown))}")
+    if fields.get("manager") is not None and fields["manager"].pk == employee.pk:
+        raise ValidationError({"manager": "A person cannot be their own manager."})
+    before = {name: getattr(employee, name) for name in fields}
+    changed = [name for name, value in fields.items() if before[name] != value]
+    if changed:
+        for name in changed:
+            setattr(employee, name, fields[name])
+        employee.full_clean()
+        employee.save(update_fields=changed)
+        audit_record(
+            program=None,
+            actor=actor,
+            action=AuditEvent.Action.PERSON_CHANGED,
+            summary=f"Changed {employee.name}: " + ", ".join(changed),
+            detail={
+                "email": employee.email,
+                **{
+                    name: {"from": _plain(before[name]), "to": _plain(fields[name])}
+                    for name in changed
+                },
+            },
+        )
+    if active is False:
+        moved = bool(employees_deactivate(employees=[employee], actor=actor))
+    else:
+        moved = active is True and employee_reactivate(employee=employee, actor=actor)
+    if moved:
+        changed.append("active")
+    return changed
+
+
+def _plain(value):
+    """A field value as the audit log's JSON keeps it: a manager by their email."""
+    return value.email if isinstance(value, Employee) else value

@@ -5,7 +5,14 @@ import itertools
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from programs.models import HR_ADMINS_GROUP, Employee, Participant, Program, Topic
+from programs.models import (
+    HR_ADMINS_GROUP,
+    PEOPLE_ADMINS_GROUP,
+    Employee,
+    Participant,
+    Program,
+    Topic,
+)
 
 _seq = itertools.count(1)
 
@@ -45,6 +52,12 @@ def make_hr_admin(*, name: str = "Hana HR"):
     user = make_employee(name=name, department="People", level=4).user
     # get_or_create: a transactional test's flush deletes the group the migration made.
     user.groups.add(Group.objects.get_or_create(name=HR_ADMINS_GROUP)[0])
+    return user
+
+
+def make_people_admin(*, name: str = "Pia People"):
+    user = make_employee(name=name, department="People", level=4).user
+    user.groups.add(Group.objects.get_or_create(name=PEOPLE_ADMINS_GROUP)[0])
     return user
 
 
