@@ -18,7 +18,7 @@ def give_everyone_a_scim_id(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("programs", "0004_participant_capacity_at_most_50"),
+        ("programs", "0006_directory_audit"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
