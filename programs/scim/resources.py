@@ -70,7 +70,8 @@ class PairwiseUser(Extension):
     __schema__ = URN(PAIRWISE_SCHEMA)
 
     level: Annotated[int | None, Required.true] = None
-    """Seniority from 1 (entry) to 6 (executive); 3 (professional) when never sent."""
+    """Seniority from 1 (entry) to 6 (executive): 3 (professional) for someone created
+    without it, and unchanged by a replacement without it."""
 
 
 class User(Resource[AnyExtension]):
@@ -94,7 +95,9 @@ class User(Resource[AnyExtension]):
     """The work email, always userName: one login has one address."""
 
 
-Person = User[EnterpriseUser | PairwiseUser]
+# Every employee has a level, so every User carries Pairwise's extension (RFC 7643 §6
+# "required"); a request without it gets the level filled in (payloads.py).
+Person = User[EnterpriseUser | Annotated[PairwiseUser, Required.true]]
 
 provider = ScimProvider(
     models=[User, EnterpriseUser, PairwiseUser],

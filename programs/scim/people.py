@@ -1,0 +1,202 @@
+"""Employees as SCIM Users, and the writes an HR system makes through SCIM.
+
+userName is the work email and the sign-in (the login's username is the lower-cased
+email), displayName the full name; department and manager come from the enterprise
+extension, the level from Pairwise's own (resources.PAIRWISE_SCHEMA).
+"""
+
+import uuid
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from scim2_models import Email, InvalidValueException, Meta, UniquenessException
+
+from programs.models import Employee, normalise_email
+from programs.scim.resources import EnterpriseUser, Manager, PairwiseUser, Person
+from programs.services import employee_reactivate, employee_upsert, employees_deactivate
+
+DEFAULT_LEVEL = Employee._meta.get_field("level").default
+
+
+def scim_employees():
+    """Everyone SCIM can see: all but the people the HR system has deleted."""
+    return Employee.objects.filter(scim_id__isnull=False).select_related("user", "manager")
+
+
+def user_location(request, employee: Employee) -> str:
+    return request.build_absolute_uri(reverse("scim:user", args=[employee.scim_id]))
+
+
+def employee_to_scim(employee: Employee, request) -> Person:
+    location = user_location(request, employee)
+    person = Person(
+        id=str(employee.scim_id),
+        external_id=employee.scim_external_id or None,
+        user_name=employee.email,
+        display_name=employee.name,
+        title=employee.title or None,
+        active=employee.user.is_active,
+        emails=[Email(value=employee.email, type=Email.Type.work, primary=True)],
+        meta=Meta(resource_type="User", created=employee.user.date_joined, location=location),
+    )
+    manager = employee.manager
+    enterprise = EnterpriseUser(
+        department=employee.department or None,
+        manager=Manager(value=str(manager.scim_id), ref=user_location(request, manager))
+        if manager is not None and manager.scim_id is not None
+        else None,
+    )
+    if enterprise.department or enterprise.manager:
+        person[EnterpriseUser] = enterprise
+    person[PairwiseUser] = PairwiseUser(level=employee.level)
+    return person
+
+
+@dataclass
+class PersonFields:
+    """What a SCIM User says about an employee, checked and converted."""
+
+    email: str
+    name: str
+    title: str
+    department: str
+    manager: Employee | None
+    level: int | None  # None: not sent (a new person gets the default, others keep theirs)
+    active: bool
+    external_id: str
+
+
+def person_fields(person: Person) -> PersonFields:
+    """The fields of a validated SCIM User; raises InvalidValueException (400) for a
+    manager SCIM does not know or a level outside 1-6."""
+    enterprise = person[EnterpriseUser] or EnterpriseUser()
+    pairwise = person[PairwiseUser]
+    manager = None
+    if enterprise.manager is not None and enterprise.manager.value:
+        manager = scim_employees().filter(scim_id=_uuid_or_none(enterprise.manager.value)).first()
+        if manager is None:
+            raise InvalidValueException(
+                detail=f"No user with id {enterprise.manager.value!r} to be the manager."
+            )
+    level = pairwise.level if pairwise is not None else None
+    if level is not None and not 1 <= level <= 6:
+        raise InvalidValueException(detail=f"level must be 1 to 6, not {level}.")
+    return PersonFields(
+        email=normalise_email(person.user_name or ""),
+        name=" ".join((person.display_name or "").split()),
+        title=(person.title or "").strip(),
+        department=(enterprise.department or "").strip(),
+        manager=manager,
+        level=level,
+        active=True if person.active is None else person.active,
+        external_id=person.external_id or "",
+    )
+
+
+def _uuid_or_none(value: str):
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return None
+
+
+def _invalid(error: ValidationError) -> InvalidValueException:
+    messages = [
+        f"{field}: {' '.join(errors)}" if field != "__all__" else " ".join(errors)
+        for field, errors in error.message_dict.items()
+    ]
+    return InvalidValueException(detail=" ".join(messages))
+
+
+def _check_email_free(email: str, *, employee: Employee | None) -> None:
+    others = Employee.objects.by_email(email)
+    users = get_user_model().objects.filter(username=email)
+    if employee is not None:
+        others = others.exclude(pk=employee.pk)
+        users = users.exclude(pk=employee.user_id)
+    if others.exists() or users.exists():
+        raise UniquenessException(detail=f"userName {email!r} is already taken.")
+
+
+def _apply(*, employee: Employee, fields: PersonFields) -> Employee:
+    """Write the fields to an existing employee, login included."""
+    if fields.manager is not None and fields.manager.pk == employee.pk:
+        raise InvalidValueException(detail="A person cannot be their own manager.")
+    if fields.email != employee.email:
+        _check_email_free(fields.email, employee=employee)
+        user = employee.user
+        user.username = user.email = fields.email
+        employee.email = fields.email
+        try:
+            user.full_clean()
+        except ValidationError as error:
+            raise _invalid(error) from error
+        user.save(update_fields=["username", "email"])
+        employee.save(update_fields=["email"])
+    try:
+        employee, _ = employee_upsert(
+            email=fields.email,
+            name=fields.name,
+            department=fields.department,
+            level=fields.level,
+            title=fields.title,
+            manager=fields.manager,
+        )
+    except ValidationError as error:
+        raise _invalid(error) from error
+    if employee.scim_external_id != fields.external_id:
+        employee.scim_external_id = fields.external_id
+        employee.save(update_fields=["scim_external_id"])
+    # The actor is the HR system: the token it came with was checked, and its creator
+    # is still a people admin (scim.views).
+    if employee.user.is_active and not fields.active:
+        employees_deactivate(employees=[employee], actor=None)
+    elif fields.active and not employee.user.is_active:
+        employee_reactivate(employee=employee, actor=None)
+    return employee
+
+
+@transaction.atomic
+def scim_person_create(*, fields: PersonFields) -> Employee:
+    """A new employee from the HR system. Someone the HR system deleted earlier comes back
+    under a new SCIM id, with their history; anyone else with that email is a conflict."""
+    returning = Employee.objects.by_email(fields.email).filter(scim_id__isnull=True).first()
+    if returning is not None:
+        returning.scim_id = uuid.uuid4()
+        returning.save(update_fields=["scim_id"])
+        return _apply(employee=returning, fields=fields)
+    _check_email_free(fields.email, employee=None)
+    try:
+        employee, _ = employee_upsert(
+            email=fields.email,
+            name=fields.name,
+            department=fields.department,
+            level=fields.level or DEFAULT_LEVEL,
+            title=fields.title,
+            manager=fields.manager,
+        )
+    except ValidationError as error:
+        raise _invalid(error) from error
+    return _apply(employee=employee, fields=fields)
+
+
+@transaction.atomic
+def scim_person_update(*, employee: Employee, fields: PersonFields) -> Employee:
+    """The employee as the HR system now describes them (PUT, or PATCH once applied)."""
+    employee = (
+        Employee.objects.select_for_update(of=("self",)).select_related("user").get(pk=employee.pk)
+    )
+    if fields.level is None:
+        fields.level = employee.level
+    return _apply(employee=employee, fields=fields)
+
+
+@transaction.atomic
+def scim_person_delete(*, employee: Employee) -> None:
+    """The HR system deleted the person: they leave (as with active=false), and SCIM no
+    longer finds them. They stay in the directory, with their history, for reporting."""
+    employees_deactivate(employees=[employee], actor=None)
+    Employee.objects.filter(pk=employee.pk).update(scim_id=None, scim_external_id="")
