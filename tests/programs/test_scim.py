@@ -341,6 +341,31 @@ def test_search_by_post(scim):
     ]
 
 
+def test_root_search_is_a_users_search(scim):
+    ana = make_employee(email="ana@example.org")
+
+    response = scim.post(
+        ".search",
+        {
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],
+            "filter": 'emails.value eq "ana@example.org"',
+        },
+    )
+
+    assert [r["id"] for r in response.json()["Resources"]] == [str(ana.scim_id)]
+
+
+def test_attributes_and_excluded_attributes(scim):
+    ana = make_employee(email="ana@example.org", name="Ana")
+
+    only = scim.get(f"Users/{ana.scim_id}", attributes="displayName").json()
+    without = scim.get(f"Users/{ana.scim_id}", excludedAttributes="emails,title").json()
+
+    assert only == {"schemas": [CORE], "id": str(ana.scim_id), "displayName": "Ana"}
+    assert "emails" not in without
+    assert without["userName"] == "ana@example.org"
+
+
 def test_paging(scim):
     for n in range(5):
         make_employee(email=f"p{n}@example.org")
