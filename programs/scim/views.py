@@ -10,6 +10,7 @@ from functools import wraps
 from http import HTTPStatus
 
 from django.contrib.auth.decorators import login_not_required
+from django.db import IntegrityError
 from django.http import HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from pydantic import ValidationError
@@ -106,6 +107,15 @@ def scim_endpoint(*methods: str):
                 return scim_response(scim.model_dump(), status=int(scim.status))
             except payloads.BadPayload as error:
                 return scim_error(HTTPStatus.BAD_REQUEST, str(error), "invalidSyntax")
+            except IntegrityError:
+                # Two requests creating or renaming to the same email at once: the
+                # database's unique constraint decided, and this one lost.
+                return scim_error(
+                    HTTPStatus.CONFLICT, "That userName was taken meanwhile.", "uniqueness"
+                )
+            except Exception:
+                logger.exception("SCIM request failed: %s %s", request.method, request.path)
+                return scim_error(HTTPStatus.INTERNAL_SERVER_ERROR, "Internal error.")
 
         return wrapper
 

@@ -140,6 +140,9 @@ def test_create_an_existing_email_is_a_conflict(scim):
     ("change", "message"),
     [
         ({"userName": "not an email"}, "email"),
+        # A valid address Django's usernames cannot hold.
+        ({"userName": "o'brien@example.org"}, "username"),
+        ({"userName": "a" * 150 + "@example.org"}, "username"),
         ({"displayName": "x" * 201}, "name"),
         ({PAIRWISE: {"level": 7}}, "level must be 1 to 6"),
         ({ENTERPRISE: {"manager": {"value": "00000000-0000-0000-0000-000000000000"}}}, "manager"),
@@ -155,6 +158,22 @@ def test_create_bad_values_are_400_and_write_nothing(scim, change, message):
     assert response["Content-Type"] == SCIM
     assert message in response.json()["detail"]
     assert Employee.objects.count() == before
+
+
+def test_a_lost_race_for_an_email_is_409(scim, monkeypatch):
+    from django.db import IntegrityError
+
+    from programs.scim import views
+
+    def taken(**kwargs):
+        raise IntegrityError("UNIQUE constraint failed: auth_user.username")
+
+    monkeypatch.setattr(views, "scim_person_create", taken)
+
+    response = scim.post("Users", new_user())
+
+    assert response.status_code == 409
+    assert response.json()["scimType"] == "uniqueness"
 
 
 def test_not_json_is_400(scim, client, secret):
