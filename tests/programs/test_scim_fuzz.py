@@ -57,6 +57,14 @@ operations = st.lists(
 )
 
 
+# The token fixture is made once per test, and every example may share it.
+FUZZ = {
+    "max_examples": 150,
+    "deadline": None,
+    "suppress_health_check": [HealthCheck.function_scoped_fixture],
+}
+
+
 @pytest.fixture
 def headers(db):
     _, secret = scim_token_create(actor=make_people_admin(), name="fuzz")
