@@ -27,6 +27,7 @@ from programs.models import (
     normalise_email,
     normalise_topic,
 )
+from programs.permissions import is_people_admin
 from programs.services import audit_record, employee_upsert, topics_from_names
 from programs.spreadsheets import unsafe_cell
 
@@ -68,6 +69,9 @@ class Action:
 
     CREATE = "create"
     UPDATE = "update"
+    # An existing employee whose directory data the row contradicts, imported by someone
+    # who does not keep the directory: the row enrols them as they are.
+    DIFFERS = "differs from the directory - not changed"
     ENROL = "enrol"
     UNCHANGED = "unchanged"
 
@@ -105,8 +109,10 @@ class RowPlan:
     """What importing one row will do: to the employee, and to their enrolment."""
 
     row: Row
-    employee: str  # Action.CREATE, UPDATE or UNCHANGED
+    employee: str  # Action.CREATE, UPDATE, DIFFERS or UNCHANGED
     participant: str  # Action.ENROL, UPDATE or UNCHANGED
+    # How the row differs from the directory ("level 3 → 4"), for UPDATE and DIFFERS.
+    differences: tuple[str, ...] = ()
 
 
 @dataclass
@@ -135,6 +141,11 @@ class ImportPlan:
         return self._count("employee", Action.UPDATE)
 
     @property
+    def employees_differing(self) -> list[RowPlan]:
+        """Rows whose directory data is left as it is (see Action.DIFFERS)."""
+        return [plan for plan in self.rows if plan.employee == Action.DIFFERS]
+
+    @property
     def participants_to_enrol(self) -> int:
         return self._count("participant", Action.ENROL)
 
@@ -147,7 +158,8 @@ class ImportPlan:
         return sum(
             1
             for plan in self.rows
-            if plan.employee == Action.UNCHANGED and plan.participant == Action.UNCHANGED
+            if plan.employee in (Action.UNCHANGED, Action.DIFFERS)
+            and plan.participant == Action.UNCHANGED
         )
 
     @property
@@ -160,6 +172,7 @@ class ImportPlan:
             "rows": len(self.rows),
             "employees_created": self.employees_to_create,
             "employees_updated": self.employees_to_update,
+            "employees_not_changed": len(self.employees_differing),
             "managers_created": len(self.managers_to_create),
             "participants_enrolled": self.participants_to_enrol,
             "participants_updated": self.participants_to_update,
@@ -178,9 +191,12 @@ class ImportResult:
     @property
     def summary(self) -> str:
         c = self.counts
+        differing = c["employees_not_changed"]
         return (
             f"{c['rows']} rows: {c['employees_created']} employees created, "
-            f"{c['employees_updated']} updated, {c['managers_created']} managers added "
+            f"{c['employees_updated']} updated, "
+            + (f"{differing} differing from the directory not changed, " if differing else "")
+            + f"{c['managers_created']} managers added "
             f"without enrolment, {c['participants_enrolled']} participants enrolled, "
             f"{c['participants_updated']} updated, {c['unchanged']} unchanged "
             f"({self.changes} changes)"
@@ -374,12 +390,16 @@ def _read_rows(text: str, program: Program) -> tuple[list[Row], list[RowError]]:
     return rows, errors
 
 
-def participants_import_plan(*, program: Program, text: str | bytes) -> ImportPlan:
+def participants_import_plan(*, program: Program, text: str | bytes, actor=None) -> ImportPlan:
     """Validate a participants CSV and preview what importing it would change (no writes).
 
     `text` is the file's content (bytes are decoded as UTF-8; a byte-order mark is fine).
+    Existing employees' directory data changes only when `actor` is a people admin;
+    otherwise rows that contradict it are Action.DIFFERS (the command line has no actor:
+    the directory has its own import). Leavers cannot be enrolled.
     """
     plan = ImportPlan(program=program)
+    update_directory = is_people_admin(actor)
     try:
         text = _decode(text)
     except UnicodeDecodeError as error:
@@ -394,7 +414,8 @@ def participants_import_plan(*, program: Program, text: str | bytes) -> ImportPl
 
     emails = {row.email for row in rows} | {row.manager_email for row in rows if row.manager_email}
     employees = {
-        e.email: e for e in Employee.objects.filter(email__in=emails).select_related("manager")
+        e.email: e
+        for e in Employee.objects.filter(email__in=emails).select_related("manager", "user")
     }
     participants = {
         p.employee.email: p
@@ -407,27 +428,43 @@ def participants_import_plan(*, program: Program, text: str | bytes) -> ImportPl
         {row.manager_email for row in rows if row.manager_email} - in_file - employees.keys()
     )
     for row in rows:
+        employee = employees.get(row.email)
+        if employee is not None and not employee.user.is_active:
+            plan.errors.append(
+                RowError(
+                    row.line,
+                    f"{row.email} has left the organisation and cannot be enrolled (a people "
+                    "admin can mark them as back in the directory)",
+                )
+            )
+            continue
+        differences = (
+            ()
+            if employee is None
+            else employee.differences(
+                name=row.name,
+                department=row.department,
+                level=row.level,
+                manager_email=row.manager_email,
+            )
+        )
+        if employee is None:
+            action = Action.CREATE
+        elif not differences:
+            action = Action.UNCHANGED
+        else:
+            action = Action.UPDATE if update_directory else Action.DIFFERS
         plan.rows.append(
             RowPlan(
                 row=row,
-                employee=_employee_action(row, employees.get(row.email)),
+                employee=action,
                 participant=_participant_action(row, participants.get(row.email)),
+                differences=differences,
             )
         )
+    if plan.errors:
+        plan.rows = []
     return plan
-
-
-def _employee_action(row: Row, employee: Employee | None) -> str:
-    if employee is None:
-        return Action.CREATE
-    current = (
-        employee.name,
-        employee.department,
-        employee.level,
-        employee.manager.email if employee.manager else "",
-    )
-    wanted = (row.name, row.department, row.level, row.manager_email)
-    return Action.UNCHANGED if current == wanted else Action.UPDATE
 
 
 def _topic_keys(names) -> set[str]:
@@ -457,7 +494,7 @@ def participants_import(*, program: Program, text: str | bytes, actor=None) -> I
     and enrolments get the row's role, style, capacity, goals and expertise. An audit event
     is recorded when something changed (a no-op re-import leaves no trace).
     """
-    plan = participants_import_plan(program=program, text=text)
+    plan = participants_import_plan(program=program, text=text, actor=actor)
     if plan.errors:
         raise ImportRejected(plan.errors)
 
@@ -482,7 +519,7 @@ def participants_import(*, program: Program, text: str | bytes, actor=None) -> I
     }
     for item in plan.rows:
         row = item.row
-        if item.employee != Action.UNCHANGED:
+        if item.employee in (Action.CREATE, Action.UPDATE):
             employees[row.email], _ = employee_upsert(
                 email=row.email,
                 name=row.name,

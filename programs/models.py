@@ -123,6 +123,26 @@ class Employee(models.Model):
     def is_active(self) -> bool:
         return self.user.is_active
 
+    def differences(self, *, name: str, department: str, level: int, manager_email: str):
+        """How these directory values differ from the person's ("level 3 → 4"), by the
+        CSV's column names: what an import or add-participant would change. Expects the
+        manager loaded."""
+        pairs = (
+            ("name", self.name, name),
+            ("department", self.department, department),
+            ("level", self.level, level),
+            ("manager_email", self.manager.email if self.manager else "", manager_email),
+        )
+
+        def shown(value) -> str:
+            return repr(value) if isinstance(value, str) else str(value)
+
+        return tuple(
+            f"{column} {shown(current)} → {shown(wanted)}"
+            for column, current, wanted in pairs
+            if current != wanted
+        )
+
     @property
     def tzinfo(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.time_zone)

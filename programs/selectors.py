@@ -119,6 +119,11 @@ def admin_candidates(*, program: Program, search: str, limit: int) -> list[Emplo
     )
 
 
+def employee_by_email(*, email: str) -> Employee | None:
+    """The directory's person with this address, with their login and manager."""
+    return Employee.objects.by_email(email).select_related("user", "manager").first()
+
+
 def program_audit_events(*, program: Program, limit: int = 50) -> QuerySet[AuditEvent]:
     """The programme's latest admin actions with who did them."""
     return program.audit_events.select_related("actor__employee")[:limit]

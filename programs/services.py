@@ -251,6 +251,25 @@ def program_admin_remove(*, program: Program, actor, user) -> None:
     )
 
 
+def participant_add_check(*, program: Program, employee: Employee | None) -> Participant | None:
+    """Whether this person (None: someone new) may be added to the programme: raises
+    ValidationError (on the email) when they have left or are enrolled already. Returns
+    their withdrawn enrolment, if any, which adding takes back."""
+    if employee is None:
+        return None
+    if not employee.user.is_active:
+        raise ValidationError({"email": f"{employee.name} has left the organisation."})
+    participant = Participant.objects.filter(program=program, employee=employee).first()
+    if participant is not None and participant.withdrawn_at is None:
+        raise ValidationError(
+            {
+                "email": f"{employee.name} is already enrolled in {program.name} as "
+                f"{participant.get_role_display().lower()}."
+            }
+        )
+    return participant
+
+
 @transaction.atomic
 def participant_add(
     *,
@@ -266,22 +285,30 @@ def participant_add(
     expertise: Iterable[str] = (),
     style: str = Participant._meta.get_field("style").default,
     capacity: int | None = None,
+    update_directory: bool = False,
 ) -> Participant:
-    """Enrol one person (creating or updating their employee record), as one CSV row would.
+    """Enrol one person, as one CSV row would: someone new is created in the directory
+    (with a manager not known yet, named after their address); someone already in it is
+    enrolled as the directory has them, unless `update_directory` (people admins only)
+    asks for their name, department, level and manager to change too.
 
-    A manager not known yet is recorded as an employee without enrolment, named after
-    their address, exactly as the import does. Enrolling someone already enrolled updates
-    their enrolment (and takes them back if they had withdrawn).
+    Raises ValidationError when they have left, or are enrolled already (their
+    enrolment is theirs to edit, and re-adding them must not wipe their goals); someone
+    who had withdrawn is taken back with these answers.
     """
-    manager = None
-    if manager_email:
-        manager = Employee.objects.by_email(manager_email).first()
-        if manager is None:
-            manager, _ = employee_upsert(email=manager_email, name=manager_email.split("@")[0])
-    employee, _ = employee_upsert(
-        email=email, name=name, department=department, level=level, manager=manager
-    )
-    participant = Participant.objects.filter(program=program, employee=employee).first()
+    employee = Employee.objects.by_email(email).select_related("user", "manager").first()
+    participant = participant_add_check(program=program, employee=employee)
+    if update_directory:
+        _require_people_admin(actor)
+    if employee is None or update_directory:
+        manager = None
+        if manager_email:
+            manager = Employee.objects.by_email(manager_email).first()
+            if manager is None:
+                manager, _ = employee_upsert(email=manager_email, name=manager_email.split("@")[0])
+        employee, _ = employee_upsert(
+            email=email, name=name, department=department, level=level, manager=manager
+        )
     created = participant is None
     if created:
         participant = Participant(program=program, employee=employee)
@@ -297,7 +324,7 @@ def participant_add(
         program=program,
         actor=actor,
         action=AuditEvent.Action.PARTICIPANT_ADDED,
-        summary=f"{'Enrolled' if created else 'Updated'} {employee.name} as "
+        summary=f"{'Enrolled' if created else 'Took back'} {employee.name} as "
         f"{participant.get_role_display().lower()}",
         detail={"email": employee.email, "role": role, "created": created},
     )

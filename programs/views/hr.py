@@ -9,6 +9,7 @@ schedules, and programs/ never imports pairing/.
 import hashlib
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -32,8 +33,9 @@ from programs.importing import (
     participants_import,
     participants_import_plan,
 )
-from programs.permissions import hr_admin_required
+from programs.permissions import hr_admin_required, is_people_admin
 from programs.selectors import (
+    employee_by_email,
     never_signed_in_count,
     participants_for_export,
     participants_table,
@@ -42,7 +44,7 @@ from programs.selectors import (
     program_for_admin,
     programs_for_admin,
 )
-from programs.services import participant_add, program_create
+from programs.services import participant_add, participant_add_check, program_create
 from programs.spreadsheets import SafeWriter
 
 PARTICIPANTS_PER_PAGE = 50
@@ -137,16 +139,55 @@ def participant_invite(request, slug):
     return redirect("programs:participant_table", slug=program.slug)
 
 
+# The buttons under "already in the directory": enrol them as they are, or (people
+# admins) change the directory to the form's values as well.
+KEEP_DIRECTORY, UPDATE_DIRECTORY = "keep", "update"
+
+
 @hr_admin_required
 @require_http_methods(["GET", "POST"])
 def participant_add_view(request, slug):
+    """Enrol one person. Someone already in the directory whose entry the form
+    contradicts is shown with the differences first: nothing is overwritten silently."""
     program = program_for_admin(user=request.user, slug=slug)
     form = ParticipantAddForm(request.POST or None, program=program)
+    context = {"program": program, "form": form}
     if request.method == "POST" and form.is_valid():
-        participant = participant_add(program=program, actor=request.user, **form.cleaned_data)
-        messages.success(request, f"Enrolled {participant.employee.name}.")
-        return redirect("programs:participant_table", slug=program.slug)
-    return render(request, "programs/participant_add.html", {"program": program, "form": form})
+        data = form.cleaned_data
+        choice = request.POST.get("directory", "")
+        existing = employee_by_email(email=data["email"])
+        differences = existing and existing.differences(
+            name=data["name"],
+            department=data["department"],
+            level=data["level"],
+            manager_email=data["manager_email"],
+        )
+        try:
+            participant_add_check(program=program, employee=existing)
+            if differences and choice not in (KEEP_DIRECTORY, UPDATE_DIRECTORY):
+                context.update(
+                    existing=existing,
+                    differences=differences,
+                    may_update_directory=is_people_admin(request.user),
+                )
+                return render(request, "programs/participant_add.html", context)
+            participant = participant_add(
+                program=program,
+                actor=request.user,
+                update_directory=bool(differences) and choice == UPDATE_DIRECTORY,
+                **data,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            text = f"Enrolled {participant.employee.name}."
+            if differences and choice == KEEP_DIRECTORY:
+                text += " Their directory entry is unchanged."
+            elif differences:
+                text += " Their directory entry is updated."
+            messages.success(request, text)
+            return redirect("programs:participant_table", slug=program.slug)
+    return render(request, "programs/participant_add.html", context)
 
 
 def _import_session_key(program) -> str:
@@ -203,19 +244,26 @@ def participant_import(request, slug):
     form = ParticipantImportForm(request.POST or None, request.FILES or None)
     context = {"program": program, "form": form}
     if request.method == "POST" and form.is_valid():
-        plan = participants_import_plan(program=program, text=form.cleaned_data["file"])
+        plan = participants_import_plan(
+            program=program, text=form.cleaned_data["file"], actor=request.user
+        )
         if plan.errors:
             context["errors"] = plan.errors
         else:
             text = form.cleaned_data["file"].decode("utf-8").removeprefix("\ufeff")
             request.session[key] = text
-            unchanged = (Action.UNCHANGED, Action.UNCHANGED)
-            changing = [row for row in plan.rows if (row.employee, row.participant) != unchanged]
+            changing = [
+                row
+                for row in plan.rows
+                if row.employee in (Action.CREATE, Action.UPDATE)
+                or row.participant != Action.UNCHANGED
+            ]
             context.update(
                 plan=plan,
                 digest=_digest(text),
                 changing=changing[:PREVIEW_ROWS],
                 changing_more=max(0, len(changing) - PREVIEW_ROWS),
+                differing=plan.employees_differing[:PREVIEW_ROWS],
                 form=None,
             )
     return render(request, "programs/participant_import.html", context)

@@ -9,7 +9,14 @@ from programs.importing import (
     participants_import_plan,
 )
 from programs.models import AuditEvent, Employee, Participant, Program, Topic
-from tests.factories import import_state, make_employee, make_participant, make_program
+from tests.factories import (
+    import_state,
+    make_employee,
+    make_hr_admin,
+    make_participant,
+    make_people_admin,
+    make_program,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -63,6 +70,7 @@ def test_sample_imports_and_reimport_changes_nothing(name, kind, employees, role
         "rows": rows,
         "employees_created": rows,
         "employees_updated": 0,
+        "employees_not_changed": 0,
         "managers_created": manager_only,
         "participants_enrolled": rows,
         "participants_updated": 0,
@@ -117,8 +125,9 @@ def test_import_cleans_emails_names_and_topics():
     assert (boss.name, boss.enrolments.count()) == ("boss", 0)
 
 
-def test_reimport_updates_what_differs():
+def test_reimport_by_a_people_admin_updates_what_differs():
     program = make_program(kind=Program.Kind.MENTORING)
+    people_admin = make_people_admin()
     boss = make_employee(email="boss@example.org", name="Bo Boss")
     employee = make_employee(email="ana@example.org", name="Ana Old", level=1)
     make_participant(program=program, employee=employee, role="mentor", goals=["Python"])
@@ -129,8 +138,8 @@ def test_reimport_updates_what_differs():
         "zoe@example.org,Zoe Kim,Legal,4,,mentor,,,either,\n"
     )
 
-    plan = participants_import_plan(program=program, text=text)
-    result = participants_import(program=program, text=text)
+    plan = participants_import_plan(program=program, text=text, actor=people_admin)
+    result = participants_import(program=program, text=text, actor=people_admin)
 
     assert [(p.row.email, p.employee, p.participant) for p in plan.rows] == [
         ("ana@example.org", "update", "update"),
@@ -248,3 +257,61 @@ def test_blank_lines_are_skipped_and_line_numbers_stay_true():
     plan = participants_import_plan(program=program, text=text)
 
     assert plan.errors == [RowError(5, "email 'x' is not a valid address")]
+
+
+def test_a_programme_admin_cannot_rewrite_someone_enrolled_elsewhere():
+    """The cross-programme rewrite: an HR admin running only their own programme imports
+    a row for an employee enrolled in another. The row enrols her as the directory has
+    her; her name, level, department and manager stay, and the preview says so."""
+    mine, theirs = make_hr_admin(name="Mia Mine"), make_hr_admin(name="Theo Theirs")
+    own = make_program(kind=Program.Kind.MENTORING, admins=[mine])
+    other = make_program(kind=Program.Kind.MENTORING, admins=[theirs])
+    boss = make_employee(email="boss@example.org", name="Bo Boss")
+    ana = make_employee(
+        email="ana@example.org", name="Ana Brennan", level=5, department="Finance", manager=boss
+    )
+    make_participant(program=other, employee=ana, role="mentor")
+    text = HEADER + "ana@example.org,Ana B,Sales,2,,mentee,Leadership,,either,\n"
+
+    plan = participants_import_plan(program=own, text=text, actor=mine)
+    result = participants_import(program=own, text=text, actor=mine)
+
+    assert [(p.employee, p.participant, p.differences) for p in plan.rows] == [
+        (
+            "differs from the directory - not changed",
+            "enrol",
+            (
+                "name 'Ana Brennan' → 'Ana B'",
+                "department 'Finance' → 'Sales'",
+                "level 5 → 2",
+                "manager_email 'boss@example.org' → ''",
+            ),
+        )
+    ]
+    ana.refresh_from_db()
+    assert (ana.name, ana.level, ana.department, ana.manager) == (
+        "Ana Brennan", 5, "Finance", boss,
+    )  # fmt: skip
+    assert Participant.objects.get(program=own, employee=ana).role == "mentee"
+    assert result.counts["employees_not_changed"] == 1
+    assert "1 differing from the directory not changed" in result.summary
+    # Re-importing the same file: the enrolment is as it says, the difference stays shown.
+    again = participants_import_plan(program=own, text=text, actor=mine)
+    assert (again.changes, len(again.employees_differing)) == (0, 1)
+
+
+def test_a_leaver_cannot_be_enrolled_by_import():
+    program = make_program(kind=Program.Kind.MENTORING)
+    gone = make_employee(email="gone@example.org", name="Gus Gone")
+    gone.user.is_active = False
+    gone.user.save()
+    text = HEADER + "gone@example.org,Gus Gone,Engineering,3,,mentee,,,either,\n"
+
+    with pytest.raises(ImportRejected) as rejected:
+        participants_import(program=program, text=text, actor=make_people_admin())
+
+    assert [str(e) for e in rejected.value.errors] == [
+        "line 2: gone@example.org has left the organisation and cannot be enrolled (a people "
+        "admin can mark them as back in the directory)"
+    ]
+    assert not Participant.objects.exists()

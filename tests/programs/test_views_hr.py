@@ -6,6 +6,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import Group
+from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import transaction
@@ -13,7 +15,7 @@ from django.urls import resolve, reverse
 from django.utils import timezone
 
 from programs.importing import participants_import, participants_import_plan
-from programs.models import AuditEvent, Employee, Participant, Program
+from programs.models import PEOPLE_ADMINS_GROUP, AuditEvent, Employee, Participant, Program
 from tests.factories import (
     import_state,
     make_employee,
@@ -426,38 +428,107 @@ def test_add_creates_the_employee_enrols_them_and_records_it(client, hr_admin, p
     ]
 
 
-def test_add_updates_someone_already_enrolled(client, hr_admin, program):
+def test_add_refuses_someone_already_enrolled_and_keeps_their_goals(client, hr_admin, program):
     ben = make_participant(
         program=program,
         role=Participant.Role.MENTOR,
-        employee=make_employee(name="Ben", email="ben@example.org"),
+        employee=make_employee(name="Ben", email="ben@example.org", level=5),
         expertise=["Python"],
     )
     client.force_login(hr_admin)
 
-    client.post(
+    response = client.post(
         reverse("programs:participant_add", args=[program.slug]),
-        {
-            "email": "ben@example.org",
-            "name": "Ben Okafor",
-            "department": "Sales",
-            "level": "5",
-            "role": "mentor",
-            "expertise": "Negotiation",
-            "style": "directive",
-            "capacity": "3",
-        },
+        {**ANA_FORM, "email": "ben@example.org", "name": "Ben", "level": "5", "role": "mentor"},
     )
 
+    assert response.context["form"].errors == {
+        "email": [f"Ben is already enrolled in {program.name} as mentor."]
+    }
     ben.refresh_from_db()
-    assert (ben.employee.name, ben.employee.level, ben.capacity, ben.style) == (
-        "Ben Okafor",
-        5,
-        3,
-        "directive",
+    assert [t.name for t in ben.expertise.all()] == ["Python"]
+    assert not program.audit_events.exists()
+
+
+ANA_FORM = {
+    "email": "ana@example.org",
+    "name": "Ana Brennan",
+    "department": "",
+    "level": "2",
+    "manager_email": "",
+    "role": "mentee",
+    "goals": "Negotiation",
+    "expertise": "",
+    "style": "either",
+    "capacity": "",
+}
+
+
+@pytest.fixture
+def ana_elsewhere(hr_admin):
+    """Ana, enrolled in a programme this HR admin does not run, with goals there."""
+    other = make_program(admins=[make_hr_admin(name="Theo Theirs")])
+    ana = make_employee(email="ana@example.org", name="Ana Brennan", level=4, department="Finance")
+    make_participant(program=other, employee=ana, role="mentee", goals=["Budgeting"])
+    return ana
+
+
+def test_add_shows_someone_already_in_the_directory_and_what_would_change(
+    client, hr_admin, program, ana_elsewhere
+):
+    """The silent overwrite: an existing email used to rewrite the person's level, clear
+    their department and say only "Enrolled Ana Brennan."."""
+    client.force_login(hr_admin)
+    url = reverse("programs:participant_add", args=[program.slug])
+
+    shown = client.post(url, ANA_FORM)
+
+    assert shown.status_code == 200
+    assert shown.context["differences"] == ("department 'Finance' → ''", "level 4 → 2")
+    assert "Ana Brennan is already in the directory" in shown.text
+    assert 'value="update"' not in shown.text  # an HR admin cannot change the directory
+    assert not Participant.objects.filter(program=program).exists()
+
+    kept = client.post(url, {**ANA_FORM, "directory": "keep"})
+
+    assert kept.status_code == 302
+    ana_elsewhere.refresh_from_db()
+    assert (ana_elsewhere.level, ana_elsewhere.department) == (4, "Finance")
+    enrolled = Participant.objects.get(program=program)
+    assert (enrolled.employee, [t.name for t in enrolled.goals.all()]) == (
+        ana_elsewhere,
+        ["Negotiation"],
     )
-    assert [t.name for t in ben.expertise.all()] == ["Negotiation"]
-    assert Participant.objects.count() == 1
+    assert [str(m) for m in get_messages(kept.wsgi_request)] == [
+        "Enrolled Ana Brennan. Their directory entry is unchanged."
+    ]
+
+
+def test_only_a_people_admin_may_update_the_directory_from_add(
+    client, hr_admin, program, ana_elsewhere
+):
+    client.force_login(hr_admin)
+    url = reverse("programs:participant_add", args=[program.slug])
+    assert client.post(url, {**ANA_FORM, "directory": "update"}).status_code == 403
+    assert not Participant.objects.filter(program=program).exists()
+
+    hr_admin.groups.add(Group.objects.get_or_create(name=PEOPLE_ADMINS_GROUP)[0])
+    client.force_login(hr_admin)  # a fresh request: group membership is cached per user
+    assert 'value="update"' in client.post(url, ANA_FORM).text
+    updated = client.post(url, {**ANA_FORM, "directory": "update"})
+
+    assert updated.status_code == 302
+    ana_elsewhere.refresh_from_db()
+    assert (ana_elsewhere.level, ana_elsewhere.department) == (2, "")
+
+
+def test_add_refuses_a_leaver(client, hr_admin, program, ana_elsewhere):
+    ana_elsewhere.user.is_active = False
+    ana_elsewhere.user.save()
+    client.force_login(hr_admin)
+    response = client.post(reverse("programs:participant_add", args=[program.slug]), ANA_FORM)
+    assert response.context["form"].errors == {"email": ["Ana Brennan has left the organisation."]}
+    assert not Participant.objects.filter(program=program).exists()
 
 
 def test_add_refuses_a_role_outside_the_programme_kind(client, hr_admin, program):
@@ -678,3 +749,29 @@ def test_import_refuses_an_upload_over_the_limit_before_reading_it(client, hr_ad
     assert b"The file is larger than 10 MB; nothing was uploaded." in response.content
     assert f"participant_import:{program.pk}" not in client.session
     assert Participant.objects.count() == 0
+
+
+def test_the_preview_lists_rows_that_differ_from_the_directory_as_not_changed(
+    client, hr_admin, program
+):
+    ana = make_employee(email="ana@example.org", name="Ana Brennan", level=5)
+    client.force_login(hr_admin)
+    header = "email,name,department,level,manager_email,role,goals,expertise,style,capacity\n"
+    upload = SimpleUploadedFile(
+        "people.csv", (header + "ana@example.org,Ana B,Engineering,2,,mentee,,,either,\n").encode()
+    )
+
+    preview = client.post(
+        reverse("programs:participant_import", args=[program.slug]), {"file": upload}
+    )
+
+    assert preview.status_code == 200
+    assert "1 row differs from the directory - not changed" in preview.text
+    assert "name &#x27;Ana Brennan&#x27; → &#x27;Ana B&#x27;; level 5 → 2" in preview.text
+    client.post(
+        reverse("programs:participant_import", args=[program.slug]),
+        {"digest": preview.context["digest"]},
+    )
+    ana.refresh_from_db()
+    assert (ana.name, ana.level) == ("Ana Brennan", 5)
+    assert Participant.objects.get(program=program).employee == ana
