@@ -15,6 +15,7 @@ from django.urls import reverse
 from scim2_models import Email, InvalidValueException, Meta, UniquenessException
 
 from programs.models import Employee, normalise_email
+from programs.scim.payloads import uuid_or_none
 from programs.scim.resources import EnterpriseUser, Manager, PairwiseUser, Person
 from programs.services import employee_reactivate, employee_upsert, employees_deactivate
 
@@ -76,7 +77,8 @@ def person_fields(person: Person) -> PersonFields:
     pairwise = person[PairwiseUser]
     manager = None
     if enterprise.manager is not None and enterprise.manager.value:
-        manager = scim_employees().filter(scim_id=_uuid_or_none(enterprise.manager.value)).first()
+        scim_id = uuid_or_none(enterprise.manager.value)
+        manager = scim_employees().filter(scim_id=scim_id).first()
         if manager is None:
             raise InvalidValueException(
                 detail=f"No user with id {enterprise.manager.value!r} to be the manager."
@@ -94,13 +96,6 @@ def person_fields(person: Person) -> PersonFields:
         active=True if person.active is None else person.active,
         external_id=person.external_id or "",
     )
-
-
-def _uuid_or_none(value: str):
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        return None
 
 
 def _invalid(error: ValidationError) -> InvalidValueException:
@@ -147,6 +142,11 @@ def _apply(*, employee: Employee, fields: PersonFields) -> Employee:
         )
     except ValidationError as error:
         raise _invalid(error) from error
+    return _finish(employee=employee, fields=fields)
+
+
+def _finish(*, employee: Employee, fields: PersonFields) -> Employee:
+    """What employee_upsert does not write: the HR system's id and whether they left."""
     if employee.scim_external_id != fields.external_id:
         employee.scim_external_id = fields.external_id
         employee.save(update_fields=["scim_external_id"])
@@ -180,7 +180,7 @@ def scim_person_create(*, fields: PersonFields) -> Employee:
         )
     except ValidationError as error:
         raise _invalid(error) from error
-    return _apply(employee=employee, fields=fields)
+    return _finish(employee=employee, fields=fields)
 
 
 @transaction.atomic
