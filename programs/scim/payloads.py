@@ -18,6 +18,7 @@ EXTENSION_ATTRIBUTES = {
     ENTERPRISE_SCHEMA.lower(): {"department", "manager"},
     PAIRWISE_SCHEMA.lower(): {"level"},
 }
+CANONICAL = {schema.lower(): schema for schema in (ENTERPRISE_SCHEMA, PAIRWISE_SCHEMA)}
 # The body of one request; a user is a few hundred bytes.
 MAX_BODY = 256 * 1024
 
@@ -71,15 +72,22 @@ def _resource(payload: dict) -> dict:
             kept[key] = value
         elif lowered in EXTENSION_ATTRIBUTES and isinstance(value, dict):
             allowed = EXTENSION_ATTRIBUTES[lowered]
-            extension = {k: v for k, v in value.items() if str(k).lower() in allowed}
-            if "manager" in {str(k).lower() for k in extension}:
-                extension = {
-                    k: _manager(v) if str(k).lower() == "manager" else v
-                    for k, v in extension.items()
-                }
-            kept[key] = extension
+            extension = kept.setdefault(CANONICAL[lowered], {})
+            for attribute, attribute_value in value.items():
+                name = str(attribute).lower()
+                if name in allowed:
+                    extension[name] = (
+                        _manager(attribute_value) if name == "manager" else attribute_value
+                    )
         elif lowered == "name":
             display_name = _name_of(value)
+        else:
+            # "<extension URN>:<attribute>" as a key (Entra ID's PATCH without a path).
+            for schema, allowed in EXTENSION_ATTRIBUTES.items():
+                attribute = lowered.removeprefix(schema + ":")
+                if attribute != lowered and attribute in allowed:
+                    extension = kept.setdefault(CANONICAL[schema], {})
+                    extension[attribute] = _manager(value) if attribute == "manager" else value
     if display_name and not any(str(key).lower() == "displayname" for key in kept):
         kept["displayName"] = display_name
     return kept
@@ -130,7 +138,8 @@ def _operation(operation) -> dict | None:
     for schema, allowed in EXTENSION_ATTRIBUTES.items():
         if lowered == schema:
             if isinstance(value, dict):
-                return {**operation, "value": _resource({schema: value}).get(schema, {})}
+                value = _resource({schema: value}).get(CANONICAL[schema], {})
+                return {**operation, "value": value}
             return operation
         if lowered.startswith(schema + ":"):
             attribute = lowered[len(schema) + 1 :].split(".")[0]

@@ -290,6 +290,29 @@ def test_patch_without_path_and_remove(scim):
     )
 
 
+def test_patch_without_path_naming_extension_attributes(scim):
+    manager = make_employee(name="Mo Manager")
+    employee = make_employee(email="ana@example.org", department="Sales", level=2)
+
+    response = scim.patch(
+        f"Users/{employee.scim_id}",
+        {
+            "op": "Add",
+            "value": {
+                f"{ENTERPRISE}:department": "Research",
+                f"{ENTERPRISE}:manager": str(manager.scim_id),
+                f"{ENTERPRISE}:employeeNumber": "42",
+                f"{PAIRWISE}:level": 4,
+            },
+        },
+        {"op": "replace", "path": PAIRWISE, "value": {"level": 5}},
+    )
+
+    assert response.status_code == 200, response.json()
+    employee.refresh_from_db()
+    assert (employee.department, employee.manager, employee.level) == ("Research", manager, 5)
+
+
 def test_patch_that_breaks_a_rule_changes_nothing(scim):
     employee = make_employee(email="ana@example.org", name="Ana")
 
