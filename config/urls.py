@@ -9,6 +9,7 @@ urlpatterns = [
     path("start/", landing, name="landing"),
     path("", include("pairing.urls")),
     path("programmes/", include("programs.urls")),
+    path("directory/", include("programs.directory_urls")),
     path("accounts/two-factor/", two_factor.two_factor_setup, name="two_factor_setup"),
     path("accounts/two-factor/verify/", two_factor.two_factor_verify, name="two_factor_verify"),
     path("accounts/", include("programs.account_urls")),

@@ -1,4 +1,4 @@
-from programs.permissions import is_hr_admin
+from programs.permissions import is_hr_admin, is_people_admin
 
 
 def roles(request):
@@ -8,5 +8,6 @@ def roles(request):
         return {}
     return {
         "is_hr_admin": is_hr_admin(user),
+        "is_people_admin": is_people_admin(user),
         "current_employee": getattr(user, "employee", None),
     }

@@ -6,16 +6,16 @@ anyone confirms. `participants_import` applies a plan with no errors in one tran
 file with any bad row imports nothing, and re-importing the same file changes nothing.
 """
 
-import csv
-import io
-import re
 from dataclasses import dataclass, field
 
-from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import transaction
 
+from programs.csvfiles import (
+    ImportRejected,
+    RowError,
+    clean_person,
+    read_rows,
+)
 from programs.models import (
     MAX_CAPACITY,
     AuditEvent,
@@ -23,13 +23,13 @@ from programs.models import (
     Participant,
     Program,
     Style,
-    Topic,
-    normalise_email,
     normalise_topic,
 )
 from programs.permissions import is_people_admin
 from programs.services import audit_record, employee_upsert, topics_from_names
-from programs.spreadsheets import unsafe_cell
+from programs.validators import (
+    topic_problems,
+)
 
 COLUMNS = (
     "email",
@@ -43,7 +43,6 @@ COLUMNS = (
     "style",
     "capacity",
 )
-HEADER_LINE = 1
 
 
 def export_row(participant: Participant) -> list:
@@ -74,17 +73,6 @@ class Action:
     DIFFERS = "differs from the directory - not changed"
     ENROL = "enrol"
     UNCHANGED = "unchanged"
-
-
-@dataclass(frozen=True)
-class RowError:
-    """One bad row (or the header, line 1) and why, in words an HR admin can act on."""
-
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"line {self.line}: {self.message}"
 
 
 @dataclass(frozen=True)
@@ -203,83 +191,13 @@ class ImportResult:
         )
 
 
-class ImportRejected(Exception):
-    """The file has errors, so nothing was imported; `errors` lists every one."""
-
-    def __init__(self, errors: list[RowError]):
-        self.errors = errors
-        super().__init__(f"{len(errors)} errors, nothing imported: " + "; ".join(map(str, errors)))
-
-
-def _decode(data: str | bytes) -> str:
-    if isinstance(data, bytes):
-        data = data.decode("utf-8")
-    # Spreadsheet programs write a byte-order mark at the start of "UTF-8 CSV" files.
-    return data.removeprefix("\ufeff")
-
-
 def _topic_names(value: str) -> tuple[str, ...]:
     return tuple(name for name in (" ".join(part.split()) for part in value.split(";")) if name)
 
 
-# Every limit of the database, checked before anything is written: a row over one would
-# otherwise fail in the confirm step, with no line named.
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def _max_length(model, field: str) -> int:
-    return model._meta.get_field(field).max_length
-
-
-def _too_long(checks) -> list[str]:
-    return [
-        f"{column} is longer than {limit} characters ({len(value)})"
-        for column, value, limit in checks
-        if len(value) > limit
-    ]
-
-
-def _usable_as_login(email: str) -> bool:
-    try:
-        get_user_model().username_validator(email)
-    except ValidationError:
-        return False
-    return True
-
-
-def _valid_email(value: str) -> bool:
-    try:
-        validate_email(value)
-    except ValidationError:
-        return False
-    return True
-
-
 def _clean_row(values: dict[str, str], line: int, program: Program) -> tuple[Row | None, list[str]]:
     """The row cleaned, or None and the reasons it is bad."""
-    problems: list[str] = []
-    raw_email = values["email"].strip()
-    email = normalise_email(raw_email)
-    if not email:
-        problems.append("email is missing")
-    elif not _valid_email(email):
-        problems.append(f"email {raw_email!r} is not a valid address")
-
-    name = " ".join(values["name"].split())
-    if not name:
-        problems.append("name is missing")
-
-    raw_level = values["level"].strip()
-    level = int(raw_level) if raw_level.isdigit() else None
-    if level is None or not 1 <= level <= 6:
-        problems.append(f"level {raw_level!r} is not a whole number from 1 to 6")
-
-    raw_manager = values["manager_email"].strip()
-    manager_email = normalise_email(raw_manager)
-    if manager_email and not _valid_email(manager_email):
-        problems.append(f"manager_email {raw_manager!r} is not a valid address")
-    elif manager_email and manager_email == email:
-        problems.append("manager_email is the person's own email")
+    person, problems = clean_person(values)
 
     raw_role = values["role"].strip()
     role = raw_role.lower()
@@ -307,87 +225,24 @@ def _clean_row(values: dict[str, str], line: int, program: Program) -> tuple[Row
     elif capacity is not None and capacity > MAX_CAPACITY:
         problems.append(f"capacity {raw_capacity} is more than {MAX_CAPACITY}")
 
-    department = " ".join(values["department"].split())
-    # The login's username is the email.
-    login_max = _max_length(get_user_model(), "username")
-    topic_max = _max_length(Topic, "name")
     goals, expertise = _topic_names(values["goals"]), _topic_names(values["expertise"])
-    problems += _too_long(
-        [
-            ("email", email, login_max),
-            ("name", name, _max_length(Employee, "name")),
-            ("department", department, _max_length(Employee, "department")),
-            *(("goal", topic, topic_max) for topic in goals),
-            *(("expertise", topic, topic_max) for topic in expertise),
-        ]
-    )
-    if email and len(email) <= login_max and not _usable_as_login(email):
-        problems.append(
-            f"email {raw_email!r} cannot be used to sign in here (letters, digits and "
-            "@ . + - _ only)"
-        )
-    problems += [
-        f"{column} contains a control character"
-        for column, value in values.items()
-        if CONTROL_CHARACTERS.search(value)
-    ]
+    problems += topic_problems(goals, label="goal") + topic_problems(expertise, label="expertise")
 
     if problems:
         return None, problems
     return Row(
         line=line,
-        email=email,
-        name=name,
-        department=department,
-        level=level,
-        manager_email=manager_email,
+        email=person["email"],
+        name=person["name"],
+        department=person["department"],
+        level=person["level"],
+        manager_email=person["manager_email"],
         role=role,
         goals=goals,
         expertise=expertise,
         style=style,
         capacity=capacity,
     ), []
-
-
-def _read_rows(text: str, program: Program) -> tuple[list[Row], list[RowError]]:
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = next(reader)
-    except StopIteration:
-        return [], [RowError(HEADER_LINE, "the file is empty; expected a header row")]
-    header = [column.strip().lower() for column in header]
-    missing = [column for column in COLUMNS if column not in header]
-    if missing:
-        return [], [RowError(HEADER_LINE, f"the header lacks the columns {', '.join(missing)}")]
-    index = {column: header.index(column) for column in COLUMNS}
-
-    rows: list[Row] = []
-    errors: list[RowError] = []
-    first_line_of_emails: dict[str, int] = {}
-    line = reader.line_num + 1
-    for fields in reader:
-        fields = [unsafe_cell(value) for value in fields]
-        if any(value.strip() for value in fields):
-            values = {c: fields[i] if i < len(fields) else "" for c, i in index.items()}
-            row, problems = _clean_row(values, line, program)
-            email = normalise_email(values["email"])
-            if email in first_line_of_emails:
-                problems.append(
-                    f"email {email} already appears on line {first_line_of_emails[email]}"
-                )
-                row = None
-            elif email:
-                first_line_of_emails[email] = line
-            if len(fields) > len(header):
-                problems.append(f"has {len(fields)} fields but the header has {len(header)}")
-                row = None
-            if problems:
-                errors.append(RowError(line, "; ".join(problems)))
-            else:
-                rows.append(row)
-        # A quoted field may span lines: the next row starts after the last line read.
-        line = reader.line_num + 1
-    return rows, errors
 
 
 def participants_import_plan(*, program: Program, text: str | bytes, actor=None) -> ImportPlan:
@@ -400,15 +255,9 @@ def participants_import_plan(*, program: Program, text: str | bytes, actor=None)
     """
     plan = ImportPlan(program=program)
     update_directory = is_people_admin(actor)
-    try:
-        text = _decode(text)
-    except UnicodeDecodeError as error:
-        plan.errors.append(RowError(HEADER_LINE, f"the file is not UTF-8 text ({error.reason})"))
-        return plan
-    try:
-        rows, plan.errors = _read_rows(text, program)
-    except csv.Error as error:
-        plan.errors = [RowError(HEADER_LINE, f"the file is not readable CSV ({error})")]
+    rows, plan.errors = read_rows(
+        text, required=COLUMNS, clean=lambda values, line: _clean_row(values, line, program)
+    )
     if plan.errors:
         return plan
 

@@ -14,12 +14,11 @@ def _in_group(user, name: str) -> bool:
         return False
     if user.is_superuser:
         return True
-    # Cached on the user object for the request, so the navbar and the view decorator
-    # share one query.
-    cache = user.__dict__.setdefault("_groups_cache", {})
-    if name not in cache:
-        cache[name] = user.groups.filter(name=name).exists()
-    return cache[name]
+    # All the user's group names in one query, cached on the user object for the request,
+    # so the navbar (HR and people admin links) and the view decorator share it.
+    if "_group_names" not in user.__dict__:
+        user.__dict__["_group_names"] = set(user.groups.values_list("name", flat=True))
+    return name in user.__dict__["_group_names"]
 
 
 def is_hr_admin(user) -> bool:

@@ -11,7 +11,14 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from programs.models import HR_ADMINS_GROUP, AuditEvent, Employee, Participant, Program
+from programs.models import (
+    HR_ADMINS_GROUP,
+    PEOPLE_ADMINS_GROUP,
+    AuditEvent,
+    Employee,
+    Participant,
+    Program,
+)
 from programs.permissions import is_hr_admin
 
 
@@ -206,4 +213,103 @@ def never_signed_in_count(*, program: Program) -> int:
         .filter(enrolments__program=program, enrolments__withdrawn_at=None)
         .distinct()
         .count()
+    )
+
+
+# The directory's pages (people admins only; the views check, these read).
+
+DIRECTORY_STATUSES = ("current", "leavers", "everyone")
+
+
+def directory_people(
+    *,
+    search: str = "",
+    department: str = "",
+    level: int | None = None,
+    status: str = "current",
+    signed_in: bool | None = None,
+) -> QuerySet[Employee]:
+    """The directory filtered, by name, with each person's login (status, last sign-in)
+    and manager. `status` is "current" (still in the organisation), "leavers" or
+    "everyone"."""
+    if status not in DIRECTORY_STATUSES:
+        raise ValueError(f"unknown directory status: {status}")
+    people = Employee.objects.select_related("user", "manager").order_by("name", "pk")
+    if search:
+        people = people.filter(Q(name__icontains=search) | Q(email__icontains=search))
+    if department:
+        people = people.filter(department=department)
+    if level is not None:
+        people = people.filter(level=level)
+    if status == "current":
+        people = people.filter(user__is_active=True)
+    elif status == "leavers":
+        people = people.filter(user__is_active=False)
+    if signed_in is not None:
+        people = people.filter(user__last_login__isnull=not signed_in)
+    return people
+
+
+def directory_departments() -> list[str]:
+    """Every department someone in the directory is in, for the filter."""
+    return list(
+        Employee.objects.exclude(department="")
+        .order_by("department")
+        .values_list("department", flat=True)
+        .distinct()
+    )
+
+
+def directory_audit_events(*, limit: int = 20) -> QuerySet[AuditEvent]:
+    """The directory's latest changes (audit events with no programme), with who did them."""
+    return AuditEvent.objects.filter(program=None).select_related("actor__employee")[:limit]
+
+
+def directory_person(*, pk: int) -> Employee:
+    """One person of the directory, leavers included, with their login and manager."""
+    return get_object_or_404(Employee.objects.select_related("user", "manager"), pk=pk)
+
+
+def person_enrolments(*, employee: Employee) -> list[Participant]:
+    """Every enrolment of the person, withdrawn ones included, newest first, with the
+    programme and `live_pairings` (proposed, accepted or active pairings they are in)."""
+    membership = _live_membership_model()
+    live = (
+        membership.objects.filter(participant=OuterRef("pk"), live=True)
+        .order_by()
+        .values("participant")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return list(
+        Participant.objects.filter(employee=employee)
+        .select_related("program")
+        .annotate(live_pairings=Coalesce(Subquery(live), 0))
+        .order_by("-enrolled_at", "-pk")
+    )
+
+
+def people_admins() -> QuerySet:
+    """The people admins group's members (users) by name, with their employee; a member
+    whose login is inactive is listed too, so they can be taken out."""
+    return (
+        get_user_model()
+        .objects.filter(groups__name=PEOPLE_ADMINS_GROUP)
+        .select_related("employee")
+        .order_by(Coalesce("employee__name", "username"), "pk")
+    )
+
+
+def people_admin_candidates(*, search: str, limit: int) -> list[Employee]:
+    """People of the directory whose name or email contains `search`, who can sign in and
+    are not people admins yet, by name, at most `limit`. Nothing for a blank search."""
+    search = search.strip()
+    if not search:
+        return []
+    return list(
+        Employee.objects.filter(Q(name__icontains=search) | Q(email__icontains=search))
+        .filter(user__is_active=True)
+        .exclude(user__groups__name=PEOPLE_ADMINS_GROUP)
+        .select_related("user")
+        .order_by("name", "pk")[:limit]
     )

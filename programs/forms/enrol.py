@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from programs.guide import QUESTIONS
 from programs.models import Focus, Participant, Program, Style, Topic
+from programs.validators import topic_problems, validate_no_control_characters
 
 # <input type="date"> only takes yyyy-mm-dd; the locale's format (en-GB: dd/mm/yyyy) would
 # render as an empty field, and saving would then clear the date.
@@ -47,7 +48,10 @@ class ParticipantForm(forms.Form):
         help_text="What you want to get better at.",
     )
     new_goals = forms.CharField(
-        required=False, max_length=500, label="Add new topics (comma-separated)"
+        required=False,
+        max_length=500,
+        label="Add new topics (comma-separated)",
+        validators=[validate_no_control_characters],
     )
     expertise = forms.ModelMultipleChoiceField(
         queryset=Topic.objects.none(),
@@ -57,7 +61,10 @@ class ParticipantForm(forms.Form):
         help_text="What you can help others with.",
     )
     new_expertise = forms.CharField(
-        required=False, max_length=500, label="Add new topics (comma-separated)"
+        required=False,
+        max_length=500,
+        label="Add new topics (comma-separated)",
+        validators=[validate_no_control_characters],
     )
     style = forms.ChoiceField(choices=Style.choices, label="Feedback style you want")
     focus = forms.ChoiceField(choices=Focus.choices, label="Focus")
@@ -108,7 +115,10 @@ class ParticipantForm(forms.Form):
         for field, extra in (("goals", "new_goals"), ("expertise", "new_expertise")):
             if field in self.fields:
                 names = [t.name for t in data.get(field) or []]
-                names += split_names(data.get(extra, ""))
+                typed = split_names(data.get(extra, ""))
+                if problems := topic_problems(typed, label="A topic"):
+                    self.add_error(extra, problems)
+                names += typed
                 data[f"{field}_names"] = names
                 if not names:
                     self.add_error(field, "Pick at least one topic or add a new one.")

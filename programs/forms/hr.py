@@ -3,7 +3,13 @@
 from django import forms
 from django.urls import Resolver404, resolve, reverse
 
-from programs.models import Level, Participant, Program, Style
+from programs.models import MAX_CAPACITY, Level, Participant, Program, Style
+from programs.validators import (
+    login_email_max_length,
+    topic_problems,
+    validate_login_email,
+    validate_no_control_characters,
+)
 
 # <input type="date"> only takes yyyy-mm-dd; the locale's format (en-GB: dd/mm/yyyy) would
 # render as an empty field, and saving would then clear the date.
@@ -165,30 +171,57 @@ def _topic_names(value: str) -> list[str]:
     return [name for name in (" ".join(part.split()) for part in value.split(";")) if name]
 
 
-class ParticipantAddForm(forms.Form):
-    """One person, with the columns of the CSV import (DESIGN.md)."""
+def _checked_topics(value: str, *, label: str) -> list[str]:
+    names = _topic_names(value)
+    if problems := topic_problems(names, label=label):
+        raise forms.ValidationError(problems)
+    return names
 
-    email = forms.EmailField(label="Email")
-    name = forms.CharField(label="Name", max_length=200)
-    department = forms.CharField(label="Department", max_length=100, required=False)
+
+class ParticipantAddForm(forms.Form):
+    """One person, with the columns of the CSV import (DESIGN.md) and its limits."""
+
+    email = forms.EmailField(
+        label="Email",
+        max_length=login_email_max_length(),
+        validators=[validate_login_email],
+    )
+    name = forms.CharField(
+        label="Name", max_length=200, validators=[validate_no_control_characters]
+    )
+    department = forms.CharField(
+        label="Department",
+        max_length=100,
+        required=False,
+        validators=[validate_no_control_characters],
+    )
     level = forms.TypedChoiceField(label="Level", choices=Level.choices, coerce=int)
     manager_email = forms.EmailField(
         label="Manager's email",
         required=False,
+        max_length=login_email_max_length(),
+        validators=[validate_login_email],
         help_text="Optional; someone not yet known is recorded as an employee without enrolment.",
     )
     role = forms.ChoiceField(label="Role")
     goals = forms.CharField(
-        label="Goals", required=False, help_text="Topics separated by semicolons (;)."
+        label="Goals",
+        required=False,
+        validators=[validate_no_control_characters],
+        help_text="Topics separated by semicolons (;).",
     )
     expertise = forms.CharField(
-        label="Expertise", required=False, help_text="Topics separated by semicolons (;)."
+        label="Expertise",
+        required=False,
+        validators=[validate_no_control_characters],
+        help_text="Topics separated by semicolons (;).",
     )
     style = forms.ChoiceField(label="Feedback style", choices=Style.choices, initial=Style.EITHER)
     capacity = forms.IntegerField(
         label="Capacity",
         required=False,
         min_value=1,
+        max_value=MAX_CAPACITY,
         help_text="Most people supported at once; blank means the programme default.",
     )
 
@@ -205,10 +238,10 @@ class ParticipantAddForm(forms.Form):
         return self.cleaned_data["manager_email"].strip().lower()
 
     def clean_goals(self):
-        return _topic_names(self.cleaned_data["goals"])
+        return _checked_topics(self.cleaned_data["goals"], label="A goal")
 
     def clean_expertise(self):
-        return _topic_names(self.cleaned_data["expertise"])
+        return _checked_topics(self.cleaned_data["expertise"], label="An expertise")
 
     def clean(self):
         data = super().clean()

@@ -1,0 +1,15 @@
+"""The directory pages, for people admins: mounted at /directory/."""
+
+from django.urls import path
+
+from programs.views import directory
+
+app_name = "directory"
+
+urlpatterns = [
+    path("", directory.directory_list, name="directory_list"),
+    path("<int:pk>/", directory.person_edit, name="person_edit"),
+    path("admins/", directory.people_admins_view, name="people_admins"),
+    path("admins/add/", directory.people_admin_add_view, name="people_admin_add"),
+    path("admins/remove/", directory.people_admin_remove_view, name="people_admin_remove"),
+]
