@@ -16,8 +16,5 @@ urlpatterns = [
     path("oidc/", include("programs.sso_urls")),
     # Provisioning by HR systems (Entra ID, Okta): bearer token, no session.
     path("scim/v2/", include("programs.scim.urls")),
-    # The SCIM tokens page, in the directory's namespace until programs/directory_urls.py
-    # exists to include it (as "scim-tokens/"); then this line goes.
-    path("directory/scim-tokens/", include(("programs.scim_token_urls", "directory"))),
     path("admin/", admin.site.urls),
 ]

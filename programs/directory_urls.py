@@ -1,6 +1,6 @@
 """The directory pages, for people admins: mounted at /directory/."""
 
-from django.urls import path
+from django.urls import include, path
 
 from programs.views import directory
 
@@ -12,4 +12,6 @@ urlpatterns = [
     path("admins/", directory.people_admins_view, name="people_admins"),
     path("admins/add/", directory.people_admin_add_view, name="people_admin_add"),
     path("admins/remove/", directory.people_admin_remove_view, name="people_admin_remove"),
+    # The bearer tokens HR systems provision the directory with over SCIM.
+    path("scim-tokens/", include("programs.scim_token_urls")),
 ]

@@ -1,5 +1,5 @@
-"""The SCIM tokens page, for the directory's URL conf (included under "scim-tokens/",
-namespace "directory")."""
+"""The SCIM tokens page, included by the directory's URL conf at /directory/scim-tokens/
+(namespace "directory")."""
 
 from django.urls import path
 

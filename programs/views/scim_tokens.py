@@ -22,7 +22,7 @@ def _page(request, form, *, created=None, secret=None, status=200):
         "secret": secret,
         "scim_url": request.build_absolute_uri("/scim/v2/"),
     }
-    return render(request, "programs/scim_tokens.html", context, status=status)
+    return render(request, "directory/scim_tokens.html", context, status=status)
 
 
 @people_admin_required
