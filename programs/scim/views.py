@@ -12,6 +12,7 @@ from http import HTTPStatus
 from django.contrib.auth.decorators import login_not_required
 from django.db import IntegrityError
 from django.http import HttpResponse, JsonResponse
+from django.utils.cache import add_never_cache_headers
 from django.views.decorators.csrf import csrf_exempt
 from pydantic import ValidationError
 from scim2_models import (
@@ -49,10 +50,13 @@ CONTENT_TYPE = "application/scim+json"
 
 def scim_response(data: dict | None, status: int = 200, location: str | None = None):
     if data is None:
-        return HttpResponse(status=status)
-    response = JsonResponse(data, status=status, content_type=CONTENT_TYPE)
+        response = HttpResponse(status=status)
+    else:
+        response = JsonResponse(data, status=status, content_type=CONTENT_TYPE)
     if location:
         response["Location"] = location
+    # People's details, to a client with no session: NoStoreMiddleware does not see it.
+    add_never_cache_headers(response)
     return response
 
 

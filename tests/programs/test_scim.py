@@ -191,6 +191,7 @@ def test_get_one_and_unknown_ids(scim):
     response = scim.get(f"Users/{employee.scim_id}")
 
     assert response.status_code == 200
+    assert response["Cache-Control"] == "max-age=0, no-cache, no-store, must-revalidate, private"
     body = response.json()
     assert (body["userName"], body["displayName"], body["title"], body["active"]) == (
         "ana@example.org",
