@@ -17,7 +17,11 @@ from scim2_models import Email, InvalidValueException, Meta, UniquenessException
 from programs.models import Employee, normalise_email
 from programs.scim.payloads import uuid_or_none
 from programs.scim.resources import EnterpriseUser, Manager, PairwiseUser, Person
-from programs.services import employee_reactivate, employee_upsert, employees_deactivate
+from programs.services import (
+    employee_directory_update,
+    employee_upsert,
+    employees_deactivate,
+)
 
 DEFAULT_LEVEL = Employee._meta.get_field("level").default
 
@@ -116,46 +120,50 @@ def _check_email_free(email: str, *, employee: Employee | None) -> None:
         raise UniquenessException(detail=f"userName {email!r} is already taken.")
 
 
-def _apply(*, employee: Employee, fields: PersonFields) -> Employee:
-    """Write the fields to an existing employee, login included."""
-    if fields.manager is not None and fields.manager.pk == employee.pk:
-        raise InvalidValueException(detail="A person cannot be their own manager.")
-    if fields.email != employee.email:
-        _check_email_free(fields.email, employee=employee)
-        user = employee.user
-        user.username = user.email = fields.email
-        employee.email = fields.email
-        try:
-            user.full_clean()
-        except ValidationError as error:
-            raise _invalid(error) from error
-        user.save(update_fields=["username", "email"])
-        employee.save(update_fields=["email"])
+def _rename(*, employee: Employee, email: str) -> None:
+    """A new work email is a new sign-in too: the login's username is the email."""
+    _check_email_free(email, employee=employee)
+    user = employee.user
+    user.username = user.email = email
+    employee.email = email
     try:
-        employee, _ = employee_upsert(
-            email=fields.email,
+        user.full_clean()
+        employee.full_clean()
+    except ValidationError as error:
+        raise _invalid(error) from error
+    user.save(update_fields=["username", "email"])
+    employee.save(update_fields=["email"])
+
+
+def _set_external_id(*, employee: Employee, external_id: str) -> None:
+    if employee.scim_external_id != external_id:
+        employee.scim_external_id = external_id
+        employee.save(update_fields=["scim_external_id"])
+
+
+# The actor of the directory services is None: the HR system, whose token was checked,
+# its creator still a people admin (scim.views).
+
+
+def _apply(*, employee: Employee, fields: PersonFields) -> Employee:
+    """Write the fields to an existing employee through the directory's own update, so a
+    change by SCIM is audited and a leaver handled like one marked in the browser."""
+    if fields.email != employee.email:
+        _rename(employee=employee, email=fields.email)
+    try:
+        employee_directory_update(
+            actor=None,
+            employee=employee,
+            active=fields.active,
             name=fields.name,
             department=fields.department,
-            level=fields.level,
             title=fields.title,
+            level=fields.level,
             manager=fields.manager,
         )
     except ValidationError as error:
         raise _invalid(error) from error
-    return _finish(employee=employee, fields=fields)
-
-
-def _finish(*, employee: Employee, fields: PersonFields) -> Employee:
-    """What employee_upsert does not write: the HR system's id and whether they left."""
-    if employee.scim_external_id != fields.external_id:
-        employee.scim_external_id = fields.external_id
-        employee.save(update_fields=["scim_external_id"])
-    # The actor is the HR system: the token it came with was checked, and its creator
-    # is still a people admin (scim.views).
-    if employee.user.is_active and not fields.active:
-        employees_deactivate(employees=[employee], actor=None)
-    elif fields.active and not employee.user.is_active:
-        employee_reactivate(employee=employee, actor=None)
+    _set_external_id(employee=employee, external_id=fields.external_id)
     return employee
 
 
@@ -180,7 +188,10 @@ def scim_person_create(*, fields: PersonFields) -> Employee:
         )
     except ValidationError as error:
         raise _invalid(error) from error
-    return _finish(employee=employee, fields=fields)
+    _set_external_id(employee=employee, external_id=fields.external_id)
+    if not fields.active:
+        employees_deactivate(employees=[employee], actor=None)
+    return employee
 
 
 @transaction.atomic

@@ -5,7 +5,7 @@ import json
 import pytest
 from django.urls import reverse
 
-from programs.models import Employee, ScimToken
+from programs.models import AuditEvent, Employee, ScimToken
 from programs.scim.tokens import scim_token_create, scim_token_revoke
 from tests.factories import make_employee, make_people_admin
 
@@ -458,24 +458,46 @@ def test_deactivate_and_reactivate(scim):
     assert employee.user.is_active is True
 
 
-def test_deactivate_goes_through_the_directory_service(scim, monkeypatch):
-    employee = make_employee()
+@pytest.mark.parametrize("how", ["patch", "put", "delete"])
+def test_deactivate_goes_through_the_directory_service(scim, monkeypatch, how):
+    from programs import services
+
+    employee = make_employee(email="ana@example.org")
     calls = []
-    from programs.scim import people
+    real = services.employees_deactivate
 
-    real = people.employees_deactivate
-    monkeypatch.setattr(
-        people,
-        "employees_deactivate",
-        lambda *, employees, actor: (
-            calls.append(([e.pk for e in employees], actor))
-            or real(employees=employees, actor=actor)
-        ),
-    )
+    def spy(*, employees, actor):
+        calls.append(([e.pk for e in employees], actor))
+        return real(employees=employees, actor=actor)
 
-    scim.patch(f"Users/{employee.scim_id}", {"op": "replace", "path": "active", "value": False})
+    monkeypatch.setattr(services, "employees_deactivate", spy)
+    monkeypatch.setattr("programs.scim.people.employees_deactivate", spy)
+    path = f"Users/{employee.scim_id}"
+
+    if how == "patch":
+        scim.patch(path, {"op": "replace", "path": "active", "value": False})
+    elif how == "put":
+        scim.put(path, new_user(email="ana@example.org", active=False))
+    else:
+        scim.delete(path)
 
     assert calls == [([employee.pk], None)]
+
+
+def test_changes_are_in_the_directory_audit_log(scim):
+    employee = make_employee(email="ana@example.org", name="Ana", department="Sales")
+
+    scim.patch(
+        f"Users/{employee.scim_id}",
+        {"op": "replace", "path": f"{ENTERPRISE}:department", "value": "Research"},
+        {"op": "replace", "path": "active", "value": False},
+    )
+
+    events = list(AuditEvent.objects.order_by("pk").values_list("action", "actor", "summary"))
+    assert events == [
+        (AuditEvent.Action.PERSON_CHANGED, None, "Changed Ana: department"),
+        (AuditEvent.Action.PEOPLE_LEFT, None, "1 left the organisation: Ana"),
+    ]
 
 
 def test_a_deactivated_person_cannot_sign_in(scim, client):
