@@ -219,8 +219,8 @@ AXES_VERBOSE = False
 # outermost one appended to X-Forwarded-For.
 TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
 AXES_CLIENT_IP_CALLABLE = "programs.lockout.client_ip"
-# Two-factor (TOTP) for HR admins and superusers: required when REQUIRE_2FA_FOR_HR is on,
-# and asked of anyone who has set it up either way.
+# Two-factor (TOTP) for HR admins, people admins and superusers: required when
+# REQUIRE_2FA_FOR_HR is on, and asked of anyone who has set it up either way.
 REQUIRE_2FA_FOR_HR = envbool("REQUIRE_2FA_FOR_HR", False)
 OTP_TOTP_ISSUER = "Pairwise"
 # A session ends after this many hours without a request.

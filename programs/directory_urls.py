@@ -8,6 +8,7 @@ app_name = "directory"
 
 urlpatterns = [
     path("", directory.directory_list, name="directory_list"),
+    path("people.csv", directory.directory_export, name="directory_export"),
     path("<int:pk>/", directory.person_edit, name="person_edit"),
     path("admins/", directory.people_admins_view, name="people_admins"),
     path("admins/add/", directory.people_admin_add_view, name="people_admin_add"),

@@ -299,7 +299,7 @@ def participant_add(
     employee = Employee.objects.by_email(email).select_related("user", "manager").first()
     participant = participant_add_check(program=program, employee=employee)
     if update_directory:
-        _require_people_admin(actor)
+        require_people_admin(actor)
     if employee is None or update_directory:
         manager = None
         if manager_email:
@@ -440,7 +440,7 @@ def employee_update_preferences(
     return employee
 
 
-def _require_people_admin(actor) -> None:
+def require_people_admin(actor) -> None:
     # None is the command line or a SCIM client, already trusted by how they got in.
     if actor is not None and not is_people_admin(actor):
         raise PermissionDenied("Only people admins change the directory.")
@@ -454,7 +454,7 @@ def employees_deactivate(*, employees: Iterable[Employee], actor) -> list[Employ
     and history stay, for reporting. Returns those who were still active; calling it for
     someone who has already left does nothing.
     """
-    _require_people_admin(actor)
+    require_people_admin(actor)
     User = get_user_model()
     ids = [employee.pk for employee in employees]
     leaving = list(
@@ -484,7 +484,7 @@ def employee_reactivate(*, employee: Employee, actor) -> bool:
     """Someone marked as a leaver is back (rehired, or marked by mistake): they can sign
     in again and matching may use their enrolments. Pairings that ended stay ended.
     Returns whether anything changed."""
-    _require_people_admin(actor)
+    require_people_admin(actor)
     changed = (
         get_user_model().objects.filter(pk=employee.user_id, is_active=False).update(is_active=True)
     )
@@ -510,7 +510,7 @@ def people_admin_users():
 def people_admin_add(*, actor, user) -> None:
     """Put someone in the people admins group. Raises ValidationError when they cannot
     sign in or are in it already."""
-    _require_people_admin(actor)
+    require_people_admin(actor)
     name = _person_name(user)
     if not user.is_active:
         raise ValidationError(f"{name} cannot sign in, so cannot be a people admin.")
@@ -531,7 +531,7 @@ def people_admin_add(*, actor, user) -> None:
 def people_admin_remove(*, actor, user) -> None:
     """Take someone out of the people admins group. Raises ValidationError when they are
     not in it, or are its last active member and no active superuser could take over."""
-    _require_people_admin(actor)
+    require_people_admin(actor)
     name = _person_name(user)
     # Locked so that two people admins removing each other at once cannot both succeed.
     group = Group.objects.select_for_update().get_or_create(name=PEOPLE_ADMINS_GROUP)[0]
@@ -562,7 +562,7 @@ def employee_directory_update(
     """A people admin changes one person's master data (any of MASTER_DATA_FIELDS) and,
     with `active`, marks them as a leaver or as back. Returns the names of the fields
     that changed ("active" included); nothing changed leaves no trace."""
-    _require_people_admin(actor)
+    require_people_admin(actor)
     unknown = set(fields) - set(MASTER_DATA_FIELDS)
     if unknown:
         raise TypeError(f"not directory fields: {', '.join(sorted(unknown))}")

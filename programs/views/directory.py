@@ -8,10 +8,12 @@ organisation-wide, so a programme's admins do not change it here.
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from programs import directory_import
 from programs.forms.directory import (
     DirectoryFilterForm,
     PeopleAdminAddForm,
@@ -34,6 +36,7 @@ from programs.services import (
     people_admin_add,
     people_admin_remove,
 )
+from programs.spreadsheets import SafeWriter
 
 PEOPLE_PER_PAGE = 50
 # Matches listed for a search on the people admins page; "type more" beyond that.
@@ -62,6 +65,21 @@ def _saved_message(changed: list[str], *, active: bool) -> str:
     if "active" in changed:
         names.append("marked as back" if active else "marked as a leaver")
     return f"Saved: {', '.join(names)}."
+
+
+@people_admin_required
+@require_GET
+def directory_export(request):
+    """The people the list shows (its filters apply) as a directory CSV, which imports
+    back with zero changes."""
+    form = DirectoryFilterForm(request.GET or None, departments=directory_departments())
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="directory.csv"'
+    writer = SafeWriter(response)
+    writer.writerow(directory_import.COLUMNS)
+    for employee in directory_people(**form.filters()).iterator(chunk_size=2000):
+        writer.writerow(directory_import.export_row(employee))
+    return response
 
 
 @people_admin_required

@@ -212,3 +212,13 @@ def test_logout_stays_open(client, hr_admin, required):
 
     assert response.status_code == 302
     assert response["Location"] == "/accounts/login/"
+
+
+def test_required_people_admin_without_device_is_sent_to_setup(client, required):
+    from tests.factories import make_people_admin
+
+    client.force_login(make_people_admin())
+
+    response = client.get("/directory/")
+
+    assert response["Location"] == f"{SETUP}?next=/directory/"

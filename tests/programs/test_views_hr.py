@@ -775,3 +775,14 @@ def test_the_preview_lists_rows_that_differ_from_the_directory_as_not_changed(
     ana.refresh_from_db()
     assert (ana.name, ana.level) == ("Ana Brennan", 5)
     assert Participant.objects.get(program=program).employee == ana
+
+
+def test_a_leaver_is_marked_left_in_the_participants_table(client, hr_admin, program):
+    gone = make_participant(program=program, employee=make_employee(name="Gus Gone"))
+    gone.employee.user.is_active = False
+    gone.employee.user.save()
+    client.force_login(hr_admin)
+
+    response = client.get(reverse("programs:participant_table", args=[program.slug]))
+
+    assert 'Gus Gone <span class="badge text-bg-secondary">Left</span>' in response.text
