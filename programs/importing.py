@@ -585,10 +585,48 @@ def _employees_write(plan: ImportPlan) -> dict[str, Employee]:
         employee.name, employee.department, employee.level = row.name, row.department, row.level
         employee.manager = employees[row.manager_email] if row.manager_email else None
         changed.append(employee)
-    Employee.objects.bulk_update(
-        changed, ["name", "department", "level", "manager"], batch_size=BATCH
-    )
+    _bulk_set(changed, ["name", "department", "level", "manager"])
     return employees
+
+
+def _bulk_set(objects: list, fields: list[str]) -> None:
+    """Save these fields of these objects (all of one model): bulk_update's statement, but
+    joined to a VALUES list instead of a CASE per row and field, whose building costs about
+    0.1 ms of Python per row and field (2.6 s of a 3 s import of 2,000 new people).
+    `UPDATE ... FROM (VALUES ...)` is PostgreSQL's and SQLite's (3.33+); both name the
+    VALUES columns column1, column2, ..."""
+    if not objects:
+        return
+    meta = objects[0]._meta
+    model_fields = [meta.get_field(name) for name in fields]
+    quote = connection.ops.quote_name
+    table, pk = quote(meta.db_table), quote(meta.pk.column)
+    # Casts, because PostgreSQL types a VALUES column that is all NULL as text.
+    assignments = ", ".join(
+        f"{quote(f.column)} = CAST(v.column{i} AS {f.db_type(connection)})"
+        for i, f in enumerate(model_fields, start=2)
+    )
+    placeholders = "(" + ", ".join(["%s"] * (len(fields) + 1)) + ")"
+    with connection.cursor() as cursor:
+        for start in range(0, len(objects), BATCH):
+            batch = objects[start : start + BATCH]
+            params = [
+                value
+                for obj in batch
+                for value in (
+                    obj.pk,
+                    *(
+                        f.get_db_prep_save(getattr(obj, f.attname), connection)
+                        for f in model_fields
+                    ),
+                )
+            ]
+            cursor.execute(
+                f"UPDATE {table} SET {assignments} "
+                f"FROM (VALUES {', '.join([placeholders] * len(batch))}) AS v "
+                f"WHERE {table}.{pk} = v.column1",
+                params,
+            )
 
 
 def _users_for(emails: list[str]) -> dict:
@@ -628,7 +666,7 @@ def _participants_write(plan: ImportPlan, employees: dict[str, Employee]) -> lis
         )
         written.append((participant, row))
     Participant.objects.bulk_create(new, batch_size=BATCH)
-    Participant.objects.bulk_update(updated, ["role", "style", "capacity"], batch_size=BATCH)
+    _bulk_set(updated, ["role", "style", "capacity"])
     return written
 
 
