@@ -9,6 +9,7 @@ file with any bad row imports nothing, and re-importing the same file changes no
 import csv
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
@@ -337,7 +338,13 @@ def _clean_row(values: dict[str, str], line: int, program: Program) -> tuple[Row
     ), []
 
 
-def _read_rows(text: str, program: Program) -> tuple[list[Row], list[RowError]]:
+# How often a check reports its progress, in rows.
+PROGRESS_EVERY = 1000
+
+
+def _read_rows(
+    text: str, program: Program, progress: Callable[[int], None] | None = None
+) -> tuple[list[Row], list[RowError]]:
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next(reader)
@@ -373,15 +380,20 @@ def _read_rows(text: str, program: Program) -> tuple[list[Row], list[RowError]]:
                 errors.append(RowError(line, "; ".join(problems)))
             else:
                 rows.append(row)
+            if progress and (len(rows) + len(errors)) % PROGRESS_EVERY == 0:
+                progress(len(rows) + len(errors))
         # A quoted field may span lines: the next row starts after the last line read.
         line = reader.line_num + 1
     return rows, errors
 
 
-def participants_import_plan(*, program: Program, text: str | bytes) -> ImportPlan:
+def participants_import_plan(
+    *, program: Program, text: str | bytes, progress: Callable[[int], None] | None = None
+) -> ImportPlan:
     """Validate a participants CSV and preview what importing it would change (no writes).
 
     `text` is the file's content (bytes are decoded as UTF-8; a byte-order mark is fine).
+    `progress`, if given, is called with the number of rows read, every PROGRESS_EVERY.
     """
     plan = ImportPlan(program=program)
     try:
@@ -390,7 +402,7 @@ def participants_import_plan(*, program: Program, text: str | bytes) -> ImportPl
         plan.errors.append(RowError(HEADER_LINE, f"the file is not UTF-8 text ({error.reason})"))
         return plan
     try:
-        rows, plan.errors = _read_rows(text, program)
+        rows, plan.errors = _read_rows(text, program, progress)
     except csv.Error as error:
         plan.errors = [RowError(HEADER_LINE, f"the file is not readable CSV ({error})")]
     if plan.errors:

@@ -11,7 +11,14 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from programs.models import HR_ADMINS_GROUP, AuditEvent, Employee, Participant, Program
+from programs.models import (
+    HR_ADMINS_GROUP,
+    AuditEvent,
+    Employee,
+    ImportJob,
+    Participant,
+    Program,
+)
 from programs.permissions import is_hr_admin
 
 
@@ -201,4 +208,13 @@ def never_signed_in_count(*, program: Program) -> int:
         .filter(enrolments__program=program, enrolments__withdrawn_at=None)
         .distinct()
         .count()
+    )
+
+
+def import_job_for_admin(*, user, pk: int) -> ImportJob:
+    """The import job, without its file, if `user` administers its programme (or, for an
+    import that belongs to no programme, started it); else 404."""
+    visible = Q(program__in=programs_administered_by(user=user)) | Q(program=None, actor=user)
+    return get_object_or_404(
+        ImportJob.objects.defer("content").select_related("program").filter(visible), pk=pk
     )
