@@ -591,9 +591,13 @@ def _employees_write(plan: ImportPlan) -> dict[str, Employee]:
     # Managers only now: a row's manager may be a newcomer created in the same statement.
     changed = []
     for item in plan.rows:
-        if item.employee not in (Action.CREATE, Action.UPDATE):
+        row = item.row
+        wanted = item.employee == Action.UPDATE or (
+            item.employee == Action.CREATE and row.manager_email
+        )
+        if not wanted:
             continue
-        row, employee = item.row, employees[item.row.email]
+        employee = employees[row.email]
         employee.name, employee.department, employee.level = row.name, row.department, row.level
         employee.manager = employees[row.manager_email] if row.manager_email else None
         changed.append(employee)
@@ -619,9 +623,11 @@ def _bulk_set(objects: list, fields: list[str]) -> None:
         for i, f in enumerate(model_fields, start=2)
     )
     placeholders = "(" + ", ".join(["%s"] * (len(fields) + 1)) + ")"
+    limit = connection.features.max_query_params
+    size = min(BATCH, limit // (len(fields) + 1)) if limit else BATCH
     with connection.cursor() as cursor:
-        for start in range(0, len(objects), BATCH):
-            batch = objects[start : start + BATCH]
+        for start in range(0, len(objects), size):
+            batch = objects[start : start + size]
             params = [
                 value
                 for obj in batch

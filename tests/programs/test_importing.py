@@ -1,3 +1,4 @@
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -406,3 +407,24 @@ def test_a_first_import_uses_as_many_queries_for_100_rows_as_for_10():
     # insert), employees (insert, update with managers), enrolments, topics (read, create,
     # re-read), goals, expertise, the audit event, the release.
     assert counts == [14, 14]
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's variable limit")
+def test_a_file_beyond_sqlites_variable_limit_is_read_and_written_in_chunks():
+    program = make_program()
+    participants_import(program=program, text=_file(300))
+    text = _file(300).replace(",Ops,", ",Sales,").replace("Shared", "Chunked")
+    expected = _state_after(participants_import, program, text)
+    connection.ensure_connection()
+    limit = connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    connection.connection.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 120)
+    try:
+        with CaptureQueriesContext(connection) as queries:
+            chunked = _state_after(participants_import, program, text)
+    finally:
+        connection.connection.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, limit)
+
+    assert chunked == expected
+    # 300 emails and their enrolments in __in lists of at most 20.
+    employee_reads = [q for q in queries if q["sql"].startswith('SELECT "programs_employee"')]
+    assert len(employee_reads) > 10
