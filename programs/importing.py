@@ -566,7 +566,8 @@ def participants_import(
 
 # The writers below skip full_clean(): the plan has checked every value against every
 # limit of the database (that is its job), and per-row validation would cost queries.
-BATCH = 1000
+# Each writes a table in one statement; Django splits a bulk_create only where the
+# backend caps a statement's parameters (SQLite), and so does _bulk_set.
 
 
 def _employees_write(plan: ImportPlan) -> dict[str, Employee]:
@@ -585,7 +586,7 @@ def _employees_write(plan: ImportPlan) -> dict[str, Employee]:
         Employee(user=users[email], email=email, name=name, department=department, level=level)
         for email, name, department, level in newcomers
     ]
-    Employee.objects.bulk_create(new, batch_size=BATCH)
+    Employee.objects.bulk_create(new)
     employees.update((employee.email, employee) for employee in new)
 
     # Managers only now: a row's manager may be a newcomer created in the same statement.
@@ -624,7 +625,7 @@ def _bulk_set(objects: list, fields: list[str]) -> None:
     )
     placeholders = "(" + ", ".join(["%s"] * (len(fields) + 1)) + ")"
     limit = connection.features.max_query_params
-    size = min(BATCH, limit // (len(fields) + 1)) if limit else BATCH
+    size = limit // (len(fields) + 1) if limit else len(objects)
     with connection.cursor() as cursor:
         for start in range(0, len(objects), size):
             batch = objects[start : start + size]
@@ -658,7 +659,7 @@ def _users_for(emails: list[str]) -> dict:
             user = User(username=email, email=email)
             user.set_unusable_password()
             new.append(user)
-    User.objects.bulk_create(new, batch_size=BATCH)
+    User.objects.bulk_create(new)
     users.update((user.username, user) for user in new)
     return users
 
@@ -683,7 +684,7 @@ def _participants_write(plan: ImportPlan, employees: dict[str, Employee]) -> lis
             row.capacity,
         )
         written.append((participant, row))
-    Participant.objects.bulk_create(new, batch_size=BATCH)
+    Participant.objects.bulk_create(new)
     _bulk_set(updated, ["role", "style", "capacity"])
     return written
 
@@ -709,7 +710,7 @@ def _topics_write(plan: ImportPlan, written: list) -> None:
         for chunk in _chunks(remove):
             if chunk:
                 through.objects.filter(pk__in=chunk).delete()
-        through.objects.bulk_create(add, batch_size=BATCH)
+        through.objects.bulk_create(add)
 
 
 def _topics_by_key(names) -> dict[str, Topic]:
@@ -721,7 +722,7 @@ def _topics_by_key(names) -> dict[str, Topic]:
     if missing:
         # Another import may create the same topic at this moment: the unique key makes
         # ours give way, and theirs is the same topic, read back below.
-        Topic.objects.bulk_create(missing, batch_size=BATCH, ignore_conflicts=True)
+        Topic.objects.bulk_create(missing, ignore_conflicts=True)
         topics.update(
             (topic.key, topic)
             for topic in _select_in(Topic.objects, "key", [t.key for t in missing])
