@@ -517,3 +517,66 @@ class ScimToken(models.Model):
     @property
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
+
+
+class ImportJob(models.Model):
+    """One uploaded CSV on its way in: checked (planned), previewed, confirmed, imported.
+
+    The file waits here, server-side, in the database, so a worker on another machine can
+    read it; never in the session. Its content is emptied once the job has finished (done
+    or failed), and the beat task purges jobs older than a day, previewed or not. `kind`
+    names the importer (programs.import_jobs.IMPORTERS); `program` is empty for imports
+    that belong to no programme.
+    """
+
+    class Kind(models.TextChoices):
+        PARTICIPANTS = "participants", "Participants"
+
+    class Status(models.TextChoices):
+        CHECKING = "checking", "Checking the file"
+        PREVIEWED = "previewed", "Ready to import"
+        QUEUED = "queued", "Waiting to import"
+        RUNNING = "running", "Importing"
+        DONE = "done", "Imported"
+        FAILED = "failed", "Not imported"
+
+    kind = models.CharField(max_length=20, choices=Kind)
+    program = models.ForeignKey(
+        Program, null=True, blank=True, on_delete=models.CASCADE, related_name="import_jobs"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    filename = models.CharField(max_length=255, blank=True)
+    # Bytes as uploaded: the check reports a file that is not UTF-8, and PostgreSQL text
+    # cannot hold the NUL bytes the check must be able to name.
+    content = models.BinaryField(blank=True, default=b"")
+    status = models.CharField(max_length=10, choices=Status, default=Status.CHECKING)
+    # Rows checked or imported so far, of `total` (the file's lines until it is read).
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    # The plan's counts once checked, the import's once done.
+    counts = models.JSONField(default=dict, blank=True)
+    # The first rows that change something, for the preview: a list of dicts.
+    preview = models.JSONField(default=list, blank=True)
+    # Line errors: [[line, message], ...]; a file with any imports nothing.
+    errors = models.JSONField(default=list, blank=True)
+    # A failure that is not about a line (the database refused, a worker died).
+    failure = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} import {self.pk} ({self.get_status_display()})"
+
+    @property
+    def in_progress(self) -> bool:
+        return self.status in (self.Status.CHECKING, self.Status.QUEUED, self.Status.RUNNING)
+
+    @property
+    def percent(self) -> int:
+        return min(100, self.done * 100 // self.total) if self.total else 0

@@ -16,6 +16,7 @@ from programs.models import (
     PEOPLE_ADMINS_GROUP,
     AuditEvent,
     Employee,
+    ImportJob,
     Participant,
     Program,
 )
@@ -312,4 +313,13 @@ def people_admin_candidates(*, search: str, limit: int) -> list[Employee]:
         .exclude(user__groups__name=PEOPLE_ADMINS_GROUP)
         .select_related("user")
         .order_by("name", "pk")[:limit]
+    )
+
+
+def import_job_for_admin(*, user, pk: int) -> ImportJob:
+    """The import job, without its file, if `user` administers its programme (or, for an
+    import that belongs to no programme, started it); else 404."""
+    visible = Q(program__in=programs_administered_by(user=user)) | Q(program=None, actor=user)
+    return get_object_or_404(
+        ImportJob.objects.defer("content").select_related("program").filter(visible), pk=pk
     )

@@ -33,14 +33,20 @@ def _display_name(clean: str) -> str:
     )
 
 
-def topics_from_names(names: Iterable[str]) -> list[Topic]:
-    """The topics for these names, creating the missing ones; "Public  speaking " and
-    "PUBLIC SPEAKING" are one topic, named as it was first written (see _display_name)."""
+def topic_names_by_key(names: Iterable[str]) -> dict[str, str]:
+    """Each topic key among these names with the name its topic gets if created: "Public
+    speaking " and "PUBLIC SPEAKING" are one topic, named as first written (_display_name)."""
     wanted: dict[str, str] = {}
     for name in names:
         clean = " ".join(name.split())
         if clean:
             wanted.setdefault(normalise_topic(clean), _display_name(clean))
+    return wanted
+
+
+def topics_from_names(names: Iterable[str]) -> list[Topic]:
+    """The topics for these names, creating the missing ones (see topic_names_by_key)."""
+    wanted = topic_names_by_key(names)
     if not wanted:
         return []
     existing = {t.key: t for t in Topic.objects.filter(key__in=wanted)}
