@@ -16,6 +16,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 
+from programs.directory_import import directory_import, directory_import_plan
 from programs.importing import Action, participants_import, participants_import_plan
 from programs.models import ImportJob, Program
 
@@ -81,9 +82,40 @@ def _participants_preview(plan) -> dict:
     }
 
 
+def _directory_plan(*, program, text, actor, progress):
+    return directory_import_plan(text=text, progress=progress)
+
+
+def _directory_apply(*, program, text, actor, plan):
+    return directory_import(text=text, actor=actor, plan=plan)
+
+
+def _directory_preview(plan) -> dict:
+    changing = [
+        {
+            "line": item.row.line,
+            "email": item.row.email,
+            "name": item.row.name,
+            "change": item.change,
+            "differences": list(item.differences),
+            "leaves": item.leaves,
+            "returns": item.returns,
+        }
+        for item in plan.changing
+    ]
+    return {
+        "rows": changing[:PREVIEW_ROWS],
+        "more": max(0, len(changing) - PREVIEW_ROWS),
+        "managers": plan.managers_to_create[:PREVIEW_MANAGERS],
+    }
+
+
 IMPORTERS: dict[str, Importer] = {
     ImportJob.Kind.PARTICIPANTS: Importer(
         plan=_participants_plan, apply=_participants_apply, preview=_participants_preview
+    ),
+    ImportJob.Kind.DIRECTORY: Importer(
+        plan=_directory_plan, apply=_directory_apply, preview=_directory_preview
     ),
 }
 

@@ -531,6 +531,7 @@ class ImportJob(models.Model):
 
     class Kind(models.TextChoices):
         PARTICIPANTS = "participants", "Participants"
+        DIRECTORY = "directory", "Directory"
 
     class Status(models.TextChoices):
         CHECKING = "checking", "Checking the file"

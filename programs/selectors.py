@@ -320,6 +320,12 @@ def import_job_for_admin(*, user, pk: int) -> ImportJob:
     """The import job, without its file, if `user` administers its programme (or, for an
     import that belongs to no programme, started it); else 404."""
     visible = Q(program__in=programs_administered_by(user=user)) | Q(program=None, actor=user)
-    return get_object_or_404(
-        ImportJob.objects.defer("content").select_related("program").filter(visible), pk=pk
-    )
+    jobs = ImportJob.objects.filter(kind=ImportJob.Kind.PARTICIPANTS).filter(visible)
+    return get_object_or_404(jobs.defer("content").select_related("program"), pk=pk)
+
+
+def directory_import_job(*, pk: int) -> ImportJob:
+    """A directory import, without its file, for the people admins (who all keep the one
+    directory, so each sees the others' imports); else 404."""
+    jobs = ImportJob.objects.filter(kind=ImportJob.Kind.DIRECTORY, program=None)
+    return get_object_or_404(jobs.defer("content"), pk=pk)

@@ -41,6 +41,7 @@ from programs.selectors import (
 )
 from programs.services import participant_add, participant_add_check, program_create
 from programs.spreadsheets import SafeWriter
+from programs.uploads import TOO_LARGE, upload_too_large
 
 PARTICIPANTS_PER_PAGE = 50
 
@@ -183,15 +184,6 @@ def participant_add_view(request, slug):
     return render(request, "programs/participant_add.html", context)
 
 
-def _upload_too_large(request) -> bool:
-    # The multipart envelope around the file takes a few hundred bytes; allow a little.
-    try:
-        declared = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        return False  # Django refuses a malformed length itself
-    return declared > ParticipantImportForm.MAX_BYTES + 8 * 1024
-
-
 @hr_admin_required
 @require_http_methods(["GET", "POST"])
 def participant_import(request, slug):
@@ -199,13 +191,8 @@ def participant_import(request, slug):
     checked, in the request when small, else on a worker; the job's page previews it."""
     program = program_for_admin(user=request.user, slug=slug)
 
-    if request.method == "POST" and _upload_too_large(request):
-        # Refused on the declared size, before the body is read: nothing reaches the disk.
-        context = {
-            "program": program,
-            "form": ParticipantImportForm(),
-            "upload_error": "The file is larger than 10 MB; nothing was uploaded.",
-        }
+    if request.method == "POST" and upload_too_large(request):
+        context = {"program": program, "form": ParticipantImportForm(), "upload_error": TOO_LARGE}
         return render(request, "programs/participant_import.html", context, status=413)
 
     form = ParticipantImportForm(request.POST or None, request.FILES or None)
@@ -226,7 +213,8 @@ def import_job_detail(request, pk):
     """An import's one page: its progress, then its preview (and confirm), its result or
     the lines to fix."""
     job = import_job_for_admin(user=request.user, pk=pk)
-    return render(request, "programs/import_job_detail.html", {"job": job, "program": job.program})
+    context = {"job": job, "program": job.program, "job_urls": "programs"}
+    return render(request, "programs/import_job_detail.html", context)
 
 
 @hr_admin_required
@@ -235,7 +223,9 @@ def import_job_status(request, pk):
     page reloads to show what came of it."""
     job = import_job_for_admin(user=request.user, pk=pk)
     if job.in_progress:
-        return render(request, "programs/import_job_status.html", {"job": job})
+        return render(
+            request, "programs/import_job_status.html", {"job": job, "job_urls": "programs"}
+        )
     return HttpResponseClientRefresh()
 
 
