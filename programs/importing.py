@@ -48,24 +48,6 @@ COLUMNS = (
 )
 
 
-def export_row(participant: Participant) -> list:
-    """The participant as a row of COLUMNS, so an export re-imports unchanged. Expects the
-    employee, their manager, goals and expertise loaded (see participants_for_export)."""
-    employee = participant.employee
-    return [
-        employee.email,
-        employee.name,
-        employee.department,
-        employee.level,
-        employee.manager.email if employee.manager else "",
-        participant.role,
-        ";".join(topic.name for topic in participant.goals.all()),
-        ";".join(topic.name for topic in participant.expertise.all()),
-        participant.style,
-        participant.capacity or "",
-    ]
-
-
 class Action:
     """What importing one row does to an employee or an enrolment."""
 
