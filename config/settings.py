@@ -315,6 +315,11 @@ CELERY_BEAT_SCHEDULE = {
         # Every minute: https://crontab.guru/#*_*_*_*_*
         "schedule": crontab(minute="*"),
     },
+    "purge-import-jobs": {
+        "task": "programs.tasks.purge_import_jobs",
+        # Hourly, at minute 17: https://crontab.guru/#17_*_*_*_*
+        "schedule": crontab(minute=17),
+    },
 }
 
 # Security: production values come from DEBUG being off; check --deploy passes.
@@ -351,3 +356,6 @@ LOGGING = logs.logging_config(log_format=LOG_FORMAT, level=envstr("LOG_LEVEL", "
 # Matching runs inline in the request up to this many people; larger programmes go to
 # a Celery task with a progress page.
 MATCHING_INLINE_LIMIT = envint("MATCHING_INLINE_LIMIT", 400)
+# CSV imports are checked and imported in the request up to this many rows (about half a
+# second each step); bigger files go to Celery tasks with a progress page.
+IMPORT_INLINE_ROWS = envint("IMPORT_INLINE_ROWS", 2000)

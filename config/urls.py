@@ -14,6 +14,8 @@ urlpatterns = [
     path("accounts/two-factor/verify/", two_factor.two_factor_verify, name="two_factor_verify"),
     path("accounts/", include("programs.account_urls")),
     path("oidc/", include("programs.sso_urls")),
+    # Provisioning by HR systems (Entra ID, Okta): bearer token, no session.
+    path("scim/v2/", include("programs.scim.urls")),
     path("admin/", admin.site.urls),
     path("healthz", ops.healthz, name="healthz"),
 ]

@@ -44,14 +44,24 @@ class ImportRejected(Exception):
 Cleaner = Callable[[dict[str, str], int], tuple[object | None, list[str]]]
 
 
+# How often reading reports its progress, in rows.
+PROGRESS_EVERY = 1000
+
+
 def read_rows(
-    data: str | bytes, *, required: tuple[str, ...], optional: tuple[str, ...] = (), clean: Cleaner
+    data: str | bytes,
+    *,
+    required: tuple[str, ...],
+    optional: tuple[str, ...] = (),
+    clean: Cleaner,
+    progress: Callable[[int], None] | None = None,
 ) -> tuple[list, list[RowError]]:
     """The file's rows cleaned, or the errors of every bad one (then no rows).
 
     Columns may come in any order; `optional` ones absent from the header are absent from
     the values too. Blank lines are skipped, the cells a spreadsheet would run come back
     as typed (see spreadsheets.unsafe_cell), and an email on two lines is an error.
+    `progress`, if given, is called with the number of rows read, every PROGRESS_EVERY.
     """
     try:
         if isinstance(data, bytes):
@@ -61,12 +71,14 @@ def read_rows(
     # Spreadsheet programs write a byte-order mark at the start of "UTF-8 CSV" files.
     text = data.removeprefix("\ufeff")
     try:
-        return _read(text, required=required, optional=optional, clean=clean)
+        return _read(text, required=required, optional=optional, clean=clean, progress=progress)
     except csv.Error as error:
         return [], [RowError(HEADER_LINE, f"the file is not readable CSV ({error})")]
 
 
-def _read(text: str, *, required, optional, clean: Cleaner) -> tuple[list, list[RowError]]:
+def _read(
+    text: str, *, required, optional, clean: Cleaner, progress
+) -> tuple[list, list[RowError]]:
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next(reader)
@@ -81,6 +93,7 @@ def _read(text: str, *, required, optional, clean: Cleaner) -> tuple[list, list[
     rows: list = []
     errors: list[RowError] = []
     first_line_of_emails: dict[str, int] = {}
+    read = 0
     line = reader.line_num + 1
     for fields in reader:
         fields = [unsafe_cell(value) for value in fields]
@@ -100,6 +113,9 @@ def _read(text: str, *, required, optional, clean: Cleaner) -> tuple[list, list[
                 errors.append(RowError(line, "; ".join(problems)))
             elif not errors:
                 rows.append(row)
+            read += 1
+            if progress and read % PROGRESS_EVERY == 0:
+                progress(read)
         # A quoted field may span lines: the next row starts after the last line read.
         line = reader.line_num + 1
     return ([] if errors else rows), errors

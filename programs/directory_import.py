@@ -33,19 +33,24 @@ ACTIVE = {"": True, "yes": True, "no": False}
 CHUNK = 5000
 
 
-def export_row(employee: Employee) -> list:
-    """The person as a row of COLUMNS, so an export re-imports with zero changes.
-    Expects their user and manager loaded."""
-    return [
-        employee.email,
-        employee.name,
-        employee.department,
-        employee.title,
-        employee.level,
-        employee.manager.email if employee.manager else "",
-        employee.time_zone,
-        "yes" if employee.user.is_active else "no",
-    ]
+# What the export reads for each person, in COLUMNS order (active as the login's flag).
+EXPORT_VALUES = (
+    "email",
+    "name",
+    "department",
+    "title",
+    "level",
+    "manager__email",
+    "time_zone",
+    "user__is_active",
+)
+
+
+def export_row(values: tuple) -> list:
+    """One person's EXPORT_VALUES as a row of COLUMNS, so an export re-imports with zero
+    changes."""
+    *person, manager_email, time_zone, active = values
+    return [*person, manager_email or "", time_zone, "yes" if active else "no"]
 
 
 class Change:
@@ -122,6 +127,15 @@ class DirectoryPlan:
         )
 
 
+@dataclass(frozen=True)
+class DirectoryResult:
+    """What a directory import did (the counts of the plan it applied)."""
+
+    counts: dict[str, int]
+    changes: int
+    summary: str
+
+
 def _clean(values: dict[str, str], line: int) -> tuple[PersonRow | None, list[str]]:
     person, problems = clean_person(values)
     title = plain_text(values["title"]) if "title" in values else None
@@ -187,10 +201,13 @@ def _differences(row: PersonRow, employee: Employee) -> tuple[str, ...]:
     return tuple(shown)
 
 
-def directory_import_plan(*, text: str | bytes) -> DirectoryPlan:
-    """Check a directory CSV and preview what importing it would change (no writes)."""
+def directory_import_plan(*, text: str | bytes, progress=None) -> DirectoryPlan:
+    """Check a directory CSV and preview what importing it would change (no writes).
+    `progress`, if given, is called with the number of rows read, every few thousand."""
     plan = DirectoryPlan()
-    rows, plan.errors = read_rows(text, required=REQUIRED, optional=OPTIONAL, clean=_clean)
+    rows, plan.errors = read_rows(
+        text, required=REQUIRED, optional=OPTIONAL, clean=_clean, progress=progress
+    )
     if plan.errors:
         return plan
     managers = {row.manager_email for row in rows if row.manager_email}
@@ -216,16 +233,20 @@ def directory_import_plan(*, text: str | bytes) -> DirectoryPlan:
 
 
 @transaction.atomic
-def directory_import(*, text: str | bytes, actor=None) -> DirectoryPlan:
+def directory_import(
+    *, text: str | bytes, actor=None, plan: DirectoryPlan | None = None
+) -> DirectoryResult:
     """Import a directory CSV: every row or, on any error, nothing (ImportRejected).
 
     Newcomers get a login without a usable password (they get in through an invitation
     or "forgotten password"); leavers are marked through employees_deactivate, so their
-    pairings end as anywhere else. Returns the plan it applied. `actor` None is the
-    command line; anyone else must be a people admin.
+    pairings end as anywhere else. `actor` None is the command line; anyone else must be
+    a people admin. `plan` is this file's plan when the caller has just made it (a worker
+    that reported progress while checking); otherwise the file is planned here.
     """
     require_people_admin(actor)
-    plan = directory_import_plan(text=text)
+    if plan is None:
+        plan = directory_import_plan(text=text)
     if plan.errors:
         raise ImportRejected(plan.errors)
 
@@ -302,4 +323,4 @@ def directory_import(*, text: str | bytes, actor=None) -> DirectoryPlan:
             summary=f"Imported the directory: {plan.summary()}",
             detail=plan.counts(),
         )
-    return plan
+    return DirectoryResult(counts=plan.counts(), changes=plan.changes, summary=plan.summary())

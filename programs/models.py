@@ -4,6 +4,7 @@ The matching rules of a programme live on the programme row (every number of the
 contract in DESIGN.md), so HR can change them without a deploy.
 """
 
+import uuid
 import zoneinfo
 from datetime import date
 
@@ -89,6 +90,15 @@ class Employee(models.Model):
     # The last invitation (set-your-password email) sent; None until the first. Whether
     # the person ever signed in is their user's last_login.
     invited_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The id an HR system provisioning over SCIM knows this person by: random, so it tells
+    # nothing about the row or how many there are. None once the HR system deleted the
+    # person (they stay in the directory as a leaver, with their history, but SCIM no
+    # longer finds them).
+    scim_id = models.UUIDField(
+        default=uuid.uuid4, unique=True, null=True, blank=True, editable=False
+    )
+    # The HR system's own id for the person (SCIM externalId), kept as it sent it.
+    scim_external_id = models.CharField(max_length=255, blank=True, editable=False)
 
     objects = EmployeeQuerySet.as_manager()
 
@@ -500,3 +510,112 @@ class Throttle(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope} {self.key[:8]} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class ScimTokenQuerySet(models.QuerySet):
+    def live(self):
+        return self.filter(revoked_at__isnull=True)
+
+
+class ScimToken(models.Model):
+    """A bearer token an HR system provisions the directory with (SCIM, /scim/v2/).
+
+    Only a SHA-256 of the secret is kept: the secret is shown once, when a people admin
+    creates the token. A long random secret needs no slow, salted hash, and the digest
+    lets a request find its token with one indexed lookup.
+    """
+
+    name = models.CharField(max_length=100, help_text="Which system uses it, e.g. “Entra ID”.")
+    secret_hash = models.CharField(max_length=64, unique=True, editable=False)
+    # The first characters of the secret, so admins can tell tokens apart in the list and
+    # in the HR system's settings without the secret being kept.
+    prefix = models.CharField(max_length=12, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="scim_tokens"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = ScimTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+
+class ImportJob(models.Model):
+    """One uploaded CSV on its way in: checked (planned), previewed, confirmed, imported.
+
+    The file waits here, server-side, in the database, so a worker on another machine can
+    read it; never in the session. Its content is emptied once the job has finished (done
+    or failed), and the beat task purges jobs older than a day, previewed or not. `kind`
+    names the importer (programs.import_jobs.IMPORTERS); `program` is empty for imports
+    that belong to no programme.
+    """
+
+    class Kind(models.TextChoices):
+        PARTICIPANTS = "participants", "Participants"
+        DIRECTORY = "directory", "Directory"
+
+    class Status(models.TextChoices):
+        CHECKING = "checking", "Checking the file"
+        PREVIEWED = "previewed", "Ready to import"
+        QUEUED = "queued", "Waiting to import"
+        RUNNING = "running", "Importing"
+        DONE = "done", "Imported"
+        FAILED = "failed", "Not imported"
+
+    kind = models.CharField(max_length=20, choices=Kind)
+    program = models.ForeignKey(
+        Program, null=True, blank=True, on_delete=models.CASCADE, related_name="import_jobs"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    filename = models.CharField(max_length=255, blank=True)
+    # Bytes as uploaded: the check reports a file that is not UTF-8, and PostgreSQL text
+    # cannot hold the NUL bytes the check must be able to name.
+    content = models.BinaryField(blank=True, default=b"")
+    status = models.CharField(max_length=10, choices=Status, default=Status.CHECKING)
+    # Rows checked or imported so far, of `total` (the file's lines until it is read).
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    # The plan's counts once checked, the import's once done.
+    counts = models.JSONField(default=dict, blank=True)
+    # The first rows that change something, for the preview: a list of dicts.
+    preview = models.JSONField(default=list, blank=True)
+    # Line errors: [[line, message], ...]; a file with any imports nothing.
+    errors = models.JSONField(default=list, blank=True)
+    # A failure that is not about a line (the database refused, a worker died).
+    failure = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} import {self.pk} ({self.get_status_display()})"
+
+    @property
+    def in_progress(self) -> bool:
+        return self.status in (self.Status.CHECKING, self.Status.QUEUED, self.Status.RUNNING)
+
+    @property
+    def percent(self) -> int:
+        return min(100, self.done * 100 // self.total) if self.total else 0

@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    Exists,
+    OuterRef,
+    Q,
+    QuerySet,
+    StringAgg,
+    Subquery,
+    TextField,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -16,6 +27,7 @@ from programs.models import (
     PEOPLE_ADMINS_GROUP,
     AuditEvent,
     Employee,
+    ImportJob,
     Participant,
     Program,
 )
@@ -196,14 +208,57 @@ def participants_table(
     return participants
 
 
-def participants_for_export(*, program: Program) -> QuerySet[Participant]:
-    """Every enrolled participant with what the CSV export needs, in a stable order."""
-    return (
-        Participant.objects.filter(program=program, withdrawn_at=None)
-        .select_related("employee__manager")
-        .prefetch_related("goals", "expertise")
-        .order_by("employee__email")
+# Topics in one CSV cell, as the import reads them.
+SEPARATOR = ";"
+
+
+def _topic_names(through) -> Subquery:
+    """The participant's topics of one relation as "A;B" by name, in one subquery."""
+    return Subquery(
+        through.objects.filter(participant=OuterRef("pk"))
+        .order_by()
+        .values("participant")
+        .annotate(names=StringAgg("topic__name", Value(SEPARATOR)))
+        .values("names")
     )
+
+
+def participants_export_rows(*, program: Program) -> Iterator[list]:
+    """Every enrolled participant as a row in the participants CSV's column order
+    (programs.importing.COLUMNS), by email: one query read in chunks, no model objects,
+    topics joined by the database, so a programme of thousands streams out at once."""
+    rows = (
+        Participant.objects.filter(program=program, withdrawn_at=None)
+        .annotate(
+            goal_names=Coalesce(
+                _topic_names(Participant.goals.through), Value(""), output_field=TextField()
+            ),
+            expertise_names=Coalesce(
+                _topic_names(Participant.expertise.through), Value(""), output_field=TextField()
+            ),
+            manager_email=Coalesce("employee__manager__email", Value("")),
+        )
+        .order_by("employee__email")
+        .values_list(
+            "employee__email",
+            "employee__name",
+            "employee__department",
+            "employee__level",
+            "manager_email",
+            "role",
+            "goal_names",
+            "expertise_names",
+            "style",
+            "capacity",
+        )
+    )
+    for *person, goals, expertise, style, capacity in rows.iterator(chunk_size=2000):
+        # Sorted here: SQLite before 3.44 cannot order inside an aggregate.
+        yield [*person, _sorted_names(goals), _sorted_names(expertise), style, capacity or ""]
+
+
+def _sorted_names(joined: str) -> str:
+    return SEPARATOR.join(sorted(filter(None, joined.split(SEPARATOR)), key=str.casefold))
 
 
 def never_signed_in_count(*, program: Program) -> int:
@@ -313,3 +368,18 @@ def people_admin_candidates(*, search: str, limit: int) -> list[Employee]:
         .select_related("user")
         .order_by("name", "pk")[:limit]
     )
+
+
+def import_job_for_admin(*, user, pk: int) -> ImportJob:
+    """The import job, without its file, if `user` administers its programme (or, for an
+    import that belongs to no programme, started it); else 404."""
+    visible = Q(program__in=programs_administered_by(user=user)) | Q(program=None, actor=user)
+    jobs = ImportJob.objects.filter(kind=ImportJob.Kind.PARTICIPANTS).filter(visible)
+    return get_object_or_404(jobs.defer("content").select_related("program"), pk=pk)
+
+
+def directory_import_job(*, pk: int) -> ImportJob:
+    """A directory import, without its file, for the people admins (who all keep the one
+    directory, so each sees the others' imports); else 404."""
+    jobs = ImportJob.objects.filter(kind=ImportJob.Kind.DIRECTORY, program=None)
+    return get_object_or_404(jobs.defer("content"), pk=pk)

@@ -42,8 +42,9 @@ NEW_TOPICS_PER_SAVE = 3
 NEW_TOPICS_PER_DAY = 10
 
 
-def _wanted_topics(names: Iterable[str]) -> dict[str, str]:
-    """Key to display name, first spelling wins."""
+def topic_names_by_key(names: Iterable[str]) -> dict[str, str]:
+    """Each topic key among these names with the name its topic gets if created: "Public
+    speaking " and "PUBLIC SPEAKING" are one topic, named as first written (_display_name)."""
     wanted: dict[str, str] = {}
     for name in names:
         clean = " ".join(name.split())
@@ -54,7 +55,7 @@ def _wanted_topics(names: Iterable[str]) -> dict[str, str]:
 
 def topics_new_among(names: Iterable[str]) -> list[str]:
     """The names, as they would be saved, that no topic has yet."""
-    wanted = _wanted_topics(names)
+    wanted = topic_names_by_key(names)
     existing = set(Topic.objects.filter(key__in=wanted).values_list("key", flat=True))
     return [name for key, name in wanted.items() if key not in existing]
 
@@ -80,10 +81,9 @@ def new_topics_problem(*, new: list[str], creator) -> str | None:
 
 
 def topics_from_names(names: Iterable[str], *, created_by=None) -> list[Topic]:
-    """The topics for these names, creating the missing ones; "Public  speaking " and
-    "PUBLIC SPEAKING" are one topic, named as it was first written (see _display_name).
+    """The topics for these names, creating the missing ones (see topic_names_by_key).
     New topics are stamped with `created_by`, who is limited (new_topics_problem)."""
-    wanted = _wanted_topics(names)
+    wanted = topic_names_by_key(names)
     if not wanted:
         return []
     existing = {t.key: t for t in Topic.objects.filter(key__in=wanted)}

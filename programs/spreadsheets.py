@@ -8,6 +8,7 @@ re-imports with zero changes.
 """
 
 import csv
+from collections.abc import Iterable, Iterator
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -37,3 +38,18 @@ class SafeWriter:
     def writerows(self, rows) -> None:
         for row in rows:
             self.writerow(row)
+
+
+class _Line:
+    """A file that hands back what is written to it: csv.writer then yields each line."""
+
+    def write(self, text: str) -> str:
+        return text
+
+
+def csv_lines(rows: Iterable) -> Iterator[str]:
+    """Each row as one CSV line through safe_cell, for a StreamingHttpResponse: a big
+    export goes out as it is read, never built whole in memory."""
+    writer = csv.writer(_Line())
+    for row in rows:
+        yield writer.writerow([safe_cell(value) for value in row])

@@ -5,7 +5,7 @@ from datetime import datetime
 
 from celery import shared_task
 
-from programs import accounts
+from programs import accounts, import_jobs
 
 logger = logging.getLogger(__name__)
 
@@ -41,3 +41,24 @@ def send_first_invitation(employee_id: int, reason: str) -> bool:
 def send_password_reset(email: str) -> int:
     """Look the address up and send its reset link, if it belongs to anyone."""
     return accounts.password_reset_deliver(email=email)
+
+
+# Imports (programs/import_jobs.py): checked and imported here when too big for a request.
+
+
+@shared_task
+def check_import(job_id: int) -> None:
+    """Check (plan) an uploaded file too big to check in the request."""
+    import_jobs.import_job_check(job_id)
+
+
+@shared_task
+def run_import(job_id: int) -> None:
+    """Import a confirmed file too big to import in the request."""
+    import_jobs.import_job_run(job_id)
+
+
+@shared_task
+def purge_import_jobs() -> int:
+    """Hourly: delete import jobs older than a day, with any file still in them."""
+    return import_jobs.import_jobs_purge()

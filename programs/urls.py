@@ -16,6 +16,9 @@ urlpatterns = [
     # HR admin pages.
     path("manage/", hr.program_manage_list, name="program_manage_list"),
     path("manage/new/", hr.program_create_view, name="program_create"),
+    path("manage/imports/<int:pk>/", hr.import_job_detail, name="import_job_detail"),
+    path("manage/imports/<int:pk>/status/", hr.import_job_status, name="import_job_status"),
+    path("manage/imports/<int:pk>/confirm/", hr.import_job_confirm_view, name="import_job_confirm"),
     path("<slug:slug>/", hr.program_detail, name="program_detail"),
     path("<slug:slug>/participants/", hr.participant_table, name="participant_table"),
     path("<slug:slug>/participants/add/", hr.participant_add_view, name="participant_add"),

@@ -4,6 +4,7 @@ people admins group."""
 from django import forms
 from django.contrib.auth import get_user_model
 
+from programs.forms.hr import ParticipantImportForm
 from programs.models import PEOPLE_ADMINS_GROUP, Employee, Level
 
 
@@ -148,4 +149,14 @@ class PeopleAdminRemoveForm(forms.Form):
     user = forms.ModelChoiceField(
         queryset=get_user_model().objects.filter(groups__name=PEOPLE_ADMINS_GROUP),
         widget=forms.HiddenInput,
+    )
+
+
+class DirectoryImportForm(ParticipantImportForm):
+    """The directory CSV; the same size limit and reading as the participants one."""
+
+    file = forms.FileField(
+        label="Directory CSV",
+        help_text="UTF-8, comma-separated, with a header naming at least email, name and "
+        "level, and any of department, title, manager_email, time_zone and active (yes/no).",
     )

@@ -4,6 +4,7 @@ from django import forms
 from django.urls import Resolver404, resolve, reverse
 
 from programs.models import MAX_CAPACITY, Level, Participant, Program, Style
+from programs.uploads import MAX_UPLOAD_BYTES
 from programs.validators import (
     login_email_max_length,
     topic_problems,
@@ -270,11 +271,9 @@ class ParticipantImportForm(forms.Form):
         "email,name,department,level,manager_email,role,goals,expertise,style,capacity.",
     )
 
-    MAX_BYTES = 10 * 1024 * 1024
-
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > self.MAX_BYTES:
+        if upload.size > MAX_UPLOAD_BYTES:
             raise forms.ValidationError("The file is larger than 10 MB.")
         return upload.read()
 

@@ -5,26 +5,33 @@ People admins only (403 for everyone else, HR admins included): the directory is
 organisation-wide, so a programme's admins do not change it here.
 """
 
+from itertools import chain
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRefresh
 
 from programs import directory_import
 from programs.forms.directory import (
     DirectoryFilterForm,
+    DirectoryImportForm,
     PeopleAdminAddForm,
     PeopleAdminRemoveForm,
     PeopleAdminSearchForm,
     PersonForm,
 )
+from programs.import_jobs import ImportJobError, import_job_confirm, import_job_create
+from programs.models import ImportJob
 from programs.permissions import people_admin_required
 from programs.selectors import (
     directory_audit_events,
     directory_departments,
+    directory_import_job,
     directory_people,
     directory_person,
     people_admin_candidates,
@@ -36,7 +43,8 @@ from programs.services import (
     people_admin_add,
     people_admin_remove,
 )
-from programs.spreadsheets import SafeWriter
+from programs.spreadsheets import csv_lines
+from programs.uploads import TOO_LARGE, upload_too_large
 
 PEOPLE_PER_PAGE = 50
 # Matches listed for a search on the people admins page; "type more" beyond that.
@@ -71,14 +79,19 @@ def _saved_message(changed: list[str], *, active: bool) -> str:
 @require_GET
 def directory_export(request):
     """The people the list shows (its filters apply) as a directory CSV, which imports
-    back with zero changes."""
+    back with zero changes. Streamed from one values() query, as it is read."""
     form = DirectoryFilterForm(request.GET or None, departments=directory_departments())
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    rows = directory_people(**form.filters()).values_list(*directory_import.EXPORT_VALUES)
+    response = StreamingHttpResponse(
+        csv_lines(
+            chain(
+                [directory_import.COLUMNS],
+                map(directory_import.export_row, rows.iterator(chunk_size=2000)),
+            )
+        ),
+        content_type="text/csv; charset=utf-8",
+    )
     response["Content-Disposition"] = 'attachment; filename="directory.csv"'
-    writer = SafeWriter(response)
-    writer.writerow(directory_import.COLUMNS)
-    for employee in directory_people(**form.filters()).iterator(chunk_size=2000):
-        writer.writerow(directory_import.export_row(employee))
     return response
 
 
@@ -175,3 +188,53 @@ def people_admin_remove_view(request):
     name = employee.name if employee is not None else user.get_username()
     messages.success(request, f"{name} is no longer a people admin.")
     return redirect("directory:people_admins")
+
+
+@people_admin_required
+@require_http_methods(["GET", "POST"])
+def directory_import_view(request):
+    """Upload the directory: kept server-side in an import job and checked, in the request
+    when small, else on a worker; the job's page previews it and confirms."""
+    if request.method == "POST" and upload_too_large(request):
+        context = {"form": DirectoryImportForm(), "upload_error": TOO_LARGE}
+        return render(request, "directory/directory_import.html", context, status=413)
+    form = DirectoryImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        job = import_job_create(
+            kind=ImportJob.Kind.DIRECTORY,
+            program=None,
+            actor=request.user,
+            filename=request.FILES["file"].name,
+            content=form.cleaned_data["file"],
+        )
+        return redirect("directory:import_job_detail", pk=job.pk)
+    return render(request, "directory/directory_import.html", {"form": form})
+
+
+@people_admin_required
+@require_GET
+def import_job_detail(request, pk):
+    job = directory_import_job(pk=pk)
+    context = {"job": job, "program": None, "job_urls": "directory"}
+    return render(request, "programs/import_job_detail.html", context)
+
+
+@people_admin_required
+@require_GET
+def import_job_status(request, pk):
+    job = directory_import_job(pk=pk)
+    if job.in_progress:
+        context = {"job": job, "job_urls": "directory"}
+        return render(request, "programs/import_job_status.html", context)
+    return HttpResponseClientRefresh()
+
+
+@people_admin_required
+@require_POST
+def import_job_confirm_view(request, pk):
+    job = directory_import_job(pk=pk)
+    try:
+        import_job_confirm(job=job)
+    except ImportJobError as error:
+        messages.error(request, str(error))
+    return redirect("directory:import_job_detail", pk=job.pk)

@@ -6,15 +6,16 @@ lives in pairing/views/hr.py: changing the check-in cadence must move the pairin
 schedules, and programs/ never imports pairing/.
 """
 
-import hashlib
+from itertools import chain
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import pluralize
 from django.views.decorators.http import require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRefresh
 
 from programs.accounts import invitations_send
 from programs.forms.hr import (
@@ -25,19 +26,15 @@ from programs.forms.hr import (
     ParticipantImportForm,
     ProgramForm,
 )
-from programs.importing import (
-    COLUMNS,
-    Action,
-    ImportRejected,
-    export_row,
-    participants_import,
-    participants_import_plan,
-)
+from programs.import_jobs import ImportJobError, import_job_confirm, import_job_create
+from programs.importing import COLUMNS
+from programs.models import ImportJob
 from programs.permissions import hr_admin_required, is_people_admin
 from programs.selectors import (
     employee_by_email,
+    import_job_for_admin,
     never_signed_in_count,
-    participants_for_export,
+    participants_export_rows,
     participants_table,
     program_audit_events,
     program_departments,
@@ -45,11 +42,10 @@ from programs.selectors import (
     programs_for_admin,
 )
 from programs.services import participant_add, participant_add_check, program_create
-from programs.spreadsheets import SafeWriter
+from programs.spreadsheets import csv_lines
+from programs.uploads import TOO_LARGE, upload_too_large
 
 PARTICIPANTS_PER_PAGE = 50
-# Rows of an import preview listed one by one; the counts above the list cover them all.
-PREVIEW_ROWS = 200
 
 
 @hr_admin_required
@@ -190,93 +186,70 @@ def participant_add_view(request, slug):
     return render(request, "programs/participant_add.html", context)
 
 
-def _import_session_key(program) -> str:
-    return f"participant_import:{program.pk}"
-
-
-def _upload_too_large(request) -> bool:
-    # The multipart envelope around the file takes a few hundred bytes; allow a little.
-    try:
-        declared = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        return False  # Django refuses a malformed length itself
-    return declared > ParticipantImportForm.MAX_BYTES + 8 * 1024
-
-
-def _digest(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
 @hr_admin_required
 @require_http_methods(["GET", "POST"])
 def participant_import(request, slug):
-    """Upload, preview, confirm. The previewed file waits in the session (server-side,
-    never round-tripped through the browser); the confirm form carries its digest so the
-    import applies exactly the file that was previewed, even with two tabs open."""
+    """Upload: the file is kept server-side in an import job (never in the session) and
+    checked, in the request when small, else on a worker; the job's page previews it."""
     program = program_for_admin(user=request.user, slug=slug)
-    key = _import_session_key(program)
 
-    if request.method == "POST" and _upload_too_large(request):
-        # Refused on the declared size, before the body is read: nothing reaches the disk.
-        context = {
-            "program": program,
-            "form": ParticipantImportForm(),
-            "upload_error": "The file is larger than 10 MB; nothing was uploaded.",
-        }
+    if request.method == "POST" and upload_too_large(request):
+        context = {"program": program, "form": ParticipantImportForm(), "upload_error": TOO_LARGE}
         return render(request, "programs/participant_import.html", context, status=413)
 
-    if request.method == "POST" and "digest" in request.POST:
-        text = request.session.get(key)
-        if text is None or _digest(text) != request.POST["digest"]:
-            messages.error(request, "That preview has expired; upload the file again.")
-            return redirect("programs:participant_import", slug=program.slug)
-        try:
-            result = participants_import(program=program, text=text, actor=request.user)
-        except ImportRejected as rejected:
-            del request.session[key]
-            form = ParticipantImportForm()
-            context = {"program": program, "form": form, "errors": rejected.errors}
-            return render(request, "programs/participant_import.html", context)
-        del request.session[key]
-        messages.success(request, f"Imported: {result.summary}.")
-        return redirect("programs:participant_table", slug=program.slug)
-
     form = ParticipantImportForm(request.POST or None, request.FILES or None)
-    context = {"program": program, "form": form}
     if request.method == "POST" and form.is_valid():
-        plan = participants_import_plan(
-            program=program, text=form.cleaned_data["file"], actor=request.user
+        job = import_job_create(
+            kind=ImportJob.Kind.PARTICIPANTS,
+            program=program,
+            actor=request.user,
+            filename=request.FILES["file"].name,
+            content=form.cleaned_data["file"],
         )
-        if plan.errors:
-            context["errors"] = plan.errors
-        else:
-            text = form.cleaned_data["file"].decode("utf-8").removeprefix("\ufeff")
-            request.session[key] = text
-            changing = [
-                row
-                for row in plan.rows
-                if row.employee in (Action.CREATE, Action.UPDATE)
-                or row.participant != Action.UNCHANGED
-            ]
-            context.update(
-                plan=plan,
-                digest=_digest(text),
-                changing=changing[:PREVIEW_ROWS],
-                changing_more=max(0, len(changing) - PREVIEW_ROWS),
-                differing=plan.employees_differing[:PREVIEW_ROWS],
-                form=None,
-            )
-    return render(request, "programs/participant_import.html", context)
+        return redirect("programs:import_job_detail", pk=job.pk)
+    return render(request, "programs/participant_import.html", {"program": program, "form": form})
+
+
+@hr_admin_required
+def import_job_detail(request, pk):
+    """An import's one page: its progress, then its preview (and confirm), its result or
+    the lines to fix."""
+    job = import_job_for_admin(user=request.user, pk=pk)
+    context = {"job": job, "program": job.program, "job_urls": "programs"}
+    return render(request, "programs/import_job_detail.html", context)
+
+
+@hr_admin_required
+def import_job_status(request, pk):
+    """The progress bar, polled by htmx every second while the job works; then the whole
+    page reloads to show what came of it."""
+    job = import_job_for_admin(user=request.user, pk=pk)
+    if job.in_progress:
+        return render(
+            request, "programs/import_job_status.html", {"job": job, "job_urls": "programs"}
+        )
+    return HttpResponseClientRefresh()
+
+
+@hr_admin_required
+@require_POST
+def import_job_confirm_view(request, pk):
+    job = import_job_for_admin(user=request.user, pk=pk)
+    try:
+        import_job_confirm(job=job)
+    except ImportJobError as error:
+        messages.error(request, str(error))
+    return redirect("programs:import_job_detail", pk=job.pk)
 
 
 @hr_admin_required
 def participant_export(request, slug):
-    """The participants as a CSV in the import format, so an export re-imports unchanged."""
+    """The participants as a CSV in the import format, so an export re-imports unchanged.
+    Streamed from one query: a big programme never holds a worker while it is built."""
     program = program_for_admin(user=request.user, slug=slug)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(
+        csv_lines(chain([COLUMNS], participants_export_rows(program=program))),
+        content_type="text/csv; charset=utf-8",
+    )
     response["Content-Disposition"] = f'attachment; filename="{program.slug}-participants.csv"'
-    writer = SafeWriter(response)
-    writer.writerow(COLUMNS)
-    for participant in participants_for_export(program=program).iterator(chunk_size=2000):
-        writer.writerow(export_row(participant))
     return response

@@ -1,3 +1,4 @@
+import json
 from io import StringIO
 from pathlib import Path
 
@@ -127,3 +128,53 @@ def test_import_participants_refuses_bad_input_in_one_line(slug, file, message):
         _run("import_participants", slug, str(DATA / file))
 
     assert str(error.value) == message
+
+
+# --- bench_import -----------------------------------------------------------------------
+
+
+def test_bench_import_prints_both_paths_and_leaves_the_database_as_it_found_it():
+    out, _ = _run("bench_import", "--rows", "40")
+
+    report = json.loads(out)
+    figures = {"rows", "seconds", "queries", "rows_per_s", "peak_memory_mb"}
+    assert (set(report), set(report["rowwise"]), set(report["bulk"])) == (
+        {"database", "rowwise", "bulk", "speedup", "identical"},
+        figures,
+        figures,
+    )
+    assert (report["rowwise"]["rows"], report["bulk"]["rows"], report["identical"]) == (
+        40,
+        40,
+        True,
+    )
+    assert report["bulk"]["queries"] < report["rowwise"]["queries"]
+    assert (Program.objects.count(), Employee.objects.count(), AuditEvent.objects.count()) == (
+        0,
+        0,
+        0,
+    )
+
+
+def test_bench_import_takes_a_file():
+    out, _ = _run("bench_import", "--file", str(DATA / "mentoring-sample.csv"))
+
+    report = json.loads(out)
+    assert (report["bulk"]["rows"], report["identical"]) == (55, True)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--rows", "0"], "--rows must be at least 1"),
+        (["--file", "missing.csv"], "cannot read missing.csv: [Errno 2] No such file or directory"),
+        (
+            ["--file", str(DATA / "bad-participants.csv")],
+            "the file has errors: line 3: level '9' is not a whole number from 1 to 6",
+        ),
+    ],
+)
+def test_bench_import_refuses_bad_input_in_one_line(args, message):
+    with pytest.raises(CommandError) as error:
+        _run("bench_import", *args)
+    assert str(error.value).startswith(message)

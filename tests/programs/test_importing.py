@@ -1,7 +1,12 @@
+import sqlite3
 from pathlib import Path
 
 import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
+from programs.benchmarks.bench import database_state
+from programs.benchmarks.rowwise_import import rowwise_import
 from programs.importing import (
     ImportRejected,
     RowError,
@@ -9,6 +14,7 @@ from programs.importing import (
     participants_import_plan,
 )
 from programs.models import AuditEvent, Employee, Participant, Program, Topic
+from programs.permissions import is_people_admin
 from tests.factories import (
     import_state,
     make_employee,
@@ -16,6 +22,7 @@ from tests.factories import (
     make_participant,
     make_people_admin,
     make_program,
+    make_user,
 )
 
 pytestmark = pytest.mark.django_db
@@ -315,3 +322,175 @@ def test_a_leaver_cannot_be_enrolled_by_import():
         "admin can mark them as back in the directory)"
     ]
     assert not Participant.objects.exists()
+
+
+# --- The bulk writer against the row-by-row reference -----------------------------------
+
+
+def _state_after(importer, program, text, setup=None):
+    """The database an importer leaves (see bench.database_state), then undone."""
+    savepoint = transaction.savepoint_create()
+    if setup:
+        setup()
+    importer(program=program, text=text)
+    state = database_state(program)
+    events = list(program.audit_events.values_list("action", "summary", "detail"))
+    transaction.savepoint_rollback(savepoint)
+    return state, events
+
+
+def _existing_people(program):
+    """A database the file meets halfway: people to update, enrolments to change, topics
+    spelt otherwise, a login without an employee, a manager outside the file."""
+
+    def setup():
+        boss = make_employee(email="boss@example.org", name="Boss")
+        make_participant(
+            program=program,
+            role=Participant.Role.MENTOR,
+            employee=make_employee(email="ben@example.org", name="Old Name", level=3),
+            expertise=["negotiation", "Chess"],
+            capacity=4,
+        )
+        make_participant(
+            program=program,
+            employee=make_employee(email="cara@example.org", name="Cara", level=2, manager=boss),
+            goals=["PUBLIC speaking"],
+        )
+        make_user(username="dan@example.org")
+
+    return setup
+
+
+FILE = HEADER + (
+    "ana@example.org,Ana,Sales,2,ben@example.org,mentee,Public Speaking;HIRING,,reflective,\n"
+    "ben@example.org,Ben Okafor,Sales,5,boss@example.org,mentor,,Negotiation;hiring,directive,3\n"
+    "cara@example.org,Cara,,2,boss@example.org,mentee,public speaking,,either,\n"
+    "dan@example.org,Dan,Ops,1,eve@example.org,mentee,chess; budgeting ,,either,\n"
+    "fay@example.org,Fay,Ops,4,dan@example.org,mentor,,Budgeting;Chess,either,\n"
+)
+
+
+@pytest.mark.parametrize("name", ["mentoring", "reverse-mentoring", "peer-coaching"])
+def test_bulk_import_leaves_the_database_as_the_rowwise_reference(name):
+    kind = {"reverse-mentoring": "reverse_mentoring", "peer-coaching": "peer_coaching"}
+    program = make_program(kind=kind.get(name, name))
+    text = (DATA / f"{name}-sample.csv").read_text()
+
+    bulk = _state_after(participants_import, program, text)
+    rowwise = _state_after(rowwise_import, program, text)
+
+    assert bulk == rowwise
+    state, events = bulk
+    assert (len(state[1]), [action for action, *_ in events]) == (
+        len(text.splitlines()) - 1,
+        [AuditEvent.Action.IMPORTED],
+    )
+
+
+def test_bulk_import_over_existing_people_leaves_the_database_as_the_rowwise_reference():
+    program = make_program()
+    setup = _existing_people(program)
+
+    bulk = _state_after(participants_import, program, FILE, setup)
+    rowwise = _state_after(rowwise_import, program, FILE, setup)
+
+    assert bulk == rowwise
+    employees, participants, topics = bulk[0]
+    # The login that was there is reused, the manager outside the file recorded.
+    assert [e for e in employees if e[0] in ("dan@example.org", "eve@example.org")] == [
+        ("dan@example.org", "Dan", "Ops", 1, "", "eve@example.org", "dan@example.org", True),
+        ("eve@example.org", "eve", "", 3, "", "", "eve@example.org", False),
+    ]
+    assert [p for p in participants if p[0] == "ben@example.org"] == [
+        ("ben@example.org", "mentor", "directive", 3, (), ("hiring", "negotiation"))
+    ]
+    # First spelling wins for new topics; existing topics keep their name.
+    assert topics == [
+        ("budgeting", "Budgeting"),
+        ("chess", "Chess"),
+        ("hiring", "Hiring"),
+        ("negotiation", "negotiation"),
+        ("public speaking", "PUBLIC speaking"),
+    ]
+
+
+def test_bulk_reimport_changes_nothing_and_records_nothing():
+    program = make_program()
+    participants_import(program=program, text=FILE)
+    before = database_state(program)
+
+    result = participants_import(program=program, text=FILE)
+
+    assert (result.changes, database_state(program)) == (0, before)
+    assert program.audit_events.count() == 1
+
+
+def _file(rows: int) -> str:
+    return HEADER + "".join(
+        f"p{i}@example.org,P {i},Ops,{1 + i % 6},{f'p{i - 1}@example.org' if i else ''},"
+        f"{'mentor' if i % 6 >= 3 else 'mentee'},Goal {i % 7};Shared,Skill {i % 5},either,\n"
+        for i in range(rows)
+    )
+
+
+def test_plan_and_import_use_as_many_queries_for_100_rows_as_for_10(
+    django_assert_num_queries,
+):
+    small, big = make_program(), make_program()
+    participants_import(program=small, text=_file(10))
+    participants_import(program=big, text=_file(100))
+    # A people admin, so the changed departments are written (and their group is known).
+    actor = make_people_admin()
+    assert is_people_admin(actor)
+    counts = []
+    for program, rows in ((small, 10), (big, 100)):
+        # Changed again: every row updates its employee, its enrolment and its topics.
+        text = _file(rows).replace(",Ops,", ",Sales,").replace("Shared", f"New {rows}")
+        with CaptureQueriesContext(connection) as plan_queries:
+            participants_import_plan(program=program, text=text, actor=actor)
+        with CaptureQueriesContext(connection) as import_queries:
+            participants_import(program=program, text=text, actor=actor)
+        counts.append((len(plan_queries), len(import_queries)))
+
+    # Plan: employees, enrolments, their goals, their expertise. Import: a savepoint, the
+    # plan's four, employees' update, enrolments' update, topics (read, create, re-read),
+    # goals (delete, insert), the audit event, the savepoint's release.
+    assert counts == [(4, 14), (4, 14)]
+
+
+def test_a_first_import_uses_as_many_queries_for_100_rows_as_for_10():
+    counts = []
+    for rows in (10, 100):
+        program = make_program()
+        text = _file(rows).replace("@example.org", f"@{rows}.example.org")
+        text = text.replace("Shared", f"Fresh {rows}")
+        with CaptureQueriesContext(connection) as queries:
+            participants_import(program=program, text=text)
+        counts.append(len(queries))
+
+    # A savepoint, the plan's employees (nobody is enrolled yet, so no more), logins (read,
+    # insert), employees (insert, update with managers), enrolments, topics (read, create,
+    # re-read), goals, expertise, the audit event, the release.
+    assert counts == [14, 14]
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's variable limit")
+def test_a_file_beyond_sqlites_variable_limit_is_read_and_written_in_chunks():
+    program = make_program()
+    participants_import(program=program, text=_file(300))
+    text = _file(300).replace(",Ops,", ",Sales,").replace("Shared", "Chunked")
+    expected = _state_after(participants_import, program, text)
+    connection.ensure_connection()
+    limit = connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    connection.connection.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 120)
+    try:
+        with CaptureQueriesContext(connection) as queries:
+            chunked = _state_after(participants_import, program, text)
+    finally:
+        connection.connection.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, limit)
+
+    assert chunked == expected
+    # 300 emails and their enrolments in __in lists of at most 20.
+    employee_reads = [q for q in queries if q["sql"].startswith('SELECT "programs_employee"')]
+    assert len(employee_reads) > 10

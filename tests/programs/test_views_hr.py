@@ -15,7 +15,14 @@ from django.urls import resolve, reverse
 from django.utils import timezone
 
 from programs.importing import participants_import, participants_import_plan
-from programs.models import PEOPLE_ADMINS_GROUP, AuditEvent, Employee, Participant, Program
+from programs.models import (
+    PEOPLE_ADMINS_GROUP,
+    AuditEvent,
+    Employee,
+    ImportJob,
+    Participant,
+    Program,
+)
 from tests.factories import (
     import_state,
     make_employee,
@@ -546,11 +553,11 @@ def test_add_refuses_a_role_outside_the_programme_kind(client, hr_admin, program
 # --- Import -----------------------------------------------------------------------------
 
 
-def _upload(client, program, name):
+def _upload(client, program, name, **kwargs):
     path = DATA / name
     with path.open("rb") as handle:
         return client.post(
-            reverse("programs:participant_import", args=[program.slug]), {"file": handle}
+            reverse("programs:participant_import", args=[program.slug]), {"file": handle}, **kwargs
         )
 
 
@@ -558,20 +565,21 @@ def test_bad_file_imports_nothing_and_lists_six_errors_by_line(client, hr_admin,
     client.force_login(hr_admin)
     employees_before = Employee.objects.count()
 
-    response = _upload(client, program, "bad-participants.csv")
+    response = _upload(client, program, "bad-participants.csv", follow=True)
 
-    assert [(e.line, e.message) for e in response.context["errors"]] == [
-        (3, "level '9' is not a whole number from 1 to 6"),
-        (4, "email is missing"),
-        (5, "email ana@example.org already appears on line 2"),
-        (6, "role 'coach' is unknown (use mentor or mentee)"),
-        (7, "style 'sometimes' is not one of directive, reflective, either"),
-        (8, "capacity '0' is not a positive whole number"),
+    job = response.context["job"]
+    assert job.errors == [
+        [3, "level '9' is not a whole number from 1 to 6"],
+        [4, "email is missing"],
+        [5, "email ana@example.org already appears on line 2"],
+        [6, "role 'coach' is unknown (use mentor or mentee)"],
+        [7, "style 'sometimes' is not one of directive, reflective, either"],
+        [8, "capacity '0' is not a positive whole number"],
     ]
     assert "Nothing was imported: 6 errors" in response.content.decode()
     assert Employee.objects.count() == employees_before
     assert Participant.objects.count() == 0
-    assert f"participant_import:{program.pk}" not in client.session
+    assert (job.status, bytes(ImportJob.objects.get(pk=job.pk).content)) == ("failed", b"")
 
 
 @pytest.mark.parametrize(
@@ -592,34 +600,40 @@ def test_import_through_the_page_gives_the_commands_result(client, hr_admin, nam
     assert Participant.objects.count() == 0
     client.force_login(hr_admin)
 
-    preview = _upload(client, program, name)
+    upload = _upload(client, program, name)
+    job = ImportJob.objects.get()
+    assert upload["Location"] == reverse("programs:import_job_detail", args=[job.pk])
+    preview = client.get(upload["Location"])
     assert Participant.objects.count() == 0  # the preview writes nothing
-    plan = preview.context["plan"]
-    confirm = client.post(
-        reverse("programs:participant_import", args=[program.slug]),
-        {"digest": preview.context["digest"]},
-    )
+    assert preview.context["job"].status == ImportJob.Status.PREVIEWED
+    enrolled = preview.context["job"].counts["participants_enrolled"]
+    confirm = client.post(reverse("programs:import_job_confirm", args=[job.pk]))
 
     assert confirm.status_code == 302
-    assert confirm["Location"] == reverse("programs:participant_table", args=[program.slug])
+    assert confirm["Location"] == reverse("programs:import_job_detail", args=[job.pk])
     assert import_state(program) == expected
-    assert plan.participants_to_enrol == Participant.objects.filter(program=program).count()
+    assert enrolled == Participant.objects.filter(program=program).count()
     assert list(program.audit_events.values_list("action", "actor")) == [
         (AuditEvent.Action.IMPORTED, hr_admin.pk)
     ]
+    result = client.get(confirm["Location"])
+    assert result.context["job"].status == ImportJob.Status.DONE
+    assert f"{enrolled} participants enrolled" in " ".join(result.content.decode().split())
 
 
-def test_import_confirm_with_a_stale_digest_imports_nothing(client, hr_admin, program):
+def test_import_confirmed_twice_imports_once(client, hr_admin, program):
     client.force_login(hr_admin)
     _upload(client, program, "mentoring-sample.csv")
+    job = ImportJob.objects.get()
+    confirm = reverse("programs:import_job_confirm", args=[job.pk])
+    client.post(confirm)
 
-    response = client.post(
-        reverse("programs:participant_import", args=[program.slug]), {"digest": "0" * 64}
-    )
+    again = client.post(confirm, follow=True)
 
-    assert response.status_code == 302
-    assert response["Location"] == reverse("programs:participant_import", args=[program.slug])
-    assert Participant.objects.count() == 0
+    assert [str(m) for m in again.context["messages"]] == [
+        "This import is not waiting for a confirmation any more."
+    ]
+    assert program.audit_events.count() == 1
 
 
 # --- Export -----------------------------------------------------------------------------
@@ -627,12 +641,12 @@ def test_import_confirm_with_a_stale_digest_imports_nothing(client, hr_admin, pr
 
 def test_export_reimports_without_changes(client, hr_admin, program):
     client.force_login(hr_admin)
-    _upload(client, program, "mentoring-sample.csv")
-    text = client.session[f"participant_import:{program.pk}"]
-    participants_import(program=program, text=text, actor=hr_admin)
+    participants_import(
+        program=program, text=(DATA / "mentoring-sample.csv").read_bytes(), actor=hr_admin
+    )
 
     response = client.get(reverse("programs:participant_export", args=[program.slug]))
-    exported = response.content.decode()
+    exported = b"".join(response.streaming_content).decode()
 
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     rows = list(csv.reader(io.StringIO(exported)))
@@ -667,15 +681,8 @@ def test_export_writes_one_exact_row(client, hr_admin, program):
     )
     client.force_login(hr_admin)
 
-    rows = list(
-        csv.reader(
-            io.StringIO(
-                client.get(
-                    reverse("programs:participant_export", args=[program.slug])
-                ).content.decode()
-            )
-        )
-    )
+    response = client.get(reverse("programs:participant_export", args=[program.slug]))
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
 
     assert rows[1] == [
         "ben@example.org",
@@ -706,11 +713,12 @@ def test_participant_export_query_count_is_the_same_for_1_and_3_rows(
             expertise=["Python"],
         )
     client.force_login(hr_admin)
-    # session, user, HR group, programme, participants with employee and manager, goals,
-    # expertise
-    with django_assert_num_queries(7):
+    # session, user, HR group, programme, and one for the participants with their employee,
+    # manager, goals and expertise: the export streams, so it is read inside the count.
+    with django_assert_num_queries(5):
         response = client.get(reverse("programs:participant_export", args=[program.slug]))
-    rows_written = list(csv.reader(io.StringIO(response.content.decode())))
+        exported = b"".join(response.streaming_content).decode()
+    rows_written = list(csv.reader(io.StringIO(exported)))
     assert len(rows_written) == 1 + rows
     assert [row[6] for row in rows_written[1:]] == ["Leadership"] * rows
 
@@ -747,7 +755,7 @@ def test_import_refuses_an_upload_over_the_limit_before_reading_it(client, hr_ad
         "The file is larger than 10 MB; nothing was uploaded."
     )
     assert b"The file is larger than 10 MB; nothing was uploaded." in response.content
-    assert f"participant_import:{program.pk}" not in client.session
+    assert ImportJob.objects.count() == 0
     assert Participant.objects.count() == 0
 
 
@@ -762,16 +770,14 @@ def test_the_preview_lists_rows_that_differ_from_the_directory_as_not_changed(
     )
 
     preview = client.post(
-        reverse("programs:participant_import", args=[program.slug]), {"file": upload}
+        reverse("programs:participant_import", args=[program.slug]), {"file": upload}, follow=True
     )
 
     assert preview.status_code == 200
     assert "1 row differs from the directory - not changed" in preview.text
     assert "name &#x27;Ana Brennan&#x27; → &#x27;Ana B&#x27;; level 5 → 2" in preview.text
-    client.post(
-        reverse("programs:participant_import", args=[program.slug]),
-        {"digest": preview.context["digest"]},
-    )
+    job = ImportJob.objects.get()
+    client.post(reverse("programs:import_job_confirm", args=[job.pk]))
     ana.refresh_from_db()
     assert (ana.name, ana.level) == ("Ana Brennan", 5)
     assert Participant.objects.get(program=program).employee == ana

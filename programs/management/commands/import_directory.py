@@ -23,11 +23,11 @@ class Command(BaseCommand):
         except OSError as error:
             raise CommandError(f"cannot read {file}: {error.strerror}") from error
         try:
-            plan = directory_import(text=data)
+            result = directory_import(text=data)
         except ImportRejected as rejected:
             for error in rejected.errors:
                 self.stderr.write(str(error))
             raise CommandError(
                 f"{len(rejected.errors)} bad rows in {file}; nothing imported"
             ) from rejected
-        self.stdout.write(f"directory: {plan.summary()}")
+        self.stdout.write(f"directory: {result.summary}")
