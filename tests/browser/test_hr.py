@@ -63,10 +63,19 @@ def test_hr_admin_creates_imports_matches_pins_and_publishes(page, live_server, 
     a11y.check_page(page)
     assert Participant.objects.filter(program=program).count() == 0
     page.get_by_role("button", name="Import these 55 rows").click()
-    expect(page.get_by_role("alert")).to_have_text(
-        "Imported: 55 rows: 55 employees created, 0 updated, 2 managers added without "
-        "enrolment, 55 participants enrolled, 0 updated, 0 unchanged (57 changes)."
+    # The result page: what the import did.
+    expect(page.get_by_role("heading", level=2)).to_have_text("Imported")
+    expect(page.locator(".import-result li")).to_have_text(
+        [
+            "55 rows read",
+            "55 employees created, 0 updated",
+            "2 managers recorded without enrolment",
+            "55 participants enrolled, 0 updated",
+            "0 rows unchanged",
+        ]
     )
+    a11y.check_page(page)
+    page.get_by_role("link", name="See the participants").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Participants of Company Mentoring 2026"
     )
@@ -162,8 +171,8 @@ def test_bad_csv_shows_six_errors_by_line_and_changes_nothing(
             *("8", "capacity '0' is not a positive whole number"),
         ]
     )
-    # Nothing to confirm: the upload form is offered again.
-    expect(page.get_by_role("button", name="Preview import")).to_be_visible()
+    # Nothing to confirm: another upload is offered.
+    expect(page.get_by_role("link", name="Upload a file")).to_be_visible()
     a11y.check_page(page)
     assert Employee.objects.count() == employees_before
     assert Participant.objects.count() == 0

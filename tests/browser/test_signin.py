@@ -61,6 +61,7 @@ def published(new_context, live_server, hr_admin, settings):
     )
     page.get_by_role("button", name="Preview import").click()
     page.get_by_role("button", name="Import these 6 rows").click()
+    page.get_by_role("link", name="See the participants").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Participants of Sales Mentoring")
     expect(
         page.get_by_role("button", name="Invite everyone who has not signed in (6)")
