@@ -12,14 +12,14 @@ errors in one transaction, with a fixed number of queries, or refuses it whole.
 """
 
 import zoneinfo
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
+from programs.bulk import bulk_set, chunks, logins_for, select_in
 from programs.csvfiles import ImportRejected, RowError, clean_person, plain_text, read_rows
 from programs.models import AuditEvent, Employee
 from programs.services import audit_record, employees_deactivate, require_people_admin
@@ -29,8 +29,6 @@ REQUIRED = ("email", "name", "level")
 OPTIONAL = ("department", "title", "manager_email", "time_zone", "active")
 COLUMNS = ("email", "name", "department", "title", "level", "manager_email", "time_zone", "active")
 ACTIVE = {"": True, "yes": True, "no": False}
-# SQLite allows 32,766 parameters in one statement; a directory may be bigger than that.
-CHUNK = 5000
 
 
 # What the export reads for each person, in COLUMNS order (active as the login's flag).
@@ -162,19 +160,9 @@ def _clean(values: dict[str, str], line: int) -> tuple[PersonRow | None, list[st
     ), []
 
 
-def _chunks(items: list, size: int = CHUNK) -> Iterator[list]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
 def _employees_by_email(emails: Iterable[str]) -> dict[str, Employee]:
-    found: dict[str, Employee] = {}
-    for chunk in _chunks(sorted(emails)):
-        found.update(
-            (e.email, e)
-            for e in Employee.objects.filter(email__in=chunk).select_related("user", "manager")
-        )
-    return found
+    people = Employee.objects.select_related("user", "manager")
+    return {e.email: e for e in select_in(people, "email", sorted(emails))}
 
 
 def _wanted(row: PersonRow, employee: Employee | None) -> dict:
@@ -250,30 +238,15 @@ def directory_import(
     if plan.errors:
         raise ImportRejected(plan.errors)
 
-    User = get_user_model()
     new_emails = plan.managers_to_create + [
         p.row.email for p in plan.rows if p.change == Change.CREATE
     ]
-    # A login may exist without a directory entry (a superuser made on the command line).
-    users = {}
-    for chunk in _chunks(new_emails):
-        users.update(User.objects.filter(username__in=chunk).values_list("username", "pk"))
-    unusable = make_password(None)
-    User.objects.bulk_create(
-        [
-            User(username=email, email=email, password=unusable)
-            for email in new_emails
-            if email not in users
-        ],
-        batch_size=CHUNK,
-    )
-    for chunk in _chunks([email for email in new_emails if email not in users]):
-        users.update(User.objects.filter(username__in=chunk).values_list("username", "pk"))
+    users = logins_for(new_emails)
     newcomers = {p.row.email: p.row for p in plan.rows if p.change == Change.CREATE}
     Employee.objects.bulk_create(
         [
             Employee(
-                user_id=users[email],
+                user=users[email],
                 email=email,
                 # Someone known only as a manager: the address stands in for the name.
                 **(
@@ -283,8 +256,7 @@ def directory_import(
                 ),
             )
             for email in new_emails
-        ],
-        batch_size=CHUNK,
+        ]
     )
 
     managers = {row.manager_email for row in (p.row for p in plan.rows) if row.manager_email}
@@ -306,14 +278,14 @@ def directory_import(
                 fields.add("manager")
         changed.append(employee)
     if fields:
-        Employee.objects.bulk_update(changed, sorted(fields), batch_size=CHUNK)
+        bulk_set(changed, sorted(fields))
 
     leaving = [employees[p.row.email] for p in plan.rows if p.leaves]
     if leaving:
         employees_deactivate(employees=leaving, actor=actor)
     returning = [employees[p.row.email].user_id for p in plan.rows if p.returns]
-    for chunk in _chunks(returning):
-        User.objects.filter(pk__in=chunk).update(is_active=True)
+    for chunk in chunks(returning):
+        get_user_model().objects.filter(pk__in=chunk).update(is_active=True)
 
     if plan.changes:
         audit_record(

@@ -9,9 +9,9 @@ file with any bad row imports nothing, and re-importing the same file changes no
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.contrib.auth import get_user_model
-from django.db import connection, transaction
+from django.db import transaction
 
+from programs.bulk import bulk_set, chunks, logins_for, select_in
 from programs.csvfiles import (
     ImportRejected,
     RowError,
@@ -309,30 +309,10 @@ def participants_import_plan(
     return plan
 
 
-def _chunks(values: list) -> list[list]:
-    """`values` cut to fit one `__in` list: SQLite caps the parameters of a statement
-    (SQLITE_LIMIT_VARIABLE_NUMBER, often 32766 or 250000); PostgreSQL needs no cut. So a
-    file's size changes the number of queries only beyond that many rows."""
-    limit = connection.features.max_query_params
-    # Room for the query's other parameters (the programme, a few constants).
-    size = max(1, limit - 100) if limit else max(1, len(values))
-    return [values[i : i + size] for i in range(0, len(values), size)] or [[]]
-
-
-def _select_in(queryset, lookup: str, values) -> list:
-    values = list(values)
-    if not values:
-        return []
-    found = []
-    for chunk in _chunks(values):
-        found.extend(queryset.filter(**{f"{lookup}__in": chunk}))
-    return found
-
-
 @dataclass
 class _Existing:
     """The database rows a plan compares the file with, read in a fixed number of queries
-    (one per table, whatever the file's size; see _chunks)."""
+    (one per table, whatever the file's size; see programs.bulk.chunks)."""
 
     employees: dict[str, Employee]
     participants: dict[str, Participant]
@@ -345,12 +325,12 @@ class _Existing:
         emails = {row.email for row in rows} | {r.manager_email for r in rows if r.manager_email}
         employees = {
             e.email: e
-            for e in _select_in(Employee.objects.select_related("manager", "user"), "email", emails)
+            for e in select_in(Employee.objects.select_related("manager", "user"), "email", emails)
         }
         enrolled = [employees[row.email].pk for row in rows if row.email in employees]
         participants = {
             p.employee.email: p
-            for p in _select_in(
+            for p in select_in(
                 Participant.objects.filter(program=program).select_related("employee"),
                 "employee_id",
                 enrolled,
@@ -376,9 +356,7 @@ class _Existing:
 def _through_rows(through, participant_ids: list[int]) -> dict[int, dict[int, tuple[int, str]]]:
     rows: dict[int, dict[int, tuple[int, str]]] = {}
     queryset = through.objects.values_list("pk", "participant_id", "topic_id", "topic__key")
-    for pk, participant_id, topic_id, key in _select_in(
-        queryset, "participant_id", participant_ids
-    ):
+    for pk, participant_id, topic_id, key in select_in(queryset, "participant_id", participant_ids):
         rows.setdefault(participant_id, {})[topic_id] = (pk, key)
     return rows
 
@@ -410,7 +388,7 @@ def participants_import(
 
     `plan` is this file's plan when the caller has just made it (a worker that reported
     progress while checking); otherwise the file is planned here. Every write is a bulk
-    statement, so the number of queries does not grow with the file (see _chunks).
+    statement, so the number of queries does not grow with the file (see programs.bulk.chunks).
     """
     if plan is None:
         plan = participants_import_plan(program=program, text=text, actor=actor)
@@ -449,7 +427,7 @@ def _employees_write(plan: ImportPlan) -> dict[str, Employee]:
         (email, email.split("@")[0], "", Employee._meta.get_field("level").default)
         for email in plan.managers_to_create
     ]
-    users = _users_for([email for email, *_ in newcomers])
+    users = logins_for([email for email, *_ in newcomers])
     new = [
         Employee(user=users[email], email=email, name=name, department=department, level=level)
         for email, name, department, level in newcomers
@@ -470,66 +448,8 @@ def _employees_write(plan: ImportPlan) -> dict[str, Employee]:
         employee.name, employee.department, employee.level = row.name, row.department, row.level
         employee.manager = employees[row.manager_email] if row.manager_email else None
         changed.append(employee)
-    _bulk_set(changed, ["name", "department", "level", "manager"])
+    bulk_set(changed, ["name", "department", "level", "manager"])
     return employees
-
-
-def _bulk_set(objects: list, fields: list[str]) -> None:
-    """Save these fields of these objects (all of one model): bulk_update's statement, but
-    joined to a VALUES list instead of a CASE per row and field, whose building costs about
-    0.1 ms of Python per row and field (2.6 s of a 3 s import of 2,000 new people).
-    `UPDATE ... FROM (VALUES ...)` is PostgreSQL's and SQLite's (3.33+); both name the
-    VALUES columns column1, column2, ..."""
-    if not objects:
-        return
-    meta = objects[0]._meta
-    model_fields = [meta.get_field(name) for name in fields]
-    quote = connection.ops.quote_name
-    table, pk = quote(meta.db_table), quote(meta.pk.column)
-    # Casts, because PostgreSQL types a VALUES column that is all NULL as text.
-    assignments = ", ".join(
-        f"{quote(f.column)} = CAST(v.column{i} AS {f.db_type(connection)})"
-        for i, f in enumerate(model_fields, start=2)
-    )
-    placeholders = "(" + ", ".join(["%s"] * (len(fields) + 1)) + ")"
-    limit = connection.features.max_query_params
-    size = limit // (len(fields) + 1) if limit else len(objects)
-    with connection.cursor() as cursor:
-        for start in range(0, len(objects), size):
-            batch = objects[start : start + size]
-            params = [
-                value
-                for obj in batch
-                for value in (
-                    obj.pk,
-                    *(
-                        f.get_db_prep_save(getattr(obj, f.attname), connection)
-                        for f in model_fields
-                    ),
-                )
-            ]
-            cursor.execute(
-                f"UPDATE {table} SET {assignments} "
-                f"FROM (VALUES {', '.join([placeholders] * len(batch))}) AS v "
-                f"WHERE {table}.{pk} = v.column1",
-                params,
-            )
-
-
-def _users_for(emails: list[str]) -> dict:
-    """A login per address: an existing one with that username is reused (as
-    employee_upsert does), the others are created with no usable password yet."""
-    User = get_user_model()
-    users = {user.username: user for user in _select_in(User.objects, "username", emails)}
-    new = []
-    for email in emails:
-        if email not in users:
-            user = User(username=email, email=email)
-            user.set_unusable_password()
-            new.append(user)
-    User.objects.bulk_create(new)
-    users.update((user.username, user) for user in new)
-    return users
 
 
 def _participants_write(plan: ImportPlan, employees: dict[str, Employee]) -> list:
@@ -553,7 +473,7 @@ def _participants_write(plan: ImportPlan, employees: dict[str, Employee]) -> lis
         )
         written.append((participant, row))
     Participant.objects.bulk_create(new)
-    _bulk_set(updated, ["role", "style", "capacity"])
+    bulk_set(updated, ["role", "style", "capacity"])
     return written
 
 
@@ -575,7 +495,7 @@ def _topics_write(plan: ImportPlan, written: list) -> None:
                 through(participant_id=participant.pk, topic_id=topic_id)
                 for topic_id in sorted(wanted - have.keys())
             ]
-        for chunk in _chunks(remove):
+        for chunk in chunks(remove):
             if chunk:
                 through.objects.filter(pk__in=chunk).delete()
         through.objects.bulk_create(add)
@@ -585,7 +505,7 @@ def _topics_by_key(names) -> dict[str, Topic]:
     """The topics for these names by key, creating the missing ones in bulk. The rules of
     topics_from_names: one topic per key, named as first written (topic_names_by_key)."""
     wanted = topic_names_by_key(names)
-    topics = {topic.key: topic for topic in _select_in(Topic.objects, "key", wanted)}
+    topics = {topic.key: topic for topic in select_in(Topic.objects, "key", wanted)}
     missing = [Topic(name=name, key=key) for key, name in wanted.items() if key not in topics]
     if missing:
         # Another import may create the same topic at this moment: the unique key makes
@@ -593,6 +513,6 @@ def _topics_by_key(names) -> dict[str, Topic]:
         Topic.objects.bulk_create(missing, ignore_conflicts=True)
         topics.update(
             (topic.key, topic)
-            for topic in _select_in(Topic.objects, "key", [t.key for t in missing])
+            for topic in select_in(Topic.objects, "key", [t.key for t in missing])
         )
     return topics
