@@ -3,6 +3,7 @@ on the same file and database, each from the same starting state (a transaction 
 rolled back afterwards), so a run leaves the database as it found it."""
 
 import csv
+import gc
 import io
 import random
 import time
@@ -127,6 +128,8 @@ def _run(importer: Callable, text: str, *, memory: bool) -> tuple[dict, tuple]:
             program = Program.objects.create(
                 slug=BENCH_SLUG, name="Import benchmark", kind=Program.Kind.MENTORING
             )
+            # Each path starts with no garbage of the one before to collect.
+            gc.collect()
             if memory:
                 tracemalloc.start()
             with connection.execute_wrapper(counter):
