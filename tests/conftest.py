@@ -61,19 +61,20 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 def pytest_collection_modifyitems(config, items):
-    """Tests marked ``postgres`` (concurrency: threads racing on rows) need PostgreSQL;
-    on SQLite they are deselected, not failed."""
+    """Tests marked ``postgres`` (concurrency: threads racing on rows) need PostgreSQL and
+    tests marked ``sqlite`` (SQLite's own limits) need SQLite; on the other database they
+    are deselected, not failed and not skipped. CI runs the suite on both."""
     from django.conf import settings
 
-    if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-        return
-    deselected = [item for item in items if item.get_closest_marker("postgres")]
+    on_postgres = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+    other = "sqlite" if on_postgres else "postgres"
+    deselected = [item for item in items if item.get_closest_marker(other)]
     if deselected:
         config.hook.pytest_deselected(items=deselected)
-        items[:] = [item for item in items if not item.get_closest_marker("postgres")]
+        items[:] = [item for item in items if not item.get_closest_marker(other)]
         reporter = config.pluginmanager.get_plugin("terminalreporter")
         if reporter is not None:
+            database = "PostgreSQL" if on_postgres else "SQLite"
             reporter.write_line(
-                f"{len(deselected)} PostgreSQL-only concurrency test(s) deselected: "
-                "the database is SQLite (set DATABASE_URL=postgres://... to run them)."
+                f"{len(deselected)} {other}-only test(s) deselected: the database is {database}."
             )
