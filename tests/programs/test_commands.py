@@ -163,6 +163,15 @@ def test_bench_import_takes_a_file():
     assert (report["bulk"]["rows"], report["identical"]) == (55, True)
 
 
+def test_bench_import_without_the_memory_runs_reports_no_peak_memory():
+    report = json.loads(_run("bench_import", "--rows", "20", "--no-memory")[0])
+
+    assert set(report["rowwise"]) == set(report["bulk"]) == {
+        "rows", "seconds", "queries", "rows_per_s",
+    }  # fmt: skip
+    assert report["identical"] is True
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

@@ -20,8 +20,14 @@ class Command(BaseCommand):
         parser.add_argument("--rows", type=int, default=12_500, help="Rows of the made-up file.")
         parser.add_argument("--seed", type=int, default=1, help="Seed of the made-up file.")
         parser.add_argument("--file", type=Path, help="A participants CSV to use instead.")
+        parser.add_argument(
+            "--no-memory",
+            dest="memory",
+            action="store_false",
+            help="Skip the peak-memory runs (tracemalloc makes the reference path very slow).",
+        )
 
-    def handle(self, *args, rows, seed, file, **options):
+    def handle(self, *args, rows, seed, file, memory, **options):
         text = None
         if file is not None:
             try:
@@ -29,7 +35,7 @@ class Command(BaseCommand):
             except (OSError, UnicodeDecodeError) as error:
                 raise CommandError(f"cannot read {file}: {error}") from error
         try:
-            report = benchmark(rows=rows, text=text, seed=seed)
+            report = benchmark(rows=rows, text=text, seed=seed, memory=memory)
         except BenchmarkInputError as error:
             raise CommandError(str(error)) from error
         except ImportRejected as rejected:
