@@ -34,7 +34,7 @@ from django.db.models import Exists, F, OuterRef, Prefetch, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
-from pairing import emails
+from pairing import emails, schedule
 from pairing.models import CheckIn, Pairing, PairingMember, Reminder
 from pairing.services import pairings_start, proposal_expire
 from programs.models import Program
@@ -80,19 +80,6 @@ class Outcome(StrEnum):
 def morning_of(day: date, tz: ZoneInfo) -> datetime:
     """09:00 on ``day`` on the wall clock in ``tz``, as a UTC instant (DST-exact)."""
     return datetime.combine(day, REMINDER_TIME, tzinfo=tz).astimezone(UTC)
-
-
-def schedule_start(pairing: Pairing) -> date:
-    """The day a pairing's cadence counts from when no check-in has been held: its
-    activation day, or the programme's start when it was accepted before (as
-    pairing.services does when it activates a pairing)."""
-    activated = timezone.localdate(pairing.activated_at)
-    starts_on = pairing.program.starts_on
-    return max(activated, starts_on) if starts_on else activated
-
-
-def next_checkin_due(*, start: date, latest_checkin: date | None, cadence_days: int) -> date:
-    return (latest_checkin or start) + timedelta(days=cadence_days)
 
 
 def retry_delay(retries: int) -> int:
@@ -185,15 +172,13 @@ def pairing_reminder_slots(pairing: Pairing, *, now: datetime) -> dict[Slot, dat
             if now < overdue_at:
                 add(recipient, Kind.CHECKIN_DUE, due, morning_of(due, recipient.tz))
             add(recipient, Kind.CHECKIN_OVERDUE, due, overdue_at)
-        # next_checkin_due is a cadence after the latest check-in, so a cadence after it
-        # the pairing has gone two cadences without meeting.
-        stalled_on = due + timedelta(days=program.checkin_cadence_days)
+        stalled_on = schedule.stalled_on(next_due=due, cadence_days=program.checkin_cadence_days)
         for admin in program.admins.all():
             recipient = _Recipient(getattr(admin, "employee", None), admin.pk)
             add(recipient, Kind.STALLED, due, morning_of(stalled_on, recipient.tz))
 
     if scheduled and pairing.activated_at is not None and not pairing.has_checkin:
-        first_by = schedule_start(pairing) + timedelta(days=NO_FIRST_CHECKIN_DAYS)
+        first_by = schedule.schedule_start(pairing) + timedelta(days=NO_FIRST_CHECKIN_DAYS)
         for _member, recipient in members:
             add(recipient, Kind.NO_FIRST_CHECKIN, first_by, morning_of(first_by, recipient.tz))
 
@@ -385,7 +370,7 @@ def reminder_message(reminder: Reminder, pairing: Pairing):
         )
     if kind == Kind.NO_FIRST_CHECKIN:
         return emails.no_first_checkin(
-            to=to, context={**context, "started_on": schedule_start(pairing)}
+            to=to, context={**context, "started_on": schedule.schedule_start(pairing)}
         )
     if kind == Kind.STALLED:
         latest = pairing.checkins.order_by("-held_on").values_list("held_on", flat=True).first()
@@ -395,7 +380,7 @@ def reminder_message(reminder: Reminder, pairing: Pairing):
                 **context,
                 "members": _names([m.participant.employee.name for m in members]),
                 "latest_checkin": latest,
-                "since": latest or schedule_start(pairing),
+                "since": latest or schedule.schedule_start(pairing),
                 "program_url": site + pairing.program.get_absolute_url(),
             },
         )
@@ -476,8 +461,8 @@ def pairing_reschedule_program(*, program: Program) -> int:
     )
     moved = []
     for pairing in pairings:
-        due = next_checkin_due(
-            start=schedule_start(pairing),
+        due = schedule.next_checkin_due(
+            start=schedule.schedule_start(pairing),
             latest_checkin=pairing.latest_checkin,
             # The cadence as stored, whatever the caller's copy of the programme says.
             cadence_days=pairing.program.checkin_cadence_days,

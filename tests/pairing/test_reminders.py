@@ -12,7 +12,7 @@ from django.core.mail.backends.locmem import EmailBackend
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from pairing import reminders, services
+from pairing import reminders, schedule, services
 from pairing.models import CheckIn, Pairing, Reminder, SurveyResponse
 from pairing.reminders import Outcome, reminder_send, reminders_dispatch
 from programs.models import Program
@@ -108,7 +108,7 @@ def test_morning_of_is_nine_local_across_dst(day, tz, expected):
 )
 def test_next_checkin_due_adds_days_not_months(start, latest, cadence, expected):
     assert (
-        reminders.next_checkin_due(start=start, latest_checkin=latest, cadence_days=cadence)
+        schedule.next_checkin_due(start=start, latest_checkin=latest, cadence_days=cadence)
         == expected
     )
 
