@@ -6,7 +6,7 @@ The service layer turns participants into ``Person`` values, calls ``solve`` and
 
 from .domain import Breakdown, MatchResult, Objective, Pairing, Person, Rules, Unmatched
 from .engine import solve
-from .scores import explain, normalise_topic, score_pair, top_candidates
+from .scores import barred_reason, explain, normalise_topic, score_pair, top_candidates
 
 __all__ = [
     "Breakdown",
@@ -16,6 +16,7 @@ __all__ = [
     "Person",
     "Rules",
     "Unmatched",
+    "barred_reason",
     "explain",
     "normalise_topic",
     "score_pair",

@@ -25,6 +25,7 @@ from .reasons import Context, learner_reasons, peer_reasons
 from .scores import (
     FORBIDDEN,
     Side,
+    barred_reason,
     breakdowns,
     choose_scale,
     forbid_pairs,
@@ -238,10 +239,4 @@ def _solve_peers(
 
 def _why_barred(problem: Problem, i: int, j: int) -> str:
     a, b = problem.rows.people[i], problem.cols.people[j]
-    if a.key == b.key:
-        return "a person cannot be paired with themself"
-    if a.manager == b.key or b.manager == a.key:
-        return "one manages the other"
-    if frozenset((a.key, b.key)) in problem.excluded:
-        return "the pair was declined"
-    return "their levels are too far apart"
+    return barred_reason(a, b, problem.rules, problem.excluded) or "a matching rule forbids it"
