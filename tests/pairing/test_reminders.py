@@ -12,7 +12,7 @@ from django.core.mail.backends.locmem import EmailBackend
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from pairing import reminders, schedule, services
+from pairing import reminders, services
 from pairing.models import CheckIn, Pairing, Reminder, SurveyResponse
 from pairing.reminders import Outcome, reminder_send, reminders_dispatch
 from programs.models import Program
@@ -92,25 +92,6 @@ def rows() -> list[tuple[str, str, date, bool, bool]]:
 )
 def test_morning_of_is_nine_local_across_dst(day, tz, expected):
     assert reminders.morning_of(day, ZoneInfo(tz)) == expected
-
-
-@pytest.mark.parametrize(
-    ("start", "latest", "cadence", "expected"),
-    [
-        (date(2026, 1, 31), None, 28, date(2026, 2, 28)),
-        (date(2028, 1, 31), None, 28, date(2028, 2, 28)),
-        (date(2028, 1, 31), None, 29, date(2028, 2, 29)),
-        (date(2026, 1, 31), None, 30, date(2026, 3, 2)),
-        (date(2026, 1, 1), date(2026, 2, 28), 28, date(2026, 3, 28)),
-        (date(2026, 12, 1), date(2026, 12, 20), 14, date(2027, 1, 3)),
-        (date(2026, 2, 22), None, 14, date(2026, 3, 8)),
-    ],
-)
-def test_next_checkin_due_adds_days_not_months(start, latest, cadence, expected):
-    assert (
-        schedule.next_checkin_due(start=start, latest_checkin=latest, cadence_days=cadence)
-        == expected
-    )
 
 
 def test_check_in_due_on_dst_day_is_sent_at_nine_in_each_recipients_zone(program):
