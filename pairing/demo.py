@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from pairing import rules, schedule
 from pairing.matching import Person, Rules, explain, score_pair
-from pairing.matchmaking import keys_by_employee, person_for, rules_for
+from pairing.matchmaking.adapter import keys_by_employee, person_for, rules_for
 from pairing.models import CheckIn, Pairing, PairingMember
 from programs.models import (
     HR_ADMINS_GROUP,

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from pairing import rules
 from pairing.matching import Breakdown, Person, explain, top_candidates
-from pairing.matchmaking import breakdown_for, keys_by_employee, person_for, rules_for
+from pairing.matchmaking.adapter import breakdown_for, keys_by_employee, person_for, rules_for
 from pairing.models import CheckIn, Pairing, PairingMember
 from programs.models import Participant, Program
 from programs.selectors import programs_administered_by

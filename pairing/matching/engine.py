@@ -106,9 +106,32 @@ def solve(
     whether it is certified and what gap is proven. Same input, same output.
     """
     began = time.perf_counter()
-    deadline = None if time_budget is None else began + time_budget
     problem = Problem.build(people, rules, excluded)
-    if rules.is_peer:
+    return _solve(problem, pinned, began, time_budget)
+
+
+def solve_problem(
+    problem: Problem,
+    *,
+    pinned: Iterable[tuple[str, str]] = (),
+    time_budget: float | None = None,
+) -> MatchResult:
+    """`solve` on a problem already built (`Problem.build`), which it leaves unchanged.
+
+    For callers that also need the score matrix, e.g. for the greedy baseline: the build is
+    a good part of the work at scale, so they build once and share it.
+    """
+    return _solve(problem, pinned, time.perf_counter(), time_budget)
+
+
+def _solve(
+    problem: Problem,
+    pinned: Iterable[tuple[str, str]],
+    began: float,
+    time_budget: float | None,
+) -> MatchResult:
+    deadline = None if time_budget is None else began + time_budget
+    if problem.rules.is_peer:
         return _solve_peers(problem, list(pinned), began, deadline)
     return _solve_mentoring(problem, list(pinned), began, deadline)
 

@@ -29,7 +29,7 @@ from pairing.health import (
     participant_keys_by_email,
     program_health,
 )
-from pairing.matchmaking import (
+from pairing.matchmaking.runs import (
     MatchingError,
     match_run_pin,
     match_run_publish,

@@ -1,18 +1,20 @@
 import pytest
 from django.test import override_settings
 
-from pairing import matchmaking
 from pairing.matching import Person
-from pairing.matchmaking import (
+from pairing.matchmaking import runs
+from pairing.matchmaking.adapter import rules_for
+from pairing.matchmaking.contract import outcome_to_contract_json
+from pairing.matchmaking.pool import program_people
+from pairing.matchmaking.runs import (
     MatchingError,
     match_run_pin,
     match_run_publish,
     match_run_remove,
     match_run_start,
+    outcome_totals,
     program_match,
-    program_people,
     proposals_commit,
-    rules_for,
 )
 from pairing.models import MatchRun, Pairing, PairingMember
 from programs.models import AuditEvent, Program
@@ -158,7 +160,7 @@ def test_program_match_maps_back_and_compares_with_greedy():
     _mentee(program, level=5)  # no mentor 1-3 levels above
 
     outcome = program_match(program)
-    contract = matchmaking.outcome_to_contract_json(outcome)
+    contract = outcome_to_contract_json(outcome)
 
     assert contract["pairings"] == [
         {
@@ -173,7 +175,7 @@ def test_program_match_maps_back_and_compares_with_greedy():
     ]
     assert contract["spare_capacity"] == []
     assert outcome.greedy == (1, 100.0)
-    assert matchmaking.outcome_totals(outcome)["score_above_greedy"] == 0.0
+    assert outcome_totals(outcome)["score_above_greedy"] == 0.0
 
 
 def test_commit_refuses_an_outcome_overtaken_by_an_acceptance():
@@ -328,7 +330,7 @@ def test_a_failing_run_records_the_error_and_cannot_be_published(hr_admin, monke
     def explode(*args, **kwargs):
         raise RuntimeError("the solver ran out of memory")
 
-    monkeypatch.setattr(matchmaking, "program_match", explode)
+    monkeypatch.setattr(runs, "program_match", explode)
     run = match_run_start(program=program, actor=hr_admin)
 
     assert (run.status, run.error, run.result) == (

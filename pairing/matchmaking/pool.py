@@ -1,0 +1,154 @@
+"""Who a matching run may pair: the pool reads, a constant number of queries.
+
+Who takes part in a run: the programme's active participants, except learners and peers
+already in a live pairing that stays (accepted, active, or a proposal someone has already
+answered); guides take part with the places those pairings leave. Proposals nobody has
+answered yet do not count: publishing a new run replaces them.
+
+The pool is read as plain values, not model instances: at 10,000+ people building and
+prefetching instances cost more than the matching itself.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from pairing.matching import GUIDE, Person
+from pairing.matchmaking.adapter import ENGINE_ROLES, person_from_values
+from pairing.models import Pairing, PairingMember
+from programs.models import Participant, Program
+
+# The members whose answer a proposal waits for. A mentee asked for support, so their side
+# starts accepted (as in pairing.services.proposal_create); a proposal counts as answered
+# once one of these members has responded.
+ANSWERING_ROLES = (PairingMember.Role.GUIDE, PairingMember.Role.PEER)
+Pair = tuple[str, str]
+
+
+@dataclass(frozen=True)
+class LivePairings:
+    """The programme's live pairings, split into those a new run keeps and those it replaces."""
+
+    guide_load: dict[int, int]  # participant id -> kept pairings they guide
+    paired: set[int]  # learners and peers in a kept pairing
+    replaceable: list[int]  # ids of proposals nobody has answered yet
+
+
+def live_pairings(program: Program) -> LivePairings:
+    """One query over the members of the programme's live pairings."""
+    by_pairing: dict[int, list[tuple]] = defaultdict(list)
+    for pairing_id, status, participant_id, role, response in PairingMember.objects.filter(
+        pairing__program=program, pairing__status__in=Pairing.LIVE_STATUSES
+    ).values_list("pairing_id", "pairing__status", "participant_id", "role", "response"):
+        by_pairing[pairing_id].append((status, participant_id, role, response))
+    guide_load: dict[int, int] = defaultdict(int)
+    paired: set[int] = set()
+    replaceable: list[int] = []
+    for pairing_id, members in by_pairing.items():
+        answered = any(
+            role in ANSWERING_ROLES and response != PairingMember.Response.PENDING
+            for _, _, role, response in members
+        )
+        if members[0][0] == Pairing.Status.PROPOSED and not answered:
+            replaceable.append(pairing_id)
+            continue
+        for _, participant_id, role, _ in members:
+            if role == PairingMember.Role.GUIDE:
+                guide_load[participant_id] += 1
+            else:
+                paired.add(participant_id)
+    return LivePairings(dict(guide_load), paired, sorted(replaceable))
+
+
+def declined_pairs(program: Program) -> set[Pair]:
+    """Pairs from declined or expired proposals in this programme: never proposed again."""
+    members: dict[int, list[str]] = defaultdict(list)
+    for pairing_id, participant_id in PairingMember.objects.filter(
+        pairing__program=program,
+        pairing__status__in=[Pairing.Status.DECLINED, Pairing.Status.EXPIRED],
+    ).values_list("pairing_id", "participant_id"):
+        members[pairing_id].append(str(participant_id))
+    return {(a, b) for a, b in (sorted(keys) for keys in members.values() if len(keys) == 2)}
+
+
+@dataclass(frozen=True)
+class Pool:
+    """The people a run matches, and the emails behind their keys."""
+
+    people: list[Person]
+    emails: dict[str, str]  # key -> email, for everyone active (the JSON speaks emails)
+    already_paired: int  # learners and peers left out: they are in a kept pairing
+    full_guides: int  # guides left out: no place left
+
+
+_COLUMNS = (
+    "pk",
+    "employee_id",
+    "role",
+    "style",
+    "capacity",
+    "employee__email",
+    "employee__name",
+    "employee__level",
+    "employee__department",
+    "employee__manager_id",
+)
+
+
+def _topic_names(through, program: Program) -> dict[int, list[str]]:
+    """Participant id -> topic names over one of Participant's topic tables, in one query."""
+    names: dict[int, list[str]] = defaultdict(list)
+    for participant_id, name in through.objects.filter(participant__program=program).values_list(
+        "participant_id", "topic__name"
+    ):
+        names[participant_id].append(name)
+    return names
+
+
+def program_people(program: Program) -> Pool:
+    """The programme's active participants as engine people; five queries."""
+    rows = list(
+        Participant.objects.active()
+        .filter(program=program, role__in=program.roles)
+        .values_list(*_COLUMNS)
+    )
+    goals = _topic_names(Participant.goals.through, program)
+    expertise = _topic_names(Participant.expertise.through, program)
+    live = live_pairings(program)
+    key_of_employee = {employee_id: str(pk) for pk, employee_id, *_ in rows}
+    people: list[Person] = []
+    already_paired = full_guides = 0
+    for pk, _, role, style, own_capacity, _, name, level, department, manager_id in rows:
+        if ENGINE_ROLES[role] == GUIDE:
+            # Participant.effective_capacity, from the values.
+            places = own_capacity or program.default_capacity
+            capacity = places - live.guide_load.get(pk, 0)
+            if capacity < 1:
+                full_guides += 1
+                continue
+        else:
+            capacity = 1
+            if pk in live.paired:
+                already_paired += 1
+                continue
+        people.append(
+            person_from_values(
+                pk=pk,
+                role=role,
+                style=style,
+                level=level,
+                department=department,
+                manager_key=key_of_employee.get(manager_id),
+                goals=goals.get(pk, ()),
+                expertise=expertise.get(pk, ()),
+                capacity=capacity,
+                name=name,
+            )
+        )
+    return Pool(
+        people=people,
+        emails={str(pk): email for pk, _, _, _, _, email, *_ in rows},
+        already_paired=already_paired,
+        full_guides=full_guides,
+    )
