@@ -67,12 +67,16 @@ def _guiding(*, with_proposals: bool, through: str = "") -> Q:
     return Q(**{f"{through}role": Role.GUIDE, f"{through}pairing__status__in": statuses})
 
 
-def guide_load(participant_ids: Iterable[int], *, with_proposals: bool = False) -> dict[int, int]:
-    """How many people each of these guides supports (see AGREED_STATUSES); guides with
-    nobody are left out. One query."""
+def guide_load(
+    participant_ids: Iterable[int] | QuerySet, *, with_proposals: bool = False
+) -> dict[int, int]:
+    """How many people each of these guides (ids, or a query of them) supports (see
+    AGREED_STATUSES); guides with nobody are left out. One query."""
+    if not isinstance(participant_ids, QuerySet):
+        participant_ids = list(participant_ids)
     return dict(
         PairingMember.objects.filter(
-            _guiding(with_proposals=with_proposals), participant_id__in=list(participant_ids)
+            _guiding(with_proposals=with_proposals), participant_id__in=participant_ids
         )
         .order_by()
         .values_list("participant_id")

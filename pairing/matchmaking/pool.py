@@ -14,15 +14,12 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
+from pairing import rules
 from pairing.matching import GUIDE, Person
 from pairing.matchmaking.adapter import ENGINE_ROLES, person_from_values
 from pairing.models import Pairing, PairingMember
 from programs.models import Participant, Program
 
-# The members whose answer a proposal waits for. A mentee asked for support, so their side
-# starts accepted (as in pairing.services.proposal_create); a proposal counts as answered
-# once one of these members has responded.
-ANSWERING_ROLES = (PairingMember.Role.GUIDE, PairingMember.Role.PEER)
 Pair = tuple[str, str]
 
 
@@ -36,40 +33,40 @@ class LivePairings:
 
 
 def live_pairings(program: Program) -> LivePairings:
-    """One query over the members of the programme's live pairings."""
+    """Two queries: the members of the programme's live pairings, and its guides' loads."""
     by_pairing: dict[int, list[tuple]] = defaultdict(list)
     for pairing_id, status, participant_id, role, response in PairingMember.objects.filter(
         pairing__program=program, pairing__status__in=Pairing.LIVE_STATUSES
     ).values_list("pairing_id", "pairing__status", "participant_id", "role", "response"):
         by_pairing[pairing_id].append((status, participant_id, role, response))
-    guide_load: dict[int, int] = defaultdict(int)
     paired: set[int] = set()
     replaceable: list[int] = []
+    freed: dict[int, int] = defaultdict(int)  # guide -> places the replaced proposals free
     for pairing_id, members in by_pairing.items():
+        # A proposal someone who answers for themself has answered stays.
         answered = any(
-            role in ANSWERING_ROLES and response != PairingMember.Response.PENDING
+            role in rules.ANSWERING_ROLES and response != PairingMember.Response.PENDING
             for _, _, role, response in members
         )
-        if members[0][0] == Pairing.Status.PROPOSED and not answered:
+        replaced = members[0][0] == Pairing.Status.PROPOSED and not answered
+        if replaced:
             replaceable.append(pairing_id)
-            continue
         for _, participant_id, role, _ in members:
             if role == PairingMember.Role.GUIDE:
-                guide_load[participant_id] += 1
-            else:
+                freed[participant_id] += replaced
+            elif not replaced:
                 paired.add(participant_id)
-    return LivePairings(dict(guide_load), paired, sorted(replaceable))
+    # The load counting proposals, less those this run would replace.
+    load = rules.guide_load(
+        Participant.objects.filter(program=program).values("pk"), with_proposals=True
+    )
+    kept = {pk: n - freed[pk] for pk, n in load.items() if n > freed[pk]}
+    return LivePairings(kept, paired, sorted(replaceable))
 
 
 def declined_pairs(program: Program) -> set[Pair]:
-    """Pairs from declined or expired proposals in this programme: never proposed again."""
-    members: dict[int, list[str]] = defaultdict(list)
-    for pairing_id, participant_id in PairingMember.objects.filter(
-        pairing__program=program,
-        pairing__status__in=[Pairing.Status.DECLINED, Pairing.Status.EXPIRED],
-    ).values_list("pairing_id", "participant_id"):
-        members[pairing_id].append(str(participant_id))
-    return {(a, b) for a, b in (sorted(keys) for keys in members.values() if len(keys) == 2)}
+    """rules.declined_pairs as engine keys."""
+    return {(str(a), str(b)) for a, b in rules.declined_pairs(program_id=program.pk)}
 
 
 @dataclass(frozen=True)

@@ -10,12 +10,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from pairing import later, rules, schedule
 from pairing.matching import (
     GUIDE,
     LEARNER,
@@ -24,6 +24,7 @@ from pairing.matching import (
     Person,
     Problem,
     Rules,
+    barred_reason,
     explain,
     greedy,
     score_pair,
@@ -33,7 +34,6 @@ from pairing.matching import Pairing as Proposal
 from pairing.matchmaking.adapter import rules_for
 from pairing.matchmaking.contract import outcome_to_contract_json
 from pairing.matchmaking.pool import (
-    ANSWERING_ROLES,
     Pair,
     Pool,
     declined_pairs,
@@ -172,7 +172,7 @@ def proposals_commit(
 
     Pairing.objects.filter(pk__in=live.replaceable).delete()
     now = timezone.now()
-    expires_at = now + timedelta(days=program.proposal_expiry_days)
+    expires_at = schedule.proposal_expires_at(program, now)
     pairings = [
         Pairing(
             program=program,
@@ -190,30 +190,16 @@ def proposals_commit(
     # Rows are built from the engine's validated answer and checked above; bulk inserts
     # keep publishing a programme of thousands to a handful of queries.
     Pairing.objects.bulk_create(pairings)
-    members: list[PairingMember] = []
-    for pairing, proposal in zip(pairings, outcome.result.pairings, strict=True):
-        if proposal.guide is None:
-            members += [
-                PairingMember(
-                    pairing=pairing, participant_id=int(key), role=PairingMember.Role.PEER
-                )
-                for key in proposal.members
-            ]
-        else:
-            members += [
-                PairingMember(
-                    pairing=pairing,
-                    participant_id=int(proposal.guide),
-                    role=PairingMember.Role.GUIDE,
-                ),
-                PairingMember(
-                    pairing=pairing,
-                    participant_id=int(proposal.members[0]),
-                    role=PairingMember.Role.LEARNER,
-                    response=PairingMember.Response.ACCEPTED,
-                    responded_at=now,
-                ),
-            ]
+    members = [
+        member
+        for pairing, proposal in zip(pairings, outcome.result.pairings, strict=True)
+        for member in rules.proposal_members(
+            pairing,
+            guide_id=int(proposal.guide) if proposal.guide is not None else None,
+            member_ids=[int(key) for key in proposal.members],
+            at=now,
+        )
+    ]
     PairingMember.objects.bulk_create(members)
     audit_record(
         program=program,
@@ -227,12 +213,7 @@ def proposals_commit(
             "replaced": len(live.replaceable),
         },
     )
-    # Imported when needed: pairing.tasks imports this module to run queued matching runs.
-    from pairing import tasks
-
-    for member in members:
-        if member.role in ANSWERING_ROLES:
-            tasks.send_proposal_email.delay_on_commit(member.pk)
+    later.proposal_emails(m.pk for m in members if m.response == PairingMember.Response.PENDING)
     return pairings
 
 
@@ -279,9 +260,7 @@ def _dispatch(run: MatchRun) -> MatchRun:
     if size <= settings.MATCHING_INLINE_LIMIT:
         match_run_execute(run.pk)
     else:
-        from pairing import tasks  # at call time, as in proposals_commit
-
-        tasks.run_matching.delay_on_commit(run.pk)
+        later.matching_run(run.pk)
     run.refresh_from_db()
     return run
 
@@ -340,10 +319,10 @@ def match_run_pin(*, run: MatchRun, first: str, second: str, actor) -> MatchRun:
         raise MatchingError("Pin a mentor to a mentee.")
     if frozenset((a.key, b.key)) in {frozenset(p) for p in declined_pairs(program)}:
         raise MatchingError(f"{a.name} and {b.name} were proposed before and declined.")
-    if score_pair(a, b, rules_for(program)) is None:
+    barred = barred_reason(a, b, rules_for(program))
+    if barred is not None:
         raise MatchingError(
-            f"{a.name} and {b.name} cannot be paired under the programme's rules "
-            f"({_barred_reason(a, b)})."
+            f"{a.name} and {b.name} cannot be paired under the programme's rules ({barred})."
         )
     pinned_keys = [key for pair in run.pins for key in (pair if program.is_peer else pair[1:])]
     for person in (a, b) if program.is_peer else (b,):
@@ -362,14 +341,6 @@ def match_run_pin(*, run: MatchRun, first: str, second: str, actor) -> MatchRun:
         detail={"run": run.pk, "pair": pair},
     )
     return _rerun(run)
-
-
-def _barred_reason(a: Person, b: Person) -> str:
-    if a.key == b.key:
-        return "a person cannot be paired with themself"
-    if a.manager == b.key or b.manager == a.key:
-        return "one manages the other"
-    return "their levels are too far apart"
 
 
 @transaction.atomic

@@ -146,8 +146,8 @@ def test_building_people_takes_the_same_queries_for_1_and_3(size, django_assert_
         mentee = _mentee(program, goals=["Python", "Hiring"], manager=manager)
         _pairing(program, _mentor(program), mentee)
 
-    # participants, goals, expertise, live pairing members
-    with django_assert_num_queries(4):
+    # participants, goals, expertise, live pairing members, guide loads
+    with django_assert_num_queries(5):
         pool = program_people(program)
 
     assert len(pool.people) == 2 * size
