@@ -370,40 +370,49 @@ class RunPairing:
         return self.members[-1]
 
 
+def run_people(*, run: MatchRun) -> dict[str, RunPerson]:
+    """Participant key -> name and email, for everyone a run can name: its programme's
+    participants as they are today."""
+    return {
+        str(pk): RunPerson(str(pk), name, email)
+        for pk, email, name in Participant.objects.filter(program=run.program).values_list(
+            "pk", "employee__email", "employee__name"
+        )
+    }
+
+
+# Someone the run named who has been deleted since.
+GONE = RunPerson("", "(no longer in the programme)", "")
+
+
 def match_run_review(*, run: MatchRun) -> dict:
     """A finished run's result, with names, for HR to review: pairings best first (pins on
     top), the unmatched with reasons, the guides with places left, and the totals."""
     result = run.result
     if not result:
         return {}
-    people = {
-        email: RunPerson(str(pk), name, email)
-        for pk, email, name in Participant.objects.filter(program=run.program).values_list(
-            "pk", "employee__email", "employee__name"
-        )
-    }
-    by_key = {person.key: person for person in people.values()}
+    people = run_people(run=run)
 
-    def person(email: str) -> RunPerson:
-        # Someone deleted since the run still shows, by address.
-        return people.get(email) or RunPerson("", email, email)
+    def person(key: str) -> RunPerson:
+        return people.get(key, GONE)
 
-    pinned = {frozenset(pair) for pair in run.pins}
-    pairings = []
-    for item in result["pairings"]:
-        guide = person(item["guide"]) if item["guide"] else None
-        members = [person(email) for email in item["members"]]
-        keys = frozenset(p.key for p in ([guide] if guide else []) + members)
-        pairings.append(
-            RunPairing(guide, members, item["score"], item["breakdown"], keys in pinned)
+    pairings = [
+        RunPairing(
+            person(item["guide"]) if item["guide"] else None,
+            [person(key) for key in item["members"]],
+            item["score"],
+            item["breakdown"],
+            item["pinned"],
         )
+        for item in result["pairings"]
+    ]
     pairings.sort(key=lambda p: (not p.pinned, -p.score, p.first.name))
     return {
         "pairings": pairings,
-        "unmatched": [(person(u["email"]), u["reasons"]) for u in result["unmatched"]],
-        "spare_capacity": [(person(s["email"]), s["free"]) for s in result["spare_capacity"]],
+        "unmatched": [(person(u["key"]), u["reasons"]) for u in result["unmatched"]],
+        "spare_capacity": [(person(s["key"]), s["free"]) for s in result["spare_capacity"]],
         "totals": result["totals"],
-        "removed": [[by_key[key] for key in pair if key in by_key] for pair in run.removed],
+        "removed": [[people[key] for key in pair if key in people] for pair in run.removed],
     }
 
 

@@ -32,7 +32,6 @@ from pairing.matching import (
 )
 from pairing.matching import Pairing as Proposal
 from pairing.matchmaking.adapter import rules_for
-from pairing.matchmaking.contract import outcome_to_contract_json
 from pairing.matchmaking.pool import (
     Pair,
     Pool,
@@ -218,14 +217,24 @@ def proposals_commit(
 
 
 def _run_result(outcome: MatchOutcome) -> dict:
+    """What a run keeps: participant keys with their scores and breakdowns, so publishing
+    writes exactly the pairs HR reviewed, and the pages name people as they are today."""
+    result = outcome.result
     return {
-        **outcome_to_contract_json(outcome),
+        "objective": result.objective.to_dict(),
         "totals": outcome_totals(outcome),
-        # The engine keys, so publishing writes exactly the pairs HR reviewed.
-        "keys": [
-            {"guide": p.guide, "members": list(p.members), "pinned": p.pinned}
-            for p in outcome.result.pairings
+        "pairings": [
+            {
+                "guide": p.guide,
+                "members": list(p.members),
+                "score": round(p.score, 2),
+                "breakdown": p.breakdown.as_dict(),
+                "pinned": p.pinned,
+            }
+            for p in result.pairings
         ],
+        "unmatched": [{"key": u.key, "reasons": list(u.reasons)} for u in result.unmatched],
+        "spare_capacity": [{"key": key, "free": free} for key, free in result.spare_capacity],
     }
 
 
@@ -376,7 +385,7 @@ def _reviewed_outcome(run: MatchRun) -> MatchOutcome:
     pool = program_people(program)
     people = {p.key: p for p in pool.people}
     proposals = []
-    for item in run.result["keys"]:
+    for item in run.result["pairings"]:
         keys = [item["guide"], *item["members"]] if item["guide"] else item["members"]
         missing = [key for key in keys if key not in people]
         if missing:

@@ -17,7 +17,7 @@ from pairing.matchmaking.runs import (
     proposals_commit,
 )
 from pairing.models import MatchRun, Pairing, PairingMember
-from programs.models import AuditEvent, Program
+from programs.models import AuditEvent, Participant, Program
 from tests.factories import make_employee, make_participant, make_program
 
 pytestmark = pytest.mark.django_db
@@ -202,7 +202,13 @@ def _two_pairs_programme():
 
 
 def _run_pairs(run):
-    return sorted((p["guide"], p["members"][0]) for p in run.result["pairings"])
+    """The run's stored pairs (participant keys), by email."""
+    email = dict(
+        Participant.objects.filter(program=run.program).values_list("pk", "employee__email")
+    )
+    return sorted(
+        (email[int(p["guide"])], email[int(p["members"][0])]) for p in run.result["pairings"]
+    )
 
 
 def test_match_run_start_computes_small_programmes_inline(hr_admin):
