@@ -23,12 +23,12 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from pairing import rules, schedule
 from pairing.models import CheckIn, MatchRun, Pairing, PairingMember, SurveyResponse
 from programs.models import Participant, Program, Topic
 from programs.selectors import programs_administered_by
 
 ACCEPTED_STATUSES = (Pairing.Status.ACCEPTED, Pairing.Status.ACTIVE, Pairing.Status.ENDED)
-STALLED_CADENCES = 2
 STALLED_SHOWN = 20
 COMMENTS_SHOWN = 5
 
@@ -144,7 +144,10 @@ def checkins_held_vs_due(*, program: Program, today: date | None = None) -> dict
         .annotate(n=Count("pk"))
     )
     due = sum(
-        n * (max(0, (min(today, ended or today) - activated).days) // cadence)
+        n
+        * schedule.checkins_due(
+            active_from=activated, until=min(today, ended or today), cadence_days=cadence
+        )
         for activated, ended, n in spans
     )
     held = CheckIn.objects.filter(pairing__program=program).count()
@@ -155,7 +158,7 @@ def stalled_pairings(*, program: Program, today: date | None = None) -> tuple[in
     """(how many, the first few) active pairings without a check-in for two cadences,
     longest silent first."""
     today = today or timezone.localdate()
-    cutoff = today - timedelta(days=STALLED_CADENCES * program.checkin_cadence_days)
+    cutoff = schedule.stalled_cutoff(today=today, cadence_days=program.checkin_cadence_days)
     stalled = list(
         Pairing.objects.filter(program=program, status=Pairing.Status.ACTIVE)
         .annotate(last_checkin=Max("checkins__held_on"))
@@ -175,14 +178,14 @@ def stalled_pairings(*, program: Program, today: date | None = None) -> tuple[in
 
 def free_mentors(*, program: Program, today: date | None = None) -> QuerySet[Participant]:
     """Mentors enrolled, not paused, with fewer live pairings than their capacity."""
+    mentors = Participant.objects.active(today).filter(
+        program=program, role=Participant.Role.MENTOR
+    )
+    # A proposal waiting for an answer holds a place, as on the candidates page.
     return (
-        Participant.objects.active(today)
-        .filter(program=program, role=Participant.Role.MENTOR)
-        .annotate(
-            live=Count("memberships", filter=Q(memberships__live=True)),
-            places=Coalesce("capacity", program.default_capacity),
-        )
-        .filter(places__gt=F("live"))
+        rules.with_guide_load(mentors, with_proposals=True)
+        .annotate(places=Coalesce("capacity", program.default_capacity))
+        .filter(places__gt=F("load"))
     )
 
 
