@@ -55,7 +55,9 @@ def send_reminder(self, reminder_id: int) -> str:
         else timedelta(seconds=reminders.retry_delay(self.request.retries))
     )
     try:
-        return reminders.reminder_send(reminder_id=reminder_id, retry_in=pause)
+        return reminders.reminder_send(
+            reminder_id=reminder_id, retry_in=pause, token=self.request.id or ""
+        )
     except Exception as exc:
         if last_try:
             logger.warning(
