@@ -34,7 +34,7 @@ _BATCH = 500
 
 
 @transaction.atomic
-def programme_write(*, slug: str, people: list[Person]) -> Program:
+def program_write(*, slug: str, people: list[Person]) -> Program:
     """Write synthetic mentoring ``people`` into the configured database as programme ``slug``.
 
     Keys become emails; managers outside the pool become employees who are not enrolled, as
@@ -163,7 +163,7 @@ def whole_process_benchmark(
             _manage(
                 "bench_matching",
                 "--skip-checks",
-                "--write-programme",
+                "--write-program",
                 SLUG,
                 "--learners",
                 str(learners),

@@ -11,7 +11,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from pairing.match_bench import programme_write
+from pairing.match_bench import program_write
 from pairing.matching import Rules, bench, solve
 from pairing.matchmaking.contract import outcome_to_contract_json
 from pairing.matchmaking.pool import program_people
@@ -21,7 +21,7 @@ from pairing.matchmaking.runs import program_match
 @pytest.mark.django_db
 def test_written_programme_is_the_same_pool_as_the_synthetic_people():
     people = bench.synthetic_org("mentoring", 40, 10, 2, seed=3)
-    program = programme_write(slug="bench", people=people)
+    program = program_write(slug="bench", people=people)
 
     pool = program_people(program)
     expected = solve(people, Rules(kind="mentoring")).objective
@@ -38,9 +38,9 @@ def test_written_programme_is_the_same_pool_as_the_synthetic_people():
 @pytest.mark.django_db
 def test_writing_a_programme_twice_is_refused():
     people = bench.synthetic_org("mentoring", 2, 1, 1, seed=1)
-    programme_write(slug="bench", people=people)
+    program_write(slug="bench", people=people)
     with pytest.raises(ValueError) as error:
-        programme_write(slug="bench", people=people)
+        program_write(slug="bench", people=people)
     assert str(error.value) == "a programme with the slug 'bench' already exists"
 
 

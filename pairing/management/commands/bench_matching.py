@@ -39,7 +39,7 @@ class Command(BaseCommand):
             "--repeat", type=int, default=3, help="Runs of the command (--whole-process)."
         )
         parser.add_argument(
-            "--write-programme",
+            "--write-program",
             metavar="SLUG",
             help="Write the synthetic mentoring organisation into the CONFIGURED database as "
             "programme SLUG and stop (what --whole-process runs in its throwaway database).",
@@ -47,7 +47,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         try:
-            if options["write_programme"]:
+            if options["write_program"]:
                 self._write(options)
                 return
             if options["whole_process"]:
@@ -76,7 +76,7 @@ class Command(BaseCommand):
         self.stdout.write(json.dumps(reports, indent=2))
 
     def _write(self, options) -> None:
-        from pairing.match_bench import programme_write
+        from pairing.match_bench import program_write
 
         if options["capacity"] < 1:
             raise CommandError(f"--capacity must be 1 or more, not {options['capacity']}")
@@ -88,7 +88,7 @@ class Command(BaseCommand):
             options["seed"],
         )
         try:
-            program = programme_write(slug=options["write_programme"], people=people)
+            program = program_write(slug=options["write_program"], people=people)
         except ValueError as error:
             raise CommandError(str(error)) from error
         self.stderr.write(f"Wrote {len(people)} participants to programme {program.slug!r}.")
