@@ -6,7 +6,14 @@ class PairingConfig(AppConfig):
     verbose_name = "Pairing"
 
     def ready(self):
-        from pairing.services import leavers_release
         from programs.signals import employees_left
 
-        employees_left.connect(leavers_release, dispatch_uid="pairing_leavers_release")
+        employees_left.connect(_leavers_release, dispatch_uid="pairing_leavers_release")
+
+
+def _leavers_release(sender, **kwargs):
+    # Imported when someone leaves, not at start-up: pairing.services pulls in the selectors
+    # and the matching engine (numpy, scipy), which every manage.py command would pay for.
+    from pairing.services import leavers_release
+
+    return leavers_release(sender, **kwargs)

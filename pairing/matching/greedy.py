@@ -18,29 +18,49 @@ def greedy(problem: Problem) -> tuple[int, float]:
     if scores.size == 0:
         return 0, 0.0
     flat = np.flatnonzero(scores.reshape(-1) != FORBIDDEN)
-    order = flat[np.argsort(-scores.reshape(-1)[flat], kind="stable")]
-    rows, cols = np.divmod(order, scores.shape[1])
-    taken_row = np.zeros(scores.shape[0], bool)
-    if problem.rules.is_peer:
-        taken_col = taken_row
-        room = None
-    else:
-        taken_col = None
-        room = problem.capacity.copy()
+    order = flat[_stable_descending(scores.reshape(-1)[flat])]
+    picked = scores.reshape(-1)[order]
+    peer = problem.rules.is_peer
+    taken = np.zeros(scores.shape[0], bool)  # rows; for peers, everyone
+    room = problem.capacity.copy()
     matched, total = 0, 0
-    picked = scores.reshape(-1)[order].tolist()
-    for r, c, s in zip(rows.tolist(), cols.tolist(), picked, strict=True):
-        if taken_row[r]:
-            continue
-        if room is None:
-            if taken_col[c] or r == c:
+    start, chunk = 0, 4096
+    while start < order.size:
+        stop = min(start + chunk, order.size)
+        rows, cols = np.divmod(order[start:stop], scores.shape[1])
+        # Drop, in one pass, the pairs the loop below would skip anyway: who is taken or
+        # full now stays so. Most pairs go here, the loop sees the few that may still fit.
+        live = ~taken[rows] & ((~taken[cols] & (rows != cols)) if peer else (room[cols] > 0))
+        keep = np.flatnonzero(live)
+        for r, c, s in zip(
+            rows[keep].tolist(), cols[keep].tolist(), picked[start:stop][keep].tolist(), strict=True
+        ):
+            if taken[r]:
                 continue
-            taken_col[c] = True
-        else:
-            if room[c] == 0:
-                continue
-            room[c] -= 1
-        taken_row[r] = True
-        matched += 2 if room is None else 1
-        total += s
+            if peer:
+                if taken[c]:
+                    continue
+                taken[c] = True
+            else:
+                if room[c] == 0:
+                    continue
+                room[c] -= 1
+            taken[r] = True
+            matched += 2 if peer else 1
+            total += s
+        start, chunk = stop, chunk * 2
     return matched, total / problem.scale
+
+
+def _stable_descending(values: np.ndarray) -> np.ndarray:
+    """``np.argsort(-values, kind="stable")``, faster when few values are distinct.
+
+    Scores come from a small table of combinations (dozens of values for millions of
+    pairs): ranked, they fit 16 bits, which numpy sorts stably with a radix sort instead of
+    a merge sort (several times faster at 10,000 x 2,500).
+    """
+    distinct = np.unique(values)
+    if distinct.size > 2**16:
+        return np.argsort(-values, kind="stable")
+    rank = (distinct.size - 1 - np.searchsorted(distinct, values)).astype(np.uint16)
+    return np.argsort(rank, kind="stable")

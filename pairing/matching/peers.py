@@ -38,8 +38,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import rustworkx as rx
-import scipy.sparse as sp
-from scipy.optimize import linprog
 
 from .assignment import AssignmentSolution, solve_assignment
 from .scores import _BLOCK, FORBIDDEN
@@ -251,6 +249,12 @@ def _odd_cycle_cut(scores: np.ndarray, bound: AssignmentSolution) -> int:
     k = len(cycles)
     ends = np.column_stack([first, second]).reshape(-1)
     rows = np.repeat(np.arange(first.size), 2)
+    # Imported here: scipy.optimize and scipy.sparse take about half a second to import, and
+    # only this bound (peer pools that blossom did not certify) uses them; every `match`
+    # process would pay for them otherwise.
+    import scipy.sparse as sp
+    from scipy.optimize import linprog
+
     result = linprog(
         -np.ones(k),
         A_ub=sp.csr_matrix((np.ones(ends.size), (rows, ends)), shape=(first.size, k)),

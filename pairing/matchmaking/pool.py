@@ -104,10 +104,12 @@ def _topic_names(through, program: Program) -> dict[int, list[str]]:
 
 
 def program_people(program: Program) -> Pool:
-    """The programme's active participants as engine people; five queries."""
+    """The programme's active participants as engine people; four queries."""
+    # No ORDER BY (the model orders by name): the engine sorts people by key itself.
     rows = list(
         Participant.objects.active()
         .filter(program=program, role__in=program.roles)
+        .order_by()
         .values_list(*_COLUMNS)
     )
     goals = _topic_names(Participant.goals.through, program)
