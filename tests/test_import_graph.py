@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # Where a function may import one of our modules, and why.
 DEFERRED_ALLOWED = {
     "pairing/later.py",  # the tasks call the services, which reach the tasks from here
-    "pairing/apps.py",  # ready(): models and signals exist only once apps are loaded
+    "pairing/apps.py",  # the leavers hook: services load the engine, not every command
 }
 
 

@@ -104,7 +104,7 @@ def _topic_names(through, program: Program) -> dict[int, list[str]]:
 
 
 def program_people(program: Program) -> Pool:
-    """The programme's active participants as engine people; four queries."""
+    """The programme's active participants as engine people; five queries."""
     # No ORDER BY (the model orders by name): the engine sorts people by key itself.
     rows = list(
         Participant.objects.active()

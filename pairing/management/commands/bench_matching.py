@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 # The benchmark module by name: it is a public part of the engine package, but not one the
 # package imports itself (the production path never loads it).
+from pairing.match_bench import program_write, whole_process_benchmark
 from pairing.matching import KINDS, bench
 
 
@@ -51,9 +52,6 @@ class Command(BaseCommand):
                 self._write(options)
                 return
             if options["whole_process"]:
-                # Django-side code, imported only here: the engine's benchmark needs none.
-                from pairing.match_bench import whole_process_benchmark
-
                 reports = whole_process_benchmark(
                     learners=options["learners"],
                     guides=options["guides"],
@@ -76,8 +74,6 @@ class Command(BaseCommand):
         self.stdout.write(json.dumps(reports, indent=2))
 
     def _write(self, options) -> None:
-        from pairing.match_bench import program_write
-
         if options["capacity"] < 1:
             raise CommandError(f"--capacity must be 1 or more, not {options['capacity']}")
         people = bench.synthetic_org(
