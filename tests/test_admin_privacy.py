@@ -146,10 +146,10 @@ def test_no_export_contains_a_private_note(client, hr_admin, checkin):
     client.force_login(hr_admin)
     slug = checkin.pairing.program.slug
     urls = [
-        reverse("pairing:pairing_export", args=[slug]),
-        reverse("programs:participant_export", args=[slug]),
+        reverse("hr:pairing_export", args=[slug]),
+        reverse("hr:participant_export", args=[slug]),
     ] + [
-        reverse("pairing:dashboard_csv", args=[slug]) + f"?chart={chart}"
+        reverse("hr:dashboard_csv", args=[slug]) + f"?chart={chart}"
         for chart in ["enrolment", "outcomes", "decline_reasons", "checkins", "ratings"]
     ]
     for url in urls:

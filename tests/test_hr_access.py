@@ -15,21 +15,21 @@ pytestmark = pytest.mark.django_db
 
 # Each programme's HR pages, as (URL name, what it takes, query string).
 HR_PAGES = [
-    ("programs:program_manage_list", None, ""),
-    ("programs:program_create", None, ""),
-    ("programs:program_detail", "slug", ""),
-    ("programs:participant_table", "slug", ""),
-    ("programs:participant_add", "slug", ""),
-    ("programs:participant_import", "slug", ""),
-    ("programs:participant_export", "slug", ""),
-    ("programs:program_admins", "slug", ""),
-    ("pairing:program_edit", "slug", ""),
-    ("pairing:matchrun_create", "slug", ""),
-    ("pairing:dashboard", "slug", ""),
-    ("pairing:dashboard_csv", "slug", "?chart=enrolment"),
-    ("pairing:pairing_export", "slug", ""),
-    ("pairing:matchrun_detail", "run", ""),
-    ("pairing:matchrun_status", "run", ""),
+    ("hr:program_manage_list", None, ""),
+    ("hr:program_create", None, ""),
+    ("hr:program_detail", "slug", ""),
+    ("hr:participant_table", "slug", ""),
+    ("hr:participant_add", "slug", ""),
+    ("hr:participant_import", "slug", ""),
+    ("hr:participant_export", "slug", ""),
+    ("hr:program_admins", "slug", ""),
+    ("hr:program_edit", "slug", ""),
+    ("hr:matchrun_create", "slug", ""),
+    ("hr:dashboard", "slug", ""),
+    ("hr:dashboard_csv", "slug", "?chart=enrolment"),
+    ("hr:pairing_export", "slug", ""),
+    ("hr:matchrun_detail", "run", ""),
+    ("hr:matchrun_status", "run", ""),
 ]
 
 

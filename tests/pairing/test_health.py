@@ -5,8 +5,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from pairing import health
-from pairing.health import TopicBalance
+from pairing.hr import selectors as health
+from pairing.hr.selectors import TopicBalance
 from pairing.models import CheckIn, Pairing, PairingMember, SurveyResponse
 from programs.models import Participant, Program
 from tests.factories import make_employee, make_participant, make_program

@@ -23,11 +23,11 @@ MENTEE = Participant.Role.MENTEE
 
 def _program_pages(program):
     return [
-        reverse("pairing:program_edit", args=[program.slug]),
-        reverse("pairing:matchrun_create", args=[program.slug]),
-        reverse("pairing:dashboard", args=[program.slug]),
-        reverse("pairing:dashboard_csv", args=[program.slug]) + "?chart=enrolment",
-        reverse("pairing:pairing_export", args=[program.slug]),
+        reverse("hr:program_edit", args=[program.slug]),
+        reverse("hr:matchrun_create", args=[program.slug]),
+        reverse("hr:dashboard", args=[program.slug]),
+        reverse("hr:dashboard_csv", args=[program.slug]) + "?chart=enrolment",
+        reverse("hr:pairing_export", args=[program.slug]),
     ]
 
 
@@ -67,10 +67,10 @@ def people(program):
 
 
 def _start_run(client, program):
-    response = client.post(reverse("pairing:matchrun_create", args=[program.slug]))
+    response = client.post(reverse("hr:matchrun_create", args=[program.slug]))
     run = MatchRun.objects.get(program=program)
     assert response.status_code == 302
-    assert response["Location"] == reverse("pairing:matchrun_detail", args=[run.pk])
+    assert response["Location"] == reverse("hr:matchrun_detail", args=[run.pk])
     return run
 
 
@@ -106,11 +106,11 @@ def test_run_pages_are_404_for_an_hr_admin_of_another_programme(client, hr_admin
     run = _start_run(client, program)
     client.force_login(make_hr_admin(name="Other HR"))
     urls = [
-        reverse("pairing:matchrun_detail", args=[run.pk]),
-        reverse("pairing:matchrun_status", args=[run.pk]),
+        reverse("hr:matchrun_detail", args=[run.pk]),
+        reverse("hr:matchrun_status", args=[run.pk]),
     ]
     posts = [
-        reverse(f"pairing:matchrun_{name}", args=[run.pk]) for name in ("pin", "remove", "publish")
+        reverse(f"hr:matchrun_{name}", args=[run.pk]) for name in ("pin", "remove", "publish")
     ]
     assert [client.get(url).status_code for url in urls] == [404, 404]
     assert [client.post(url).status_code for url in posts] == [404, 404, 404]
@@ -121,8 +121,8 @@ def test_run_pages_are_403_for_employees(client, hr_admin, outsider, program, pe
     client.force_login(hr_admin)
     run = _start_run(client, program)
     client.force_login(outsider)
-    assert client.get(reverse("pairing:matchrun_detail", args=[run.pk])).status_code == 403
-    assert client.post(reverse("pairing:matchrun_publish", args=[run.pk])).status_code == 403
+    assert client.get(reverse("hr:matchrun_detail", args=[run.pk])).status_code == 403
+    assert client.post(reverse("hr:matchrun_publish", args=[run.pk])).status_code == 403
 
 
 def test_programme_writes_by_an_hr_admin_of_another_programme_are_404_and_change_nothing(
@@ -130,10 +130,10 @@ def test_programme_writes_by_an_hr_admin_of_another_programme_are_404_and_change
 ):
     client.force_login(make_hr_admin(name="Other HR"))
     settings = client.post(
-        reverse("pairing:program_edit", args=[program.slug]),
+        reverse("hr:program_edit", args=[program.slug]),
         _settings_post(program, name="Taken over"),
     )
-    run = client.post(reverse("pairing:matchrun_create", args=[program.slug]))
+    run = client.post(reverse("hr:matchrun_create", args=[program.slug]))
     assert (settings.status_code, run.status_code) == (404, 404)
     program.refresh_from_db()
     assert program.name != "Taken over"
@@ -145,7 +145,7 @@ def test_programme_writes_by_an_hr_admin_of_another_programme_are_404_and_change
 def test_run_changes_need_a_post(client, hr_admin, program, people, name):
     client.force_login(hr_admin)
     run = _start_run(client, program)
-    assert client.get(reverse(f"pairing:{name}", args=[run.pk])).status_code == 405
+    assert client.get(reverse(f"hr:{name}", args=[run.pk])).status_code == 405
 
 
 # --- Settings ---------------------------------------------------------------------------
@@ -166,7 +166,7 @@ def test_settings_change_is_recorded_with_old_and_new_values(client, hr_admin, p
     client.force_login(hr_admin)
 
     response = client.post(
-        reverse("pairing:program_edit", args=[program.slug]),
+        reverse("hr:program_edit", args=[program.slug]),
         _settings_post(program, weight_goals=40, weight_department=15),
     )
 
@@ -184,14 +184,14 @@ def test_settings_change_is_recorded_with_old_and_new_values(client, hr_admin, p
 
 def test_saving_unchanged_settings_records_nothing(client, hr_admin, program):
     client.force_login(hr_admin)
-    client.post(reverse("pairing:program_edit", args=[program.slug]), _settings_post(program))
+    client.post(reverse("hr:program_edit", args=[program.slug]), _settings_post(program))
     assert program.audit_events.count() == 0
 
 
 def test_settings_refuse_gaps_out_of_order(client, hr_admin, program):
     client.force_login(hr_admin)
     response = client.post(
-        reverse("pairing:program_edit", args=[program.slug]),
+        reverse("hr:program_edit", args=[program.slug]),
         _settings_post(program, min_gap=1, ideal_gap=3, max_gap=2),
     )
     assert response.context["form"].errors == {
@@ -217,7 +217,7 @@ def test_a_new_cadence_moves_open_schedules(client, hr_admin, program, people):
     client.force_login(hr_admin)
 
     client.post(
-        reverse("pairing:program_edit", args=[program.slug]),
+        reverse("hr:program_edit", args=[program.slug]),
         _settings_post(program, checkin_cadence_days=14),
     )
 
@@ -232,7 +232,7 @@ def test_run_matching_previews_pairings_unmatched_and_totals(client, hr_admin, p
     client.force_login(hr_admin)
 
     run = _start_run(client, program)
-    response = client.get(reverse("pairing:matchrun_detail", args=[run.pk]))
+    response = client.get(reverse("hr:matchrun_detail", args=[run.pk]))
 
     review = response.context["review"]
     assert run.status == MatchRun.Status.DONE
@@ -267,11 +267,11 @@ def test_remove_reruns_without_the_pair(client, hr_admin, program, people):
     run = _start_run(client, program)
 
     response = client.post(
-        reverse("pairing:matchrun_remove", args=[run.pk]),
+        reverse("hr:matchrun_remove", args=[run.pk]),
         {"first": people["ada"].pk, "second": people["cy"].pk},
     )
 
-    assert response["Location"] == reverse("pairing:matchrun_detail", args=[run.pk])
+    assert response["Location"] == reverse("hr:matchrun_detail", args=[run.pk])
     run.refresh_from_db()
     review = client.get(response["Location"]).context["review"]
     assert run.removed == [[str(people["ada"].pk), str(people["cy"].pk)]]
@@ -287,11 +287,11 @@ def test_pin_forces_a_pair_and_reruns_around_it(client, hr_admin, program, peopl
     run = _start_run(client, program)
 
     client.post(
-        reverse("pairing:matchrun_pin", args=[run.pk]),
+        reverse("hr:matchrun_pin", args=[run.pk]),
         {"first": "ADA@example.org", "second": "ed@example.org"},
     )
 
-    review = client.get(reverse("pairing:matchrun_detail", args=[run.pk])).context["review"]
+    review = client.get(reverse("hr:matchrun_detail", args=[run.pk])).context["review"]
     assert [(p.first.email, p.second.email, p.pinned) for p in review["pairings"]] == [
         ("ada@example.org", "ed@example.org", True),
         ("bo@example.org", "di@example.org", False),
@@ -304,7 +304,7 @@ def test_pin_refuses_someone_outside_the_programme(client, hr_admin, program, pe
     run = _start_run(client, program)
 
     response = client.post(
-        reverse("pairing:matchrun_pin", args=[run.pk]),
+        reverse("hr:matchrun_pin", args=[run.pk]),
         {"first": "ada@example.org", "second": "nobody@example.org"},
         follow=True,
     )
@@ -321,7 +321,7 @@ def test_pin_refuses_a_pair_the_rules_forbid(client, hr_admin, program, people):
     run = _start_run(client, program)
 
     response = client.post(
-        reverse("pairing:matchrun_pin", args=[run.pk]),
+        reverse("hr:matchrun_pin", args=[run.pk]),
         {"first": "cy@example.org", "second": "di@example.org"},
         follow=True,
     )
@@ -338,7 +338,7 @@ def test_publish_turns_the_preview_into_proposals_and_emails_mentors(
     run = _start_run(client, program)
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("pairing:matchrun_publish", args=[run.pk]))
+        response = client.post(reverse("hr:matchrun_publish", args=[run.pk]))
 
     assert response["Location"] == program.get_absolute_url()
     run.refresh_from_db()
@@ -350,7 +350,7 @@ def test_publish_turns_the_preview_into_proposals_and_emails_mentors(
     assert pairs == [("proposed", "ada@example.org"), ("proposed", "bo@example.org")]
     assert sorted(message.to[0] for message in mail.outbox) == ["ada@example.org", "bo@example.org"]
     assert program.audit_events.first().action == AuditEvent.Action.PUBLISHED
-    detail = client.get(reverse("programs:program_detail", args=[program.slug]))
+    detail = client.get(reverse("hr:program_detail", args=[program.slug]))
     assert [e.action for e in detail.context["audit_events"]] == [
         AuditEvent.Action.PUBLISHED,
         AuditEvent.Action.MATCHING_RUN,
@@ -360,9 +360,9 @@ def test_publish_turns_the_preview_into_proposals_and_emails_mentors(
 def test_publishing_twice_is_refused(client, hr_admin, program, people):
     client.force_login(hr_admin)
     run = _start_run(client, program)
-    client.post(reverse("pairing:matchrun_publish", args=[run.pk]), follow=True)
+    client.post(reverse("hr:matchrun_publish", args=[run.pk]), follow=True)
 
-    response = client.post(reverse("pairing:matchrun_publish", args=[run.pk]), follow=True)
+    response = client.post(reverse("hr:matchrun_publish", args=[run.pk]), follow=True)
 
     assert [str(m) for m in response.context["messages"]] == [
         "This run has already been published."
@@ -376,9 +376,9 @@ def test_a_large_run_shows_a_progress_bar_that_polls_until_done(
     settings.MATCHING_INLINE_LIMIT = 2  # five people: too many to match in the request
     client.force_login(hr_admin)
     run = _start_run(client, program)
-    status_url = reverse("pairing:matchrun_status", args=[run.pk])
+    status_url = reverse("hr:matchrun_status", args=[run.pk])
 
-    page = client.get(reverse("pairing:matchrun_detail", args=[run.pk])).content.decode()
+    page = client.get(reverse("hr:matchrun_detail", args=[run.pk])).content.decode()
     polling = client.get(status_url, headers={"HX-Request": "true"})
 
     assert run.status == MatchRun.Status.QUEUED
@@ -395,7 +395,7 @@ def test_a_large_run_shows_a_progress_bar_that_polls_until_done(
 def test_matching_page_lists_recent_runs(client, hr_admin, program, people):
     client.force_login(hr_admin)
     run = _start_run(client, program)
-    response = client.get(reverse("pairing:matchrun_create", args=[program.slug]))
+    response = client.get(reverse("hr:matchrun_create", args=[program.slug]))
     assert list(response.context["runs"]) == [run]
 
 
@@ -446,7 +446,7 @@ def test_dashboard_query_count_is_the_same_for_1_and_3_rows(
     # stalled (none here, so no members to load), free mentors' topics, wanted topics,
     # topic names, survey totals, survey comments with their participants
     with django_assert_num_queries(18):
-        response = client.get(reverse("pairing:dashboard", args=[program.slug]))
+        response = client.get(reverse("hr:dashboard", args=[program.slug]))
     figures = response.context["health"]
     assert figures["match"] == {"total": 2 * rows, "matched": rows, "rate": 50.0}
     assert figures["survey"]["count"] == rows
@@ -456,12 +456,12 @@ def test_dashboard_draws_svg_charts_without_inline_styles(client, hr_admin, prog
     _dashboard_scene(program, 1)
     client.force_login(hr_admin)
 
-    page = client.get(reverse("pairing:dashboard", args=[program.slug])).content.decode()
+    page = client.get(reverse("hr:dashboard", args=[program.slug])).content.decode()
 
     assert page.count('<svg class="chart"') == 6
     assert "style=" not in page
     assert "Help 0" in page
-    csv_url = reverse("pairing:dashboard_csv", args=[program.slug])
+    csv_url = reverse("hr:dashboard_csv", args=[program.slug])
     assert f'href="{csv_url}?chart=topics"' in page
 
 
@@ -496,7 +496,7 @@ def test_dashboard_csv_has_each_charts_numbers(client, hr_admin, program, chart,
     _dashboard_scene(program, 1)
     client.force_login(hr_admin)
 
-    response = client.get(reverse("pairing:dashboard_csv", args=[program.slug]), {"chart": chart})
+    response = client.get(reverse("hr:dashboard_csv", args=[program.slug]), {"chart": chart})
 
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert list(csv.reader(io.StringIO(response.content.decode()))) == rows
@@ -504,7 +504,7 @@ def test_dashboard_csv_has_each_charts_numbers(client, hr_admin, program, chart,
 
 def test_dashboard_csv_of_an_unknown_chart_is_404(client, hr_admin, program):
     client.force_login(hr_admin)
-    response = client.get(reverse("pairing:dashboard_csv", args=[program.slug]), {"chart": "x"})
+    response = client.get(reverse("hr:dashboard_csv", args=[program.slug]), {"chart": "x"})
     assert response.status_code == 404
 
 
@@ -519,7 +519,7 @@ def test_pairing_export_writes_one_row_per_pairing(client, hr_admin, program, pe
     )
     client.force_login(hr_admin)
 
-    response = client.get(reverse("pairing:pairing_export", args=[program.slug]))
+    response = client.get(reverse("hr:pairing_export", args=[program.slug]))
 
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert rows == [
@@ -542,8 +542,8 @@ def test_peer_programme_pages_render(client, hr_admin):
     client.force_login(hr_admin)
 
     run = _start_run(client, program)
-    review = client.get(reverse("pairing:matchrun_detail", args=[run.pk])).context["review"]
-    dashboard = client.get(reverse("pairing:dashboard", args=[program.slug]))
+    review = client.get(reverse("hr:matchrun_detail", args=[run.pk])).context["review"]
+    dashboard = client.get(reverse("hr:dashboard", args=[program.slug]))
 
     assert review["totals"]["matched"] == 4
     assert len(review["pairings"]) == 2
@@ -562,7 +562,7 @@ def test_matching_page_query_count_is_the_same_for_1_and_3_runs(
     client.force_login(hr_admin)
     # session, user, HR group, programme, navbar's employee, the runs with who started them
     with django_assert_num_queries(6):
-        response = client.get(reverse("pairing:matchrun_create", args=[program.slug]))
+        response = client.get(reverse("hr:matchrun_create", args=[program.slug]))
     assert len(response.context["runs"]) == rows
     assert response.content.decode().count("<td>Hana HR</td>") == rows
 
@@ -585,7 +585,7 @@ def test_run_review_query_count_is_the_same_for_1_and_3_pairings(
     # session, user, HR group, run with its programme, the programme's people (one query
     # whatever the number of pairings in the result), navbar's employee
     with django_assert_num_queries(6):
-        response = client.get(reverse("pairing:matchrun_detail", args=[run.pk]))
+        response = client.get(reverse("hr:matchrun_detail", args=[run.pk]))
     assert len(response.context["review"]["pairings"]) == rows
 
 
@@ -613,7 +613,7 @@ def test_pairing_export_query_count_is_the_same_for_1_and_3_pairings(
     client.force_login(hr_admin)
     # session, user, HR group, programme, pairings with their check-in figures, members
     with django_assert_num_queries(6):
-        response = client.get(reverse("pairing:pairing_export", args=[program.slug]))
+        response = client.get(reverse("hr:pairing_export", args=[program.slug]))
     rows_written = list(csv.reader(io.StringIO(response.content.decode())))
     assert len(rows_written) == 1 + rows
     assert [row[11] for row in rows_written[1:]] == ["1"] * rows

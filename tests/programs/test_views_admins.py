@@ -13,15 +13,15 @@ pytestmark = pytest.mark.django_db
 
 
 def _page(program):
-    return reverse("programs:program_admins", args=[program.slug])
+    return reverse("hr:program_admins", args=[program.slug])
 
 
 def _add(program):
-    return reverse("programs:program_admin_add", args=[program.slug])
+    return reverse("hr:program_admin_add", args=[program.slug])
 
 
 def _remove(program):
-    return reverse("programs:program_admin_remove", args=[program.slug])
+    return reverse("hr:program_admin_remove", args=[program.slug])
 
 
 def _messages(response) -> list[str]:
@@ -139,7 +139,7 @@ def test_search_without_words_lists_no_one(client, hr_admin, program, ann):
 
 
 def test_search_says_when_there_are_more_matches_than_shown(client, hr_admin, program, monkeypatch):
-    monkeypatch.setattr("programs.views.admins.CANDIDATES_SHOWN", 2)
+    monkeypatch.setattr("pairing.hr.views.admins.CANDIDATES_SHOWN", 2)
     for n in range(3):
         make_employee(name=f"Cat {n}")
     client.force_login(hr_admin)
@@ -294,7 +294,7 @@ def test_removing_yourself_leaves_the_programme_to_the_others(client, hr_admin, 
     program.admins.add(make_hr_admin(name="Cole HR"))
     client.force_login(hr_admin)
     response = client.post(_remove(program), {"user": hr_admin.pk})
-    assert response["Location"] == reverse("programs:program_manage_list")
+    assert response["Location"] == reverse("hr:program_manage_list")
     assert _messages(response) == [f"You are no longer an admin of {program.name}."]
     assert client.get(_page(program)).status_code == 404
 

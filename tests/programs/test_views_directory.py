@@ -22,11 +22,11 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 GET_PAGES = [
-    ("directory:directory_list", False),
-    ("directory:person_edit", True),
-    ("directory:people_admins", False),
+    ("hr:directory_list", False),
+    ("hr:person_edit", True),
+    ("hr:people_admins", False),
 ]
-POST_PAGES = ["directory:people_admin_add", "directory:people_admin_remove"]
+POST_PAGES = ["hr:people_admin_add", "hr:people_admin_remove"]
 
 
 @pytest.fixture
@@ -69,9 +69,7 @@ def test_people_admin_changes_are_post_only_and_people_admins_only(
 def test_person_page_post_by_an_hr_admin_is_refused_and_changes_nothing(client, hr_admin):
     ana = make_employee(name="Ana Brennan", level=3)
     client.force_login(hr_admin)
-    response = client.post(
-        reverse("directory:person_edit", args=[ana.pk]), _person_post(ana, level="5")
-    )
+    response = client.post(reverse("hr:person_edit", args=[ana.pk]), _person_post(ana, level="5"))
     ana.refresh_from_db()
     assert (response.status_code, ana.level) == (403, 3)
 
@@ -101,7 +99,7 @@ def staff(people_admin):
 
 
 def _names(client, **query):
-    response = client.get(reverse("directory:directory_list"), query)
+    response = client.get(reverse("hr:directory_list"), query)
     assert response.status_code == 200
     return [employee.name for employee in response.context["page"]]
 
@@ -134,7 +132,7 @@ def test_directory_list_offers_the_existing_departments_and_shows_the_columns(
     client, people_admin, staff
 ):
     client.force_login(people_admin)
-    response = client.get(reverse("directory:directory_list"), {"status": "everyone"})
+    response = client.get(reverse("hr:directory_list"), {"status": "everyone"})
     assert response.context["form"].fields["department"].choices == [
         ("", "Any department"),
         ("Finance", "Finance"),
@@ -152,7 +150,7 @@ def test_directory_list_bad_filters_fall_back_to_current_staff_and_say_why(
 ):
     client.force_login(people_admin)
     response = client.get(
-        reverse("directory:directory_list"), {"level": "99", "status": "gone", "q": "x" * 201}
+        reverse("hr:directory_list"), {"level": "99", "status": "gone", "q": "x" * 201}
     )
     assert response.status_code == 200
     assert set(response.context["form"].errors) == {"level", "status", "q"}
@@ -179,7 +177,7 @@ def test_directory_list_shows_the_latest_20_directory_events_only(client, people
             action="person_changed", summary=f"Change {n:02}", actor=people_admin
         )
     client.force_login(people_admin)
-    response = client.get(reverse("directory:directory_list"))
+    response = client.get(reverse("hr:directory_list"))
     assert [e.summary for e in response.context["events"]] == [
         f"Change {n:02}" for n in range(20, 0, -1)
     ]
@@ -200,7 +198,7 @@ def test_directory_list_query_count_is_the_same_for_3_and_30_people(
     # session, user, groups, navbar's employee, departments, count, page (with login and
     # manager), audit events (with actor and employee)
     with django_assert_num_queries(8):
-        response = client.get(reverse("directory:directory_list"))
+        response = client.get(reverse("hr:directory_list"))
     assert response.context["page"].paginator.count == people + 2
 
 
@@ -237,7 +235,7 @@ def _state(employee):
 def test_person_page_saves_exactly_what_changed_and_says_so(client, people_admin):
     boss = make_employee(name="Bea Boss", email="bea@example.org")
     ana = make_employee(name="Ana Brennan", level=3, department="Finance", title="Analyst")
-    url = reverse("directory:person_edit", args=[ana.pk])
+    url = reverse("hr:person_edit", args=[ana.pk])
     client.force_login(people_admin)
 
     response = client.post(
@@ -267,7 +265,7 @@ def test_person_page_marking_a_leaver_ends_their_live_pairing_and_back_again(
     mentee = make_participant(program=program)
     pairing = make_active_pairing(guide=mentor, learner=mentee)
     employee = mentor.employee
-    url = reverse("directory:person_edit", args=[employee.pk])
+    url = reverse("hr:person_edit", args=[employee.pk])
     client.force_login(people_admin)
     assert client.get(url).context["live_pairings"] == 1
 
@@ -296,7 +294,7 @@ def test_person_page_lists_enrolments_with_status_and_live_pairings(client, peop
     make_participant(program=old, employee=ana, withdrawn_at=timezone.now())
     client.force_login(people_admin)
 
-    response = client.get(reverse("directory:person_edit", args=[ana.pk]))
+    response = client.get(reverse("hr:person_edit", args=[ana.pk]))
 
     rows = [
         (e.program.name, e.role, bool(e.withdrawn_at), e.is_paused, e.live_pairings)
@@ -323,7 +321,7 @@ def test_person_page_query_count_is_the_same_for_1_and_3_enrolments(
     # session, user, groups, the person (login, manager), enrolments (programme, live
     # pairings), navbar's employee
     with django_assert_num_queries(6):
-        response = client.get(reverse("directory:person_edit", args=[ana.pk]))
+        response = client.get(reverse("hr:person_edit", args=[ana.pk]))
     assert len(response.context["enrolments"]) == enrolments
 
 
@@ -375,9 +373,7 @@ def test_person_page_bad_input_gives_a_field_error_and_changes_nothing(
     before = _state(ana)
     client.force_login(people_admin)
 
-    response = client.post(
-        reverse("directory:person_edit", args=[ana.pk]), _person_post(ana, **overrides)
-    )
+    response = client.post(reverse("hr:person_edit", args=[ana.pk]), _person_post(ana, **overrides))
 
     assert response.status_code == 200
     messages = message if isinstance(message, list) else [message]
@@ -389,9 +385,7 @@ def test_person_page_bad_input_gives_a_field_error_and_changes_nothing(
 def test_person_page_refuses_marking_yourself_as_a_leaver(client, people_admin):
     me = people_admin.employee
     client.force_login(people_admin)
-    response = client.post(
-        reverse("directory:person_edit", args=[me.pk]), _person_post(me, active="")
-    )
+    response = client.post(reverse("hr:person_edit", args=[me.pk]), _person_post(me, active=""))
     assert response.context["form"].errors == {"active": ["You cannot mark yourself as a leaver."]}
     people_admin.refresh_from_db()
     assert people_admin.is_active is True
@@ -402,7 +396,7 @@ def test_person_page_of_a_leaver_says_how_to_mark_them_back(client, people_admin
     gus.user.is_active = False
     gus.user.save()
     client.force_login(people_admin)
-    response = client.get(reverse("directory:person_edit", args=[gus.pk]))
+    response = client.get(reverse("hr:person_edit", args=[gus.pk]))
     form = response.context["form"]
     assert (form.initial["active"], form.fields["active"].help_text) == (
         False,
@@ -417,7 +411,7 @@ def test_person_page_shows_a_refusal_of_the_model_as_a_form_error(
 ):
     from django.core.exceptions import ValidationError
 
-    from programs.views import directory
+    from pairing.hr.views import directory
 
     def refuse(**kwargs):
         raise ValidationError({"manager": ["Select a valid choice."]})
@@ -425,9 +419,7 @@ def test_person_page_shows_a_refusal_of_the_model_as_a_form_error(
     monkeypatch.setattr(directory, "employee_directory_update", refuse)
     ana = make_employee(name="Ana Brennan")
     client.force_login(people_admin)
-    response = client.post(
-        reverse("directory:person_edit", args=[ana.pk]), _person_post(ana, level="5")
-    )
+    response = client.post(reverse("hr:person_edit", args=[ana.pk]), _person_post(ana, level="5"))
     assert response.status_code == 200
     assert response.context["form"].errors == {"__all__": ["Select a valid choice."]}
     assert response.context["employee"].level == 3
@@ -435,7 +427,7 @@ def test_person_page_shows_a_refusal_of_the_model_as_a_form_error(
 
 def test_person_page_of_someone_unknown_is_a_404(client, people_admin):
     client.force_login(people_admin)
-    assert client.get(reverse("directory:person_edit", args=[999999])).status_code == 404
+    assert client.get(reverse("hr:person_edit", args=[999999])).status_code == 404
 
 
 # People admins.
@@ -446,7 +438,7 @@ def test_people_admins_page_lists_members_and_searches_the_directory(client, peo
     make_employee(name="Bo Brown", email="bo.annan@example.org")
     make_employee(name="Cy Cole")
     client.force_login(people_admin)
-    response = client.get(reverse("directory:people_admins"), {"q": "ANN"})
+    response = client.get(reverse("hr:people_admins"), {"q": "ANN"})
     assert [u.employee.name for u in response.context["admins"]] == ["Pia People"]
     assert [e.name for e in response.context["candidates"]] == ["Ann Archer", "Bo Brown"]
 
@@ -457,7 +449,7 @@ def test_people_admins_search_leaves_out_members_and_leavers(client, people_admi
     gone.user.is_active = False
     gone.user.save()
     client.force_login(people_admin)
-    response = client.get(reverse("directory:people_admins"), {"q": "a"})
+    response = client.get(reverse("hr:people_admins"), {"q": "a"})
     assert [e.name for e in response.context["candidates"]] == ["Ann Archer"]
     assert ann.user.pk not in [u.pk for u in response.context["admins"]]
 
@@ -466,18 +458,16 @@ def test_people_admin_adds_and_removes_another(client, people_admin):
     ann = make_employee(name="Ann Archer")
     client.force_login(people_admin)
 
-    response = client.post(reverse("directory:people_admin_add"), {"employee": ann.pk}, follow=True)
+    response = client.post(reverse("hr:people_admin_add"), {"employee": ann.pk}, follow=True)
     assert [str(m) for m in response.context["messages"]] == ["Ann Archer is now a people admin."]
     assert [u.employee.name for u in response.context["admins"]] == ["Ann Archer", "Pia People"]
 
-    response = client.post(reverse("directory:people_admin_add"), {"employee": ann.pk}, follow=True)
+    response = client.post(reverse("hr:people_admin_add"), {"employee": ann.pk}, follow=True)
     assert [str(m) for m in response.context["messages"]] == [
         "Ann Archer is already a people admin."
     ]
 
-    response = client.post(
-        reverse("directory:people_admin_remove"), {"user": ann.user.pk}, follow=True
-    )
+    response = client.post(reverse("hr:people_admin_remove"), {"user": ann.user.pk}, follow=True)
     assert [str(m) for m in response.context["messages"]] == [
         "Ann Archer is no longer a people admin."
     ]
@@ -487,17 +477,15 @@ def test_people_admin_adds_and_removes_another(client, people_admin):
 def test_people_admin_remove_shows_why_it_refuses(client, people_admin):
     client.force_login(people_admin)
     response = client.post(
-        reverse("directory:people_admin_remove"), {"user": people_admin.pk}, follow=True
+        reverse("hr:people_admin_remove"), {"user": people_admin.pk}, follow=True
     )
     assert [str(m) for m in response.context["messages"]] == [
         "Pia People is the last people admin; add another one first."
     ]
     outsider = make_employee(name="Olive Outsider").user
-    response = client.post(
-        reverse("directory:people_admin_remove"), {"user": outsider.pk}, follow=True
-    )
+    response = client.post(reverse("hr:people_admin_remove"), {"user": outsider.pk}, follow=True)
     assert [str(m) for m in response.context["messages"]] == ["That person is not a people admin."]
-    response = client.post(reverse("directory:people_admin_add"), {"employee": "x"}, follow=True)
+    response = client.post(reverse("hr:people_admin_add"), {"employee": "x"}, follow=True)
     assert [str(m) for m in response.context["messages"]] == [
         "Choose someone from the search results."
     ]
@@ -507,18 +495,16 @@ def test_people_admin_remove_shows_why_it_refuses(client, people_admin):
 def test_people_admin_removing_themselves_goes_home(client, people_admin):
     other = make_people_admin(name="Oda Other")
     client.force_login(people_admin)
-    response = client.post(reverse("directory:people_admin_remove"), {"user": people_admin.pk})
+    response = client.post(reverse("hr:people_admin_remove"), {"user": people_admin.pk})
     assert response["Location"] == reverse("home")
     assert list(Group.objects.get(name=PEOPLE_ADMINS_GROUP).user_set.all()) == [other]
-    assert client.get(reverse("directory:directory_list")).status_code == 403
+    assert client.get(reverse("hr:directory_list")).status_code == 403
 
 
 def test_people_admins_htmx_search_returns_the_matches_alone(client, people_admin):
     make_employee(name="Ann Archer")
     client.force_login(people_admin)
-    response = client.get(
-        reverse("directory:people_admins"), {"q": "ann"}, headers={"HX-Request": "true"}
-    )
+    response = client.get(reverse("hr:people_admins"), {"q": "ann"}, headers={"HX-Request": "true"})
     html = response.content.decode()
     assert html.startswith('<div id="people-admin-candidates"')
     assert "Ann Archer" in html
@@ -538,7 +524,7 @@ def test_people_admins_page_query_count_is_the_same_for_1_and_3_members(
     # session, user, groups, candidates (with login), members (with employee), navbar's
     # employee
     with django_assert_num_queries(6):
-        response = client.get(reverse("directory:people_admins"), {"q": "sam"})
+        response = client.get(reverse("hr:people_admins"), {"q": "sam"})
     assert (len(response.context["admins"]), len(response.context["candidates"])) == (
         members,
         members,

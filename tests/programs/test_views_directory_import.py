@@ -17,7 +17,7 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 HEADER = "email,name,department,title,level,manager_email,time_zone,active\n"
-UPLOAD = reverse("directory:directory_import")
+UPLOAD = reverse("hr:directory_import")
 
 
 def _upload(client, text: str, **extra):
@@ -42,7 +42,7 @@ def test_upload_preview_confirm_and_result_with_a_leaver(
     job = ImportJob.objects.get()
     preview = client.get(uploaded["Location"])
 
-    assert uploaded["Location"] == reverse("directory:import_job_detail", args=[job.pk])
+    assert uploaded["Location"] == reverse("hr:directory_import_job_detail", args=[job.pk])
     assert preview.status_code == 200
     assert "1 person to add, 0 to update" in preview.text
     assert "1 to mark as leaver (their live pairings end), 0 back" in preview.text
@@ -50,7 +50,7 @@ def test_upload_preview_confirm_and_result_with_a_leaver(
     assert not Employee.objects.filter(email="new@example.org").exists()
 
     with django_capture_on_commit_callbacks(execute=True):
-        confirm = client.post(reverse("directory:import_job_confirm", args=[job.pk]))
+        confirm = client.post(reverse("hr:directory_import_job_confirm", args=[job.pk]))
     result = client.get(confirm["Location"])
 
     assert "Imported" in result.text and "1 person added, 0 updated" in result.text
@@ -79,10 +79,10 @@ def test_only_people_admins_see_the_pages_and_jobs(client, hr_admin):
 
     client.force_login(hr_admin)
     assert client.get(UPLOAD).status_code == 403
-    assert client.get(reverse("directory:import_job_detail", args=[job.pk])).status_code == 403
+    assert client.get(reverse("hr:directory_import_job_detail", args=[job.pk])).status_code == 403
     # A participants job page does not show a directory job either.
     client.force_login(make_hr_admin(name="Both"))
-    assert client.get(reverse("programs:import_job_detail", args=[job.pk])).status_code == 404
+    assert client.get(reverse("hr:import_job_detail", args=[job.pk])).status_code == 404
 
 
 def test_an_upload_over_the_limit_is_refused_before_it_is_read(client):

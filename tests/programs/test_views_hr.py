@@ -37,11 +37,11 @@ pytestmark = pytest.mark.django_db
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 PROGRAM_PAGES = [
-    "programs:program_detail",
-    "programs:participant_table",
-    "programs:participant_add",
-    "programs:participant_import",
-    "programs:participant_export",
+    "hr:program_detail",
+    "hr:participant_table",
+    "hr:participant_add",
+    "hr:participant_import",
+    "hr:participant_export",
 ]
 
 
@@ -100,7 +100,7 @@ def test_program_pages_open_for_superusers(client, program, name):
     assert client.get(reverse(name, args=[program.slug])).status_code == 200
 
 
-@pytest.mark.parametrize("name", ["programs:program_manage_list", "programs:program_create"])
+@pytest.mark.parametrize("name", ["hr:program_manage_list", "hr:program_create"])
 def test_manage_pages_are_403_for_employees(client, outsider, name):
     client.force_login(outsider)
     assert client.get(reverse(name)).status_code == 403
@@ -111,11 +111,11 @@ def test_programme_writes_by_an_hr_admin_of_another_programme_are_404_and_change
 ):
     client.force_login(make_hr_admin(name="Other HR"))
     add = client.post(
-        reverse("programs:participant_add", args=[program.slug]),
+        reverse("hr:participant_add", args=[program.slug]),
         {"email": "new@example.org", "name": "New", "level": "3", "role": "mentee"},
     )
     upload = client.post(
-        reverse("programs:participant_import", args=[program.slug]),
+        reverse("hr:participant_import", args=[program.slug]),
         {"file": SimpleUploadedFile("people.csv", (DATA / "mentoring-sample.csv").read_bytes())},
     )
     assert (add.status_code, upload.status_code) == (404, 404)
@@ -124,13 +124,13 @@ def test_programme_writes_by_an_hr_admin_of_another_programme_are_404_and_change
 
 
 def test_manage_urls_are_not_taken_for_programme_slugs():
-    assert resolve("/programmes/manage/").view_name == "programs:program_manage_list"
-    assert resolve("/programmes/manage/new/").view_name == "programs:program_create"
-    assert resolve("/programmes/some-slug/").view_name == "programs:program_detail"
+    assert resolve("/programmes/manage/").view_name == "hr:program_manage_list"
+    assert resolve("/programmes/manage/new/").view_name == "hr:program_create"
+    assert resolve("/programmes/some-slug/").view_name == "hr:program_detail"
 
 
 def test_nav_shows_the_manage_link_to_hr_admins_only(client, hr_admin, outsider):
-    link = f'href="{reverse("programs:program_manage_list")}"'
+    link = f'href="{reverse("hr:program_manage_list")}"'
     client.force_login(hr_admin)
     assert link in client.get(reverse("home")).content.decode()
     client.force_login(outsider)
@@ -146,7 +146,7 @@ def test_manage_list_shows_only_the_admins_programmes_with_counts(client, hr_adm
     other = make_program(name="Someone else's", admins=[make_hr_admin(name="Other HR")])
     client.force_login(hr_admin)
 
-    response = client.get(reverse("programs:program_manage_list"))
+    response = client.get(reverse("hr:program_manage_list"))
 
     assert list(response.context["programs"]) == [program]
     assert response.context["programs"][0].participant_count == 1
@@ -162,13 +162,13 @@ def test_manage_list_query_count_is_the_same_for_1_and_3_programmes(
     client.force_login(hr_admin)
     # session, user, HR group check, the navbar's employee, programmes with counts
     with django_assert_num_queries(5):
-        response = client.get(reverse("programs:program_manage_list"))
+        response = client.get(reverse("hr:program_manage_list"))
     assert len(response.context["programs"]) == programs
 
 
 def test_create_form_prefills_every_contract_number(client, hr_admin):
     client.force_login(hr_admin)
-    form = client.get(reverse("programs:program_create")).context["form"]
+    form = client.get(reverse("hr:program_create")).context["form"]
     initial = {name: form[name].value() for name in form.fields}
     assert {k: initial[k] for k in _program_post() if k.startswith(("weight", "min", "max"))} == {
         "weight_goals": 50,
@@ -187,7 +187,7 @@ def test_create_form_prefills_every_contract_number(client, hr_admin):
 def test_create_makes_the_creator_admin_and_records_it(client, hr_admin):
     client.force_login(hr_admin)
 
-    response = client.post(reverse("programs:program_create"), _program_post(kind="peer_coaching"))
+    response = client.post(reverse("hr:program_create"), _program_post(kind="peer_coaching"))
 
     program = Program.objects.get(slug="grow-2027")
     assert response.status_code == 302
@@ -250,7 +250,7 @@ def test_create_makes_the_creator_admin_and_records_it(client, hr_admin):
 def test_create_refuses_invalid_settings_with_field_errors(client, hr_admin, overrides, errors):
     client.force_login(hr_admin)
 
-    response = client.post(reverse("programs:program_create"), _program_post(**overrides))
+    response = client.post(reverse("hr:program_create"), _program_post(**overrides))
 
     assert response.status_code == 200
     assert response.context["form"].errors == errors
@@ -263,7 +263,7 @@ def test_detail_lists_settings_and_the_audit_log(client, hr_admin, program):
     )
     client.force_login(hr_admin)
 
-    response = client.get(reverse("programs:program_detail", args=[program.slug]))
+    response = client.get(reverse("hr:program_detail", args=[program.slug]))
 
     assert [(e.action, e.summary) for e in response.context["audit_events"]] == [
         (AuditEvent.Action.IMPORTED, "40 rows")
@@ -316,7 +316,7 @@ def cast(program):
 
 
 def _names(client, program, **query):
-    response = client.get(reverse("programs:participant_table", args=[program.slug]), query)
+    response = client.get(reverse("hr:participant_table", args=[program.slug]), query)
     assert response.status_code == 200
     return [p.employee.name for p in response.context["page"]]
 
@@ -346,7 +346,7 @@ def test_participant_table_offers_the_programmes_roles_and_departments(
     client, hr_admin, program, cast
 ):
     client.force_login(hr_admin)
-    response = client.get(reverse("programs:participant_table", args=[program.slug]))
+    response = client.get(reverse("hr:participant_table", args=[program.slug]))
     form = response.context["form"]
     assert form.fields["role"].choices == [
         ("", "Any role"),
@@ -383,7 +383,7 @@ def test_participant_table_query_count_is_the_same_for_1_and_3_rows(
             expertise=["Python"],
         )
     client.force_login(hr_admin)
-    url = reverse("programs:participant_table", args=[program.slug])
+    url = reverse("hr:participant_table", args=[program.slug])
     # session, user, HR group, navbar's employee, programme, departments, count, page,
     # goals, expertise, people never signed in (the invite button)
     with django_assert_num_queries(11):
@@ -399,7 +399,7 @@ def test_add_creates_the_employee_enrols_them_and_records_it(client, hr_admin, p
     client.force_login(hr_admin)
 
     response = client.post(
-        reverse("programs:participant_add", args=[program.slug]),
+        reverse("hr:participant_add", args=[program.slug]),
         {
             "email": " Zoe@Example.org ",
             "name": "Zoe Kowalski",
@@ -445,7 +445,7 @@ def test_add_refuses_someone_already_enrolled_and_keeps_their_goals(client, hr_a
     client.force_login(hr_admin)
 
     response = client.post(
-        reverse("programs:participant_add", args=[program.slug]),
+        reverse("hr:participant_add", args=[program.slug]),
         {**ANA_FORM, "email": "ben@example.org", "name": "Ben", "level": "5", "role": "mentor"},
     )
 
@@ -486,7 +486,7 @@ def test_add_shows_someone_already_in_the_directory_and_what_would_change(
     """The silent overwrite: an existing email used to rewrite the person's level, clear
     their department and say only "Enrolled Ana Brennan."."""
     client.force_login(hr_admin)
-    url = reverse("programs:participant_add", args=[program.slug])
+    url = reverse("hr:participant_add", args=[program.slug])
 
     shown = client.post(url, ANA_FORM)
 
@@ -515,7 +515,7 @@ def test_only_a_people_admin_may_update_the_directory_from_add(
     client, hr_admin, program, ana_elsewhere
 ):
     client.force_login(hr_admin)
-    url = reverse("programs:participant_add", args=[program.slug])
+    url = reverse("hr:participant_add", args=[program.slug])
     assert client.post(url, {**ANA_FORM, "directory": "update"}).status_code == 403
     assert not Participant.objects.filter(program=program).exists()
 
@@ -533,7 +533,7 @@ def test_add_refuses_a_leaver(client, hr_admin, program, ana_elsewhere):
     ana_elsewhere.user.is_active = False
     ana_elsewhere.user.save()
     client.force_login(hr_admin)
-    response = client.post(reverse("programs:participant_add", args=[program.slug]), ANA_FORM)
+    response = client.post(reverse("hr:participant_add", args=[program.slug]), ANA_FORM)
     assert response.context["form"].errors == {"email": ["Ana Brennan has left the organisation."]}
     assert not Participant.objects.filter(program=program).exists()
 
@@ -541,7 +541,7 @@ def test_add_refuses_a_leaver(client, hr_admin, program, ana_elsewhere):
 def test_add_refuses_a_role_outside_the_programme_kind(client, hr_admin, program):
     client.force_login(hr_admin)
     response = client.post(
-        reverse("programs:participant_add", args=[program.slug]),
+        reverse("hr:participant_add", args=[program.slug]),
         {"email": "p@example.org", "name": "P", "level": "3", "role": "peer", "style": "either"},
     )
     assert response.context["form"].errors == {
@@ -557,7 +557,7 @@ def _upload(client, program, name, **kwargs):
     path = DATA / name
     with path.open("rb") as handle:
         return client.post(
-            reverse("programs:participant_import", args=[program.slug]), {"file": handle}, **kwargs
+            reverse("hr:participant_import", args=[program.slug]), {"file": handle}, **kwargs
         )
 
 
@@ -602,15 +602,15 @@ def test_import_through_the_page_gives_the_commands_result(client, hr_admin, nam
 
     upload = _upload(client, program, name)
     job = ImportJob.objects.get()
-    assert upload["Location"] == reverse("programs:import_job_detail", args=[job.pk])
+    assert upload["Location"] == reverse("hr:import_job_detail", args=[job.pk])
     preview = client.get(upload["Location"])
     assert Participant.objects.count() == 0  # the preview writes nothing
     assert preview.context["job"].status == ImportJob.Status.PREVIEWED
     enrolled = preview.context["job"].counts["participants_enrolled"]
-    confirm = client.post(reverse("programs:import_job_confirm", args=[job.pk]))
+    confirm = client.post(reverse("hr:import_job_confirm", args=[job.pk]))
 
     assert confirm.status_code == 302
-    assert confirm["Location"] == reverse("programs:import_job_detail", args=[job.pk])
+    assert confirm["Location"] == reverse("hr:import_job_detail", args=[job.pk])
     assert import_state(program) == expected
     assert enrolled == Participant.objects.filter(program=program).count()
     assert list(program.audit_events.values_list("action", "actor")) == [
@@ -625,7 +625,7 @@ def test_import_confirmed_twice_imports_once(client, hr_admin, program):
     client.force_login(hr_admin)
     _upload(client, program, "mentoring-sample.csv")
     job = ImportJob.objects.get()
-    confirm = reverse("programs:import_job_confirm", args=[job.pk])
+    confirm = reverse("hr:import_job_confirm", args=[job.pk])
     client.post(confirm)
 
     again = client.post(confirm, follow=True)
@@ -645,7 +645,7 @@ def test_export_reimports_without_changes(client, hr_admin, program):
         program=program, text=(DATA / "mentoring-sample.csv").read_bytes(), actor=hr_admin
     )
 
-    response = client.get(reverse("programs:participant_export", args=[program.slug]))
+    response = client.get(reverse("hr:participant_export", args=[program.slug]))
     exported = b"".join(response.streaming_content).decode()
 
     assert response["Content-Type"] == "text/csv; charset=utf-8"
@@ -681,7 +681,7 @@ def test_export_writes_one_exact_row(client, hr_admin, program):
     )
     client.force_login(hr_admin)
 
-    response = client.get(reverse("programs:participant_export", args=[program.slug]))
+    response = client.get(reverse("hr:participant_export", args=[program.slug]))
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
 
     assert rows[1] == [
@@ -716,7 +716,7 @@ def test_participant_export_query_count_is_the_same_for_1_and_3_rows(
     # session, user, HR group, programme, and one for the participants with their employee,
     # manager, goals and expertise: the export streams, so it is read inside the count.
     with django_assert_num_queries(5):
-        response = client.get(reverse("programs:participant_export", args=[program.slug]))
+        response = client.get(reverse("hr:participant_export", args=[program.slug]))
         exported = b"".join(response.streaming_content).decode()
     rows_written = list(csv.reader(io.StringIO(exported)))
     assert len(rows_written) == 1 + rows
@@ -734,7 +734,7 @@ def test_programme_page_query_count_is_the_same_for_1_and_3_audit_events(
     client.force_login(hr_admin)
     # session, user, HR group, programme, navbar's employee, events with their actors
     with django_assert_num_queries(6):
-        response = client.get(reverse("programs:program_detail", args=[program.slug]))
+        response = client.get(reverse("hr:program_detail", args=[program.slug]))
     assert len(response.context["audit_events"]) == rows
 
 
@@ -746,9 +746,7 @@ def test_import_refuses_an_upload_over_the_limit_before_reading_it(client, hr_ad
         content_type="text/csv",
     )
 
-    response = client.post(
-        reverse("programs:participant_import", args=[program.slug]), {"file": big}
-    )
+    response = client.post(reverse("hr:participant_import", args=[program.slug]), {"file": big})
 
     assert response.status_code == 413
     assert response.context["upload_error"] == (
@@ -770,14 +768,14 @@ def test_the_preview_lists_rows_that_differ_from_the_directory_as_not_changed(
     )
 
     preview = client.post(
-        reverse("programs:participant_import", args=[program.slug]), {"file": upload}, follow=True
+        reverse("hr:participant_import", args=[program.slug]), {"file": upload}, follow=True
     )
 
     assert preview.status_code == 200
     assert "1 row differs from the directory - not changed" in preview.text
     assert "name &#x27;Ana Brennan&#x27; → &#x27;Ana B&#x27;; level 5 → 2" in preview.text
     job = ImportJob.objects.get()
-    client.post(reverse("programs:import_job_confirm", args=[job.pk]))
+    client.post(reverse("hr:import_job_confirm", args=[job.pk]))
     ana.refresh_from_db()
     assert (ana.name, ana.level) == ("Ana Brennan", 5)
     assert Participant.objects.get(program=program).employee == ana
@@ -789,6 +787,6 @@ def test_a_leaver_is_marked_left_in_the_participants_table(client, hr_admin, pro
     gone.employee.user.save()
     client.force_login(hr_admin)
 
-    response = client.get(reverse("programs:participant_table", args=[program.slug]))
+    response = client.get(reverse("hr:participant_table", args=[program.slug]))
 
     assert 'Gus Gone <span class="badge text-bg-secondary">Left</span>' in response.text

@@ -11,8 +11,8 @@ from tests.factories import make_hr_admin, make_people_admin
 
 pytestmark = pytest.mark.django_db
 
-PAGE = reverse("directory:scim_tokens")
-CREATE = reverse("directory:scim_token_create")
+PAGE = reverse("hr:scim_tokens")
+CREATE = reverse("hr:scim_token_create")
 
 
 @pytest.fixture
@@ -52,7 +52,7 @@ def test_create_without_a_name_is_an_error(client, people_admin):
 
 def test_revoke(client, people_admin):
     token, secret = scim_token_create(actor=people_admin, name="Okta")
-    revoke = reverse("directory:scim_token_revoke", args=[token.pk])
+    revoke = reverse("hr:scim_token_revoke", args=[token.pk])
 
     assert client.get(revoke).status_code == 405
     response = client.post(revoke)
@@ -64,7 +64,7 @@ def test_revoke(client, people_admin):
     scim = client.get("/scim/v2/Users", headers={"Authorization": f"Bearer {secret}"})
     assert scim.status_code == 401
     assert client.post(revoke).status_code == 302  # already revoked: nothing changes
-    unknown = reverse("directory:scim_token_revoke", args=[token.pk + 1])
+    unknown = reverse("hr:scim_token_revoke", args=[token.pk + 1])
     assert client.post(unknown).status_code == 404
 
 
@@ -76,7 +76,7 @@ def test_only_people_admins(client, who, outsider):
 
     assert client.get(PAGE).status_code == 403
     assert client.post(CREATE, {"name": "Mine"}).status_code == 403
-    assert client.post(reverse("directory:scim_token_revoke", args=[token.pk])).status_code == 403
+    assert client.post(reverse("hr:scim_token_revoke", args=[token.pk])).status_code == 403
     assert ScimToken.objects.get().revoked_at is None
     assert ScimToken.objects.count() == 1
 
