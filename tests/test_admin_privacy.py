@@ -212,3 +212,10 @@ def test_the_admin_shows_a_programmes_kind_read_only_once_it_has_pairings(client
         .form
     )
     assert "kind" not in form.fields
+
+
+def test_programme_kind_is_read_only_in_the_admin_once_it_has_pairings(root, client, program):
+    url = reverse("admin:programs_program_change", args=[program.pk])
+    assert 'name="kind"' in client.get(url).content.decode()
+    make_live_pairing(program=program)
+    assert 'name="kind"' not in client.get(url).content.decode()

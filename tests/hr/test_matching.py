@@ -1,24 +1,18 @@
-"""The HR admin's pairing pages: settings, matching runs, dashboard and exports."""
-
-import csv
-import io
-from datetime import timedelta
+"""The HR admin's matching pages: access, a run's review, pin, remove and publish."""
 
 import pytest
 from django.core import mail
 from django.urls import reverse
-from django.utils import timezone
 
 from pairing.matchmaking import match_run_execute
-from pairing.models import MatchRun, Pairing, PairingMember, SurveyResponse
+from pairing.models import MatchRun, Pairing, PairingMember
 from programs.models import AuditEvent, Participant, Program
 from tests.factories import make_employee, make_hr_admin, make_participant, make_program, make_user
-from tests.pairing.test_health import make_pairing
 
 pytestmark = pytest.mark.django_db
 
+
 MENTOR = Participant.Role.MENTOR
-MENTEE = Participant.Role.MENTEE
 
 
 def _program_pages(program):
@@ -78,9 +72,6 @@ def _pairs(review):
     return [(p.first.email, p.second.email) for p in review["pairings"]]
 
 
-# --- Access -----------------------------------------------------------------------------
-
-
 def test_program_pages_open_for_the_programme_admin(client, hr_admin, program):
     client.force_login(hr_admin)
     assert [client.get(url).status_code for url in _program_pages(program)] == [200] * 5
@@ -109,9 +100,7 @@ def test_run_pages_are_404_for_an_hr_admin_of_another_programme(client, hr_admin
         reverse("hr:matchrun_detail", args=[run.pk]),
         reverse("hr:matchrun_status", args=[run.pk]),
     ]
-    posts = [
-        reverse(f"hr:matchrun_{name}", args=[run.pk]) for name in ("pin", "remove", "publish")
-    ]
+    posts = [reverse(f"hr:matchrun_{name}", args=[run.pk]) for name in ("pin", "remove", "publish")]
     assert [client.get(url).status_code for url in urls] == [404, 404]
     assert [client.post(url).status_code for url in posts] == [404, 404, 404]
     assert Pairing.objects.count() == 0
@@ -148,9 +137,6 @@ def test_run_changes_need_a_post(client, hr_admin, program, people, name):
     assert client.get(reverse(f"hr:{name}", args=[run.pk])).status_code == 405
 
 
-# --- Settings ---------------------------------------------------------------------------
-
-
 def _settings_post(program, **overrides):
     fields = [
         "name", "slug", "description", "kind", "matching_mode", "status", "enrol_opens",
@@ -160,72 +146,6 @@ def _settings_post(program, **overrides):
     ]  # fmt: skip
     data = {name: getattr(program, name) or "" for name in fields}
     return {**data, **overrides}
-
-
-def test_settings_change_is_recorded_with_old_and_new_values(client, hr_admin, program):
-    client.force_login(hr_admin)
-
-    response = client.post(
-        reverse("hr:program_edit", args=[program.slug]),
-        _settings_post(program, weight_goals=40, weight_department=15),
-    )
-
-    assert response.status_code == 302
-    program.refresh_from_db()
-    assert (program.weight_goals, program.weight_department) == (40, 15)
-    event = program.audit_events.get()
-    assert (event.action, event.actor, event.summary, event.detail) == (
-        AuditEvent.Action.SETTINGS_CHANGED,
-        hr_admin,
-        "Changed weight goals, weight department",
-        {"weight_goals": {"from": 50, "to": 40}, "weight_department": {"from": 5, "to": 15}},
-    )
-
-
-def test_saving_unchanged_settings_records_nothing(client, hr_admin, program):
-    client.force_login(hr_admin)
-    client.post(reverse("hr:program_edit", args=[program.slug]), _settings_post(program))
-    assert program.audit_events.count() == 0
-
-
-def test_settings_refuse_gaps_out_of_order(client, hr_admin, program):
-    client.force_login(hr_admin)
-    response = client.post(
-        reverse("hr:program_edit", args=[program.slug]),
-        _settings_post(program, min_gap=1, ideal_gap=3, max_gap=2),
-    )
-    assert response.context["form"].errors == {
-        "max_gap": ["The largest gap must not be below the ideal gap."]
-    }
-    program.refresh_from_db()
-    assert (program.ideal_gap, program.max_gap) == (2, 3)
-
-
-def test_a_new_cadence_moves_open_schedules(client, hr_admin, program, people):
-    started = timezone.now() - timedelta(days=3)
-    pairing = make_pairing(
-        program=program,
-        guide=people["ada"],
-        learner=people["cy"],
-        status=Pairing.Status.ACTIVE,
-        proposed_at=started - timedelta(days=1),
-        answered_after=timedelta(hours=1),
-        activated_at=started,
-    )
-    pairing.next_checkin_due = timezone.localdate(started) + timedelta(days=28)
-    pairing.save()
-    client.force_login(hr_admin)
-
-    client.post(
-        reverse("hr:program_edit", args=[program.slug]),
-        _settings_post(program, checkin_cadence_days=14),
-    )
-
-    pairing.refresh_from_db()
-    assert pairing.next_checkin_due == timezone.localdate(started) + timedelta(days=14)
-
-
-# --- Matching runs ----------------------------------------------------------------------
 
 
 def test_run_matching_previews_pairings_unmatched_and_totals(client, hr_admin, program, people):
@@ -399,142 +319,6 @@ def test_matching_page_lists_recent_runs(client, hr_admin, program, people):
     assert list(response.context["runs"]) == [run]
 
 
-# --- Dashboard and exports --------------------------------------------------------------
-
-
-def _dashboard_scene(program, rows):
-    """`rows` active pairings, each with a check-in, a decline and a survey answer."""
-    now = timezone.now()
-    for n in range(rows):
-        mentor = make_participant(program=program, role=MENTOR, expertise=["Python"], capacity=3)
-        mentee = make_participant(program=program, goals=["Python", f"Topic {n}"])
-        other = make_participant(program=program, goals=["Budgeting"])
-        pairing = make_pairing(
-            program=program,
-            guide=mentor,
-            learner=mentee,
-            status=Pairing.Status.ACTIVE,
-            proposed_at=now - timedelta(days=40),
-            answered_after=timedelta(days=1),
-            activated_at=now - timedelta(days=39),
-        )
-        pairing.checkins.create(
-            held_on=timezone.localdate() - timedelta(days=10),
-            logged_by=mentee,
-            summary="Met",
-            rating=5,
-        )
-        make_pairing(
-            program=program,
-            guide=mentor,
-            learner=other,
-            status=Pairing.Status.DECLINED,
-            proposed_at=now - timedelta(days=5),
-            decline_reason=PairingMember.DeclineReason.POOR_FIT,
-        )
-        SurveyResponse.objects.create(participant=mentee, rating=4, what_helped=f"Help {n}")
-
-
-@pytest.mark.parametrize("rows", [1, 3])
-def test_dashboard_query_count_is_the_same_for_1_and_3_rows(
-    client, hr_admin, program, django_assert_num_queries, rows
-):
-    _dashboard_scene(program, rows)
-    client.force_login(hr_admin)
-    # session, user, HR group, navbar's employee, programme, then the figures: enrolment,
-    # match rate, outcomes, declines, acceptance times, check-in spans, check-ins held,
-    # stalled (none here, so no members to load), free mentors' topics, wanted topics,
-    # topic names, survey totals, survey comments with their participants
-    with django_assert_num_queries(18):
-        response = client.get(reverse("hr:dashboard", args=[program.slug]))
-    figures = response.context["health"]
-    assert figures["match"] == {"total": 2 * rows, "matched": rows, "rate": 50.0}
-    assert figures["survey"]["count"] == rows
-
-
-def test_dashboard_draws_svg_charts_without_inline_styles(client, hr_admin, program):
-    _dashboard_scene(program, 1)
-    client.force_login(hr_admin)
-
-    page = client.get(reverse("hr:dashboard", args=[program.slug])).content.decode()
-
-    assert page.count('<svg class="chart"') == 6
-    assert "style=" not in page
-    assert "Help 0" in page
-    csv_url = reverse("hr:dashboard_csv", args=[program.slug])
-    assert f'href="{csv_url}?chart=topics"' in page
-
-
-@pytest.mark.parametrize(
-    ("chart", "rows"),
-    [
-        ("enrolment", [["role", "people"], ["Mentor", "1"], ["Mentee", "2"]]),
-        ("checkins", [["held", "due"], ["1", "1"]]),
-        (
-            "topics",
-            [
-                ["topic", "mentees_wanting", "mentees_waiting", "free_mentors_offering"],
-                ["Budgeting", "1", "1", "0"],
-                ["Topic 0", "1", "0", "0"],
-                ["Python", "1", "0", "1"],
-            ],
-        ),
-        (
-            "decline_reasons",
-            [
-                ["reason", "declines"],
-                ["Our goals don't fit", "1"],
-                ["I don't have time right now", "0"],
-                ["We already work closely together", "0"],
-                ["Conflict of interest", "0"],
-                ["Another reason", "0"],
-            ],
-        ),
-    ],
-)
-def test_dashboard_csv_has_each_charts_numbers(client, hr_admin, program, chart, rows):
-    _dashboard_scene(program, 1)
-    client.force_login(hr_admin)
-
-    response = client.get(reverse("hr:dashboard_csv", args=[program.slug]), {"chart": chart})
-
-    assert response["Content-Type"] == "text/csv; charset=utf-8"
-    assert list(csv.reader(io.StringIO(response.content.decode()))) == rows
-
-
-def test_dashboard_csv_of_an_unknown_chart_is_404(client, hr_admin, program):
-    client.force_login(hr_admin)
-    response = client.get(reverse("hr:dashboard_csv", args=[program.slug]), {"chart": "x"})
-    assert response.status_code == 404
-
-
-def test_pairing_export_writes_one_row_per_pairing(client, hr_admin, program, people):
-    proposed_at = timezone.now() - timedelta(days=5)
-    pairing = make_pairing(
-        program=program,
-        guide=people["ada"],
-        learner=people["cy"],
-        status=Pairing.Status.PROPOSED,
-        proposed_at=proposed_at,
-    )
-    client.force_login(hr_admin)
-
-    response = client.get(reverse("hr:pairing_export", args=[program.slug]))
-
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
-    assert rows == [
-        [
-            "pairing", "status", "source", "score", "mentor_email", "mentor_name",
-            "member_emails", "member_names", "proposed_at", "activated_at", "ended_at",
-            "checkins", "last_checkin",
-        ],
-        [
-            str(pairing.pk), "proposed", "matching", "80.0", "ada@example.org", "Ada Mentor",
-            "cy@example.org", "Cy Mentee", proposed_at.isoformat(), "", "", "0", "",
-        ],
-    ]  # fmt: skip
-
-
 def test_peer_programme_pages_render(client, hr_admin):
     program = make_program(kind=Program.Kind.PEER_COACHING, admins=[hr_admin])
     for n in range(4):
@@ -548,9 +332,6 @@ def test_peer_programme_pages_render(client, hr_admin):
     assert review["totals"]["matched"] == 4
     assert len(review["pairings"]) == 2
     assert dashboard.context["health"]["topics"] == []
-
-
-# --- Query counts of the lists ------------------------------------------------------------
 
 
 @pytest.mark.parametrize("rows", [1, 3])
@@ -587,33 +368,3 @@ def test_run_review_query_count_is_the_same_for_1_and_3_pairings(
     with django_assert_num_queries(6):
         response = client.get(reverse("hr:matchrun_detail", args=[run.pk]))
     assert len(response.context["review"]["pairings"]) == rows
-
-
-@pytest.mark.parametrize("rows", [1, 3])
-def test_pairing_export_query_count_is_the_same_for_1_and_3_pairings(
-    client, hr_admin, program, django_assert_num_queries, rows
-):
-    now = timezone.now()
-    for _ in range(rows):
-        pairing = make_pairing(
-            program=program,
-            guide=make_participant(program=program, role=MENTOR),
-            learner=make_participant(program=program),
-            status=Pairing.Status.ACTIVE,
-            proposed_at=now - timedelta(days=20),
-            answered_after=timedelta(days=1),
-            activated_at=now - timedelta(days=19),
-        )
-        pairing.checkins.create(
-            held_on=timezone.localdate() - timedelta(days=3),
-            logged_by=pairing.members.get(role=PairingMember.Role.LEARNER).participant,
-            summary="Met",
-            rating=4,
-        )
-    client.force_login(hr_admin)
-    # session, user, HR group, programme, pairings with their check-in figures, members
-    with django_assert_num_queries(6):
-        response = client.get(reverse("hr:pairing_export", args=[program.slug]))
-    rows_written = list(csv.reader(io.StringIO(response.content.decode())))
-    assert len(rows_written) == 1 + rows
-    assert [row[11] for row in rows_written[1:]] == ["1"] * rows

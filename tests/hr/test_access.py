@@ -1,5 +1,5 @@
-"""Every HR view of a programme, in both apps, answers only to someone in the HR admins
-group: a programme admin taken out of the group loses all of them at once."""
+"""Every HR view of a programme answers only to someone in the HR admins group: a programme
+admin taken out of the group loses all of them at once."""
 
 import pytest
 from django.contrib.auth import get_user_model
