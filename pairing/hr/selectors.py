@@ -56,6 +56,7 @@ from programs.models import (
     ImportJob,
     Participant,
     Program,
+    ScimToken,
     Topic,
 )
 from programs.selectors import programs_administered_by
@@ -348,6 +349,11 @@ def directory_import_job(*, pk: int) -> ImportJob:
     directory, so each sees the others' imports); else 404."""
     jobs = ImportJob.objects.filter(kind=ImportJob.Kind.DIRECTORY, program=None)
     return get_object_or_404(jobs.defer("content"), pk=pk)
+
+
+def scim_tokens_listed() -> QuerySet[ScimToken]:
+    """Every SCIM token, revoked ones included, with who created and revoked it."""
+    return ScimToken.objects.select_related("created_by__employee", "revoked_by__employee")
 
 
 # --- Programme health (the dashboard) ----------------------------------------------

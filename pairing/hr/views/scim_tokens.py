@@ -8,16 +8,16 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from pairing.hr.forms.scim_tokens import ScimTokenForm
+from pairing.hr.selectors import scim_tokens_listed
 from programs.models import ScimToken
 from programs.permissions import people_admin_required
 from programs.scim.tokens import scim_token_create, scim_token_revoke
 
 
 def _page(request, form, *, created=None, secret=None, status=200):
-    tokens = ScimToken.objects.select_related("created_by__employee", "revoked_by__employee")
     context = {
         "form": form,
-        "tokens": tokens,
+        "tokens": scim_tokens_listed(),
         "created": created,
         "secret": secret,
         "scim_url": request.build_absolute_uri("/scim/v2/"),
