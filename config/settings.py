@@ -282,6 +282,9 @@ if EMAIL_BACKEND_PATH.endswith("smtp.EmailBackend"):
         "username": envstr("EMAIL_HOST_USER", ""),
         "password": envstr("EMAIL_HOST_PASSWORD", ""),
         "use_tls": envbool("EMAIL_USE_TLS", False),
+        # Seconds a stalled mail server may hold a send: well inside the reminder claim's
+        # lease (pairing.reminders.CLAIM_LEASE), so a live send is never taken for a dead one.
+        "timeout": envint("EMAIL_TIMEOUT", 20),
     }
 elif EMAIL_BACKEND_PATH.endswith("filebased.EmailBackend"):
     _mail_options = {"file_path": envstr("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))}

@@ -23,8 +23,9 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
+from pairing import rules, schedule
 from pairing.matching import Person, Rules, explain, score_pair
-from pairing.matchmaking import keys_by_employee, person_for, rules_for
+from pairing.matchmaking.adapter import keys_by_employee, person_for, rules_for
 from pairing.models import CheckIn, Pairing, PairingMember
 from programs.models import (
     HR_ADMINS_GROUP,
@@ -390,6 +391,8 @@ PEER_NOTES = (
 PRIVATE_NOTES = ("Ask about the conference budget next time.", "", "", "Felt rushed: book an hour.")
 
 LIVE = set(Pairing.LIVE_STATUSES)
+# Everyone said yes to these (some have ended since).
+AGREED = {Status.ACCEPTED, Status.ACTIVE, Status.ENDED}
 
 
 @dataclass(frozen=True)
@@ -475,14 +478,14 @@ def _seed_organisation(*, today: date, rng: random.Random) -> None:
         _seed_programme(spec, employees=employees, hr=hr, today=today, rng=rng)
 
 
-def _scored(guide: Person, learner: Person, rules: Rules) -> tuple[float, dict, list[str]]:
-    breakdown = score_pair(guide, learner, rules)
+def _scored(guide: Person, learner: Person, scoring: Rules) -> tuple[float, dict, list[str]]:
+    breakdown = score_pair(guide, learner, scoring)
     if breakdown is None:
         raise ValueError(
             f"the demo pairs {guide.label} and {learner.label}, which the rules forbid"
         )
     points = breakdown.as_dict()
-    return round(breakdown.total, 2), points, explain(breakdown, guide, learner, rules)
+    return round(breakdown.total, 2), points, explain(breakdown, guide, learner, scoring)
 
 
 def _seed_programme(spec: Programme, *, employees, hr, today: date, rng: random.Random) -> None:
@@ -538,10 +541,10 @@ def _seed_programme(spec: Programme, *, employees, hr, today: date, rng: random.
         for enrol in spec.enrolments
     }
 
-    rules = rules_for(program)
+    scoring = rules_for(program)
     for match in spec.matches:
         first, second = match.keys
-        score, breakdown, reasons = _scored(people[first], people[second], rules)
+        score, breakdown, reasons = _scored(people[first], people[second], scoring)
         _create_pairing(
             program,
             match,
@@ -565,8 +568,11 @@ def _create_pairing(
     held = [today - timedelta(days=days) for days in match.checkins]
     next_due = None
     if match.status == Status.ACTIVE:
-        last = max(held) if held else activated_at.date()
-        next_due = last + timedelta(days=program.checkin_cadence_days)
+        next_due = schedule.next_checkin_due(
+            start=activated_at.date(),
+            latest_checkin=max(held, default=None),
+            cadence_days=program.checkin_cadence_days,
+        )
     pairing = Pairing.objects.create(
         program=program,
         status=match.status,
@@ -575,7 +581,7 @@ def _create_pairing(
         breakdown=breakdown,
         reasons=reasons,
         proposed_at=proposed_at,
-        expires_at=proposed_at + timedelta(days=program.proposal_expiry_days),
+        expires_at=schedule.proposal_expires_at(program, proposed_at),
         activated_at=activated_at,
         next_checkin_due=next_due,
         ended_at=_at(today - timedelta(days=match.ended), 16) if match.ended else None,
@@ -583,25 +589,24 @@ def _create_pairing(
         end_reason=match.end_reason,
     )
     peer = program.is_peer
-    roles = (
-        [PairingMember.Role.PEER] * 2
-        if peer
-        else [PairingMember.Role.GUIDE, PairingMember.Role.LEARNER]
+    built = rules.proposal_members(
+        pairing,
+        guide_id=None if peer else members[0].pk,
+        member_ids=[m.pk for m in (members if peer else members[1:])],
+        at=proposed_at,
     )
+    key_of = {m.pk: m.employee.email.split("@")[0] for m in members}
     declined_key, reason, note = match.declined_by or (None, "", "")
-    for participant, role in zip(members, roles, strict=True):
-        key = participant.employee.email.split("@")[0]
-        response = _response(match, key=key, role=role, declined_key=declined_key)
-        PairingMember.objects.create(
-            pairing=pairing,
-            participant=participant,
-            role=role,
-            response=response,
-            responded_at=None if response == PairingMember.Response.PENDING else responded_at,
-            decline_reason=reason if key == declined_key else "",
-            decline_note=note if key == declined_key else "",
-            live=match.status in LIVE,
-        )
+    for member in built:
+        key = key_of[member.participant_id]
+        # What happened since it was proposed: someone declined, or people said yes.
+        if key == declined_key:
+            member.response, member.responded_at = PairingMember.Response.DECLINED, responded_at
+            member.decline_reason, member.decline_note = reason, note
+        elif match.status in AGREED or key in match.accepted_by:
+            member.response, member.responded_at = PairingMember.Response.ACCEPTED, responded_at
+        member.live = match.status in LIVE
+    PairingMember.objects.bulk_create(built)
     notes = PEER_NOTES if peer else MENTORING_NOTES
     for n, day in enumerate(sorted(held)):
         # Learners usually log the meeting; peers take turns.
@@ -615,19 +620,6 @@ def _create_pairing(
             rating=rng.choice((3, 4, 4, 5, 5)),
             created_at=_at(day, 17),
         )
-
-
-def _response(match: Match, *, key: str, role: str, declined_key: str | None) -> str:
-    Response = PairingMember.Response
-    if key == declined_key:
-        return Response.DECLINED
-    if match.status in (Status.ACCEPTED, Status.ACTIVE, Status.ENDED):
-        return Response.ACCEPTED
-    # Proposed, expired, declined: a learner asked for support, so they said yes when it
-    # was proposed; guides and peers answer for themselves.
-    if role == PairingMember.Role.LEARNER or key in match.accepted_by:
-        return Response.ACCEPTED
-    return Response.PENDING
 
 
 def _record_history(program: Program, spec: Programme, *, hr, today: date) -> None:
@@ -865,7 +857,7 @@ def _seed_large(*, today: date, rng: random.Random, count: int) -> None:
 
 
 def _large_pairings(program, people, participants, *, today: date, rng: random.Random) -> None:
-    rules = rules_for(program)
+    scoring = rules_for(program)
     keys = keys_by_employee(participants)
     cadence = program.checkin_cadence_days
     mentors = [(p, part) for p, part in zip(people, participants, strict=True) if p.capacity]
@@ -885,14 +877,14 @@ def _large_pairings(program, people, participants, *, today: date, rng: random.R
             mentor, guide = rng.choice(mentors)
             if live and load.get(guide.pk, 0) >= mentor.capacity:
                 continue
-            scored = score_pair(person(mentor, guide), person(mentee, learner), rules)
+            scored = score_pair(person(mentor, guide), person(mentee, learner), scoring)
             if scored is not None:
                 break
         else:
             continue  # nobody suitable for this mentee: the demo leaves them unmatched
         if live:
             load[guide.pk] = load.get(guide.pk, 0) + 1
-        score, breakdown, reasons = _scored(person(mentor, guide), person(mentee, learner), rules)
+        score, breakdown, reasons = _scored(person(mentor, guide), person(mentee, learner), scoring)
         started = rng.randint(5, 145) if status in (Status.ACTIVE, Status.ENDED) else None
         proposed = (started or 0) + 2 if started else rng.randint(1, 5)
         if status in (Status.EXPIRED, Status.DECLINED):
@@ -914,9 +906,13 @@ def _large_pairings(program, people, participants, *, today: date, rng: random.R
             breakdown=breakdown,
             reasons=reasons,
             proposed_at=proposed_at,
-            expires_at=proposed_at + timedelta(days=program.proposal_expiry_days),
+            expires_at=schedule.proposal_expires_at(program, proposed_at),
             activated_at=activated_at,
-            next_checkin_due=(max(held) if held else activated_at.date()) + timedelta(days=cadence)
+            next_checkin_due=schedule.next_checkin_due(
+                start=activated_at.date(),
+                latest_checkin=max(held, default=None),
+                cadence_days=cadence,
+            )
             if status == Status.ACTIVE
             else None,
             ended_at=_at(today - timedelta(days=1), 16) if status == Status.ENDED else None,
@@ -930,30 +926,17 @@ def _large_pairings(program, people, participants, *, today: date, rng: random.R
     Response = PairingMember.Response
     for pairing, guide, learner, held, status in plans:
         responded = pairing.proposed_at + timedelta(days=1)
-        guide_response = {
-            Status.PROPOSED: Response.PENDING,
-            Status.EXPIRED: Response.PENDING,
-            Status.DECLINED: Response.DECLINED,
-        }.get(status, Response.ACCEPTED)
-        members += [
-            PairingMember(
-                pairing=pairing,
-                participant=guide,
-                role=PairingMember.Role.GUIDE,
-                response=guide_response,
-                responded_at=None if guide_response == Response.PENDING else responded,
-                decline_reason=Decline.NO_TIME if guide_response == Response.DECLINED else "",
-                live=status in LIVE,
-            ),
-            PairingMember(
-                pairing=pairing,
-                participant=learner,
-                role=PairingMember.Role.LEARNER,
-                response=Response.ACCEPTED,
-                responded_at=pairing.proposed_at,
-                live=status in LIVE,
-            ),
-        ]
+        built = rules.proposal_members(
+            pairing, guide_id=guide.pk, member_ids=[learner.pk], at=pairing.proposed_at
+        )
+        for member in built:
+            if member.role == PairingMember.Role.GUIDE and status == Status.DECLINED:
+                member.response, member.responded_at = Response.DECLINED, responded
+                member.decline_reason = Decline.NO_TIME
+            elif member.role == PairingMember.Role.GUIDE and status in AGREED:
+                member.response, member.responded_at = Response.ACCEPTED, responded
+            member.live = status in LIVE
+        members += built
         checkins += [
             CheckIn(
                 pairing=pairing,

@@ -262,10 +262,14 @@ class Reminder(models.Model):
     due_on = models.DateField()
     send_after = models.DateTimeField()
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # Who holds the claim: the Celery task id, so a redelivered task resumes its own claim.
+    claim_token = models.CharField(max_length=64, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
-    # Stamped just before the email goes to the mail server. A stale claim with it but no
-    # sent_at may have gone out, so it is never released automatically (no duplicates).
+    # Stamped just before the email goes to the mail server. A claim that dies with it but
+    # no sent_at may have gone out: it is sent again with the same Message-ID (a lost
+    # reminder costs more than a duplicate) and doubted_at records it for HR.
     handed_over_at = models.DateTimeField(null=True, blank=True)
+    doubted_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)

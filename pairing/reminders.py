@@ -8,10 +8,14 @@ send. Nothing is scheduled ahead in the broker, so a lost message or a worker re
 costs at most a minute.
 
 Sending is claim, re-check, hand over, stamp. The claim is a conditional UPDATE, so of any
-number of workers holding the same id exactly one sends. ``handed_over_at`` is stamped
-just before the mail server gets the message and ``sent_at`` just after, so a worker that
-dies leaves either a claim that never reached the mail server (released and sent again)
-or one that may have (left alone and flagged: we prefer a lost reminder to a duplicate).
+number of workers holding the same id exactly one sends; it is a short lease (CLAIM_LEASE)
+held under the task's id. ``handed_over_at`` is stamped just before the mail server gets
+the message and ``sent_at`` just after, so the window in doubt is one SMTP transaction and
+one UPDATE. A worker that dies leaves a claim that the next dispatcher run after the lease
+releases, or that the same task, redelivered, resumes at once. A claim that had not reached
+the mail server is simply sent. One that may have is sent again with the same Message-ID,
+so mail clients can fold a duplicate: a lost reminder costs more than a duplicate one. Such
+a row keeps ``doubted_at`` and HR sees it on the programme dashboard.
 
 Dates: a check-in due on day D is reminded at 09:00 on D in each recipient's own time
 zone. Days are added as days (Jan 31 + 28 days is Feb 28), never as months.
@@ -20,20 +24,23 @@ zone. Days are added as days (Jan 31 + 28 days is Feb 28), never as months.
 from __future__ import annotations
 
 import logging
+import time as time_module
+import uuid
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import icalendar
+from django import db
 from django.conf import settings
 from django.core import mail
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
-from pairing import emails
+from pairing import emails, schedule
 from pairing.models import CheckIn, Pairing, PairingMember, Reminder
 from pairing.services import pairings_start, proposal_expire
 from programs.models import Program
@@ -46,16 +53,22 @@ OVERDUE_AFTER_DAYS = 7
 NO_FIRST_CHECKIN_DAYS = 14
 # A programme's closing survey is offered for this long after it ends.
 SURVEY_WINDOW_DAYS = 30
-# Far above the longest send (the task's hard time limit is 5 minutes): only a claim
-# whose worker has died gets this old.
-CLAIM_TIMEOUT = timedelta(minutes=15)
+# A claim lives this long, renewed when the email is handed over: longer than a live send
+# takes (the mail server's timeout is 20 s a step), short enough that with the dispatcher
+# running every minute a dead worker's sends go out again within about two minutes.
+CLAIM_LEASE = timedelta(seconds=90)
 # Tries per enqueued task (with exponential backoff), then the row waits GIVE_UP_PAUSE
 # for the dispatcher; after MAX_ATTEMPTS failures in all it is left for a person to read
 # last_error in the admin.
 SEND_TRIES = 5
 GIVE_UP_PAUSE = timedelta(minutes=30)
 MAX_ATTEMPTS = 3 * SEND_TRIES
-IN_DOUBT = "In doubt: the worker stopped while handing this email to the mail server."
+IN_DOUBT = (
+    "In doubt: the worker stopped while handing this email to the mail server; sent again "
+    "with the same Message-ID."
+)
+# Tries to record a send the mail server accepted, while the database is unreachable.
+STAMP_TRIES = 5
 
 # Pairings whose check-ins run on a schedule (accepted ones start with their programme).
 SCHEDULED = (Pairing.Status.ACCEPTED, Pairing.Status.ACTIVE)
@@ -78,19 +91,6 @@ class Outcome(StrEnum):
 def morning_of(day: date, tz: ZoneInfo) -> datetime:
     """09:00 on ``day`` on the wall clock in ``tz``, as a UTC instant (DST-exact)."""
     return datetime.combine(day, REMINDER_TIME, tzinfo=tz).astimezone(UTC)
-
-
-def schedule_start(pairing: Pairing) -> date:
-    """The day a pairing's cadence counts from when no check-in has been held: its
-    activation day, or the programme's start when it was accepted before (as
-    pairing.services does when it activates a pairing)."""
-    activated = timezone.localdate(pairing.activated_at)
-    starts_on = pairing.program.starts_on
-    return max(activated, starts_on) if starts_on else activated
-
-
-def next_checkin_due(*, start: date, latest_checkin: date | None, cadence_days: int) -> date:
-    return (latest_checkin or start) + timedelta(days=cadence_days)
 
 
 def retry_delay(retries: int) -> int:
@@ -183,15 +183,13 @@ def pairing_reminder_slots(pairing: Pairing, *, now: datetime) -> dict[Slot, dat
             if now < overdue_at:
                 add(recipient, Kind.CHECKIN_DUE, due, morning_of(due, recipient.tz))
             add(recipient, Kind.CHECKIN_OVERDUE, due, overdue_at)
-        # next_checkin_due is a cadence after the latest check-in, so a cadence after it
-        # the pairing has gone two cadences without meeting.
-        stalled_on = due + timedelta(days=program.checkin_cadence_days)
+        stalled_on = schedule.stalled_on(next_due=due, cadence_days=program.checkin_cadence_days)
         for admin in program.admins.all():
             recipient = _Recipient(getattr(admin, "employee", None), admin.pk)
             add(recipient, Kind.STALLED, due, morning_of(stalled_on, recipient.tz))
 
     if scheduled and pairing.activated_at is not None and not pairing.has_checkin:
-        first_by = schedule_start(pairing) + timedelta(days=NO_FIRST_CHECKIN_DAYS)
+        first_by = schedule.schedule_start(pairing) + timedelta(days=NO_FIRST_CHECKIN_DAYS)
         for _member, recipient in members:
             add(recipient, Kind.NO_FIRST_CHECKIN, first_by, morning_of(first_by, recipient.tz))
 
@@ -313,12 +311,12 @@ def reminders_dispatch(*, now: datetime | None = None) -> list[int]:
     pairings_start(today=timezone.localdate(now))
     with transaction.atomic():
         _reconcile(_pairings_to_reconcile(now=now), now=now)
-        stale = Reminder.objects.filter(sent_at=None, claimed_at__lt=now - CLAIM_TIMEOUT)
-        released = stale.filter(handed_over_at=None).update(claimed_at=None)
-        in_doubt = stale.exclude(handed_over_at=None).exclude(last_error__startswith=IN_DOUBT)
-        for pk in in_doubt.values_list("pk", flat=True):
-            logger.warning("Reminder %s: %s Not resent, to avoid a duplicate.", pk, IN_DOUBT)
-        in_doubt.update(last_error=IN_DOUBT + " Not resent, to avoid a duplicate.")
+        stale = Reminder.objects.filter(sent_at=None, claimed_at__lt=now - CLAIM_LEASE)
+        doubted = list(stale.exclude(handed_over_at=None).values_list("pk", flat=True))
+        for pk in doubted:
+            logger.warning("Reminder %s: %s", pk, IN_DOUBT)
+        Reminder.objects.filter(pk__in=doubted).update(doubted_at=now, last_error=IN_DOUBT)
+        released = stale.update(claimed_at=None, claim_token="", handed_over_at=None)
     if released:
         logger.warning("Released %s reminder claim(s) left by a stopped worker", released)
     return list(
@@ -383,7 +381,7 @@ def reminder_message(reminder: Reminder, pairing: Pairing):
         )
     if kind == Kind.NO_FIRST_CHECKIN:
         return emails.no_first_checkin(
-            to=to, context={**context, "started_on": schedule_start(pairing)}
+            to=to, context={**context, "started_on": schedule.schedule_start(pairing)}
         )
     if kind == Kind.STALLED:
         latest = pairing.checkins.order_by("-held_on").values_list("held_on", flat=True).first()
@@ -393,7 +391,7 @@ def reminder_message(reminder: Reminder, pairing: Pairing):
                 **context,
                 "members": _names([m.participant.employee.name for m in members]),
                 "latest_checkin": latest,
-                "since": latest or schedule_start(pairing),
+                "since": latest or schedule.schedule_start(pairing),
                 "program_url": site + pairing.program.get_absolute_url(),
             },
         )
@@ -401,29 +399,62 @@ def reminder_message(reminder: Reminder, pairing: Pairing):
     return emails.closing_survey(to=to, context={**context, "survey_url": survey_url})
 
 
-def reminder_send(*, reminder_id: int, retry_in: timedelta = timedelta(0)) -> Outcome:
-    """Send one reminder at most once: claim it, check it still applies, hand it over.
+def message_id(reminder: Reminder) -> str:
+    """The same for every try of one reminder, so a resend after a crash can be folded."""
+    return f"<reminder-{reminder.pk}@{urlsplit(settings.SITE_URL).hostname}>"
+
+
+def _stamp_sent(mine) -> None:
+    """Record that the mail server took the email. The database may be restarting: retry
+    for a while rather than leave a sent reminder in doubt (and so send it again)."""
+    for attempt in range(STAMP_TRIES):
+        try:
+            mine.update(sent_at=timezone.now())
+            return
+        except DatabaseError:
+            if attempt == STAMP_TRIES - 1:
+                raise
+            db.connection.close()  # the next query opens a fresh connection
+            time_module.sleep(2**attempt)
+
+
+def reminder_send(
+    *, reminder_id: int, retry_in: timedelta = timedelta(0), token: str = ""
+) -> Outcome:
+    """Send one reminder: claim it, check it still applies, hand it over, stamp it.
 
     Deliberately not one transaction: the claim must be visible to other workers before
     the email goes out, and sent_at must be stored the moment the mail server accepted
     it. The mail connection is opened before ``handed_over_at`` is stamped, so what a
     crash can leave in doubt is one SMTP transaction and one UPDATE.
 
-    On failure the claim is released, ``attempts`` counts the failure, ``last_error``
-    says why and ``send_after`` moves ``retry_in`` ahead (so the dispatcher does not race
-    the caller's own retry); then the exception propagates for the caller to retry.
+    ``token`` is the claim's holder (the task id): a redelivered task holding the same
+    token resumes its claim, and sends again, with the same Message-ID, what it may have
+    handed over before it died. On failure the claim is released, ``attempts`` counts the
+    failure, ``last_error`` says why and ``send_after`` moves ``retry_in`` ahead (so the
+    dispatcher does not race the caller's own retry); then the exception propagates for
+    the caller to retry.
     """
+    token = token or uuid.uuid4().hex
     claimed_at = timezone.now()
     claimed = Reminder.objects.filter(
-        pk=reminder_id, sent_at=None, claimed_at=None, cancelled_at=None
-    ).update(claimed_at=claimed_at)
+        Q(claimed_at=None) | Q(claim_token=token),
+        pk=reminder_id,
+        sent_at=None,
+        cancelled_at=None,
+    ).update(claimed_at=claimed_at, claim_token=token)
     if claimed != 1:
         return Outcome.SKIPPED
-    mine = Reminder.objects.filter(pk=reminder_id, claimed_at=claimed_at, sent_at=None)
+    mine = Reminder.objects.filter(pk=reminder_id, claim_token=token, sent_at=None)
+    # Resumed after handing over: the email may have gone out.
+    mine.exclude(handed_over_at=None).update(
+        handed_over_at=None, doubted_at=claimed_at, last_error=IN_DOUBT
+    )
 
     def release(exc: Exception) -> None:
         mine.update(
             claimed_at=None,
+            claim_token="",
             handed_over_at=None,
             attempts=F("attempts") + 1,
             last_error=f"{type(exc).__name__}: {exc}"[:2000],
@@ -434,24 +465,27 @@ def reminder_send(*, reminder_id: int, retry_in: timedelta = timedelta(0)) -> Ou
         reminder = Reminder.objects.select_related("recipient__employee").get(pk=reminder_id)
         pairing = pairings_for_reminders().get(pk=reminder.pairing_id)
         if _slot_of(reminder) not in pairing_reminder_slots(pairing, now=claimed_at):
-            mine.update(claimed_at=None, cancelled_at=claimed_at)
+            mine.update(claimed_at=None, claim_token="", cancelled_at=claimed_at)
             return Outcome.CANCELLED
         with timezone.override(employee_tz(reminder.recipient)):
             message = reminder_message(reminder, pairing)
+        message.extra_headers["Message-ID"] = message_id(reminder)
         connection = mail.mailers.default
         connection.open()
     except Exception as exc:
         release(exc)
         raise
     try:
-        if mine.update(handed_over_at=timezone.now()) != 1:
+        # Renewing the lease: the send that follows has the whole of it.
+        handed_over = timezone.now()
+        if mine.update(handed_over_at=handed_over, claimed_at=handed_over) != 1:
             return Outcome.SKIPPED  # our claim was released as stale; its new holder sends
         try:
             connection.send_messages([message])
         except Exception as exc:
             release(exc)
             raise
-        mine.update(sent_at=timezone.now())
+        _stamp_sent(mine)
     finally:
         connection.close()
     return Outcome.SENT
@@ -474,8 +508,8 @@ def pairing_reschedule_program(*, program: Program) -> int:
     )
     moved = []
     for pairing in pairings:
-        due = next_checkin_due(
-            start=schedule_start(pairing),
+        due = schedule.next_checkin_due(
+            start=schedule.schedule_start(pairing),
             latest_checkin=pairing.latest_checkin,
             # The cadence as stored, whatever the caller's copy of the programme says.
             cadence_days=pairing.program.checkin_cadence_days,

@@ -10,13 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
+from pairing import rules
 from pairing.matching import Breakdown, Person, explain, top_candidates
-from pairing.matchmaking import breakdown_for, keys_by_employee, person_for, rules_for
+from pairing.matchmaking.adapter import breakdown_for, keys_by_employee, person_for, rules_for
 from pairing.models import CheckIn, Pairing, PairingMember
 from programs.models import Participant, Program
 from programs.selectors import programs_administered_by
@@ -293,20 +294,6 @@ class Candidate:
         return round(self.breakdown.total, 1)
 
 
-def declined_partner_ids(*, participant: Participant) -> set[int]:
-    """Participants this one was in a declined or expired proposal with, in its programme:
-    such a pair is never proposed again."""
-    return set(
-        PairingMember.objects.filter(
-            pairing__program_id=participant.program_id,
-            pairing__status__in=[Pairing.Status.DECLINED, Pairing.Status.EXPIRED],
-            pairing__members__participant=participant,
-        )
-        .exclude(participant=participant)
-        .values_list("participant_id", flat=True)
-    )
-
-
 def candidates_for(*, participant: Participant, k: int = CANDIDATES_SHOWN) -> list[Candidate]:
     """The ``k`` best partners for a mentee (mentors with a free place) or a peer (peers
     not in a live pairing), scored by the programme's rules, best first.
@@ -320,7 +307,7 @@ def candidates_for(*, participant: Participant, k: int = CANDIDATES_SHOWN) -> li
         Participant.objects.active(today)
         .filter(program=program)
         .exclude(pk=participant.pk)
-        .exclude(pk__in=declined_partner_ids(participant=participant))
+        .exclude(pk__in=rules.declined_partner_ids(participant))
         .select_related("employee", "program")
         .prefetch_related("goals", "expertise")
     )
@@ -328,12 +315,9 @@ def candidates_for(*, participant: Participant, k: int = CANDIDATES_SHOWN) -> li
         live = PairingMember.objects.filter(participant=OuterRef("pk"), live=True)
         pool = pool.filter(role=Participant.Role.PEER).exclude(Exists(live))
     else:
-        pool = pool.filter(role=Participant.Role.MENTOR).annotate(
-            load=Count(
-                "memberships",
-                filter=Q(memberships__live=True, memberships__role=PairingMember.Role.GUIDE),
-            )
-        )
+        # A proposal waiting for its answer holds a place: offering it twice would
+        # only end in one refusal.
+        pool = rules.with_guide_load(pool.filter(role=Participant.Role.MENTOR), with_proposals=True)
     pool = list(pool)
     keys = keys_by_employee([participant, *pool])
     by_key: dict[str, tuple[Participant, int]] = {}
@@ -344,15 +328,15 @@ def candidates_for(*, participant: Participant, k: int = CANDIDATES_SHOWN) -> li
         by_key[person.key] = (other, free)
         people.append(person)
     me = person_for(participant, key_of_employee=keys)
-    rules = rules_for(program)
+    scoring = rules_for(program)
     found = []
-    for person, breakdown in top_candidates(me, people, rules, k=k):
+    for person, breakdown in top_candidates(me, people, scoring, k=k):
         other, free = by_key[person.key]
         found.append(
             Candidate(
                 participant=other,
                 breakdown=breakdown,
-                reasons=explain(breakdown, person, me, rules),
+                reasons=explain(breakdown, person, me, scoring),
                 free=free,
             )
         )

@@ -6,14 +6,14 @@ the view shows as it is.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from pairing import emails, selectors
+from pairing import emails, later, rules, schedule, selectors
 from pairing.matching import Breakdown
 from pairing.models import CheckIn, Pairing, PairingMember
 from programs.models import Employee, Participant, Program
@@ -22,12 +22,6 @@ from programs.tasks import send_first_invitation
 
 class PairingError(Exception):
     """A refused action, worded for the person who tried it."""
-
-
-def _first_due(program: Program, today: date) -> date:
-    # A pairing accepted before its programme starts counts its cadence from the start.
-    start = max(today, program.starts_on) if program.starts_on else today
-    return start + timedelta(days=program.checkin_cadence_days)
 
 
 @transaction.atomic
@@ -42,9 +36,9 @@ def proposal_create(
     """A proposal between a learner (a mentee, or the peer it is made for) and a partner
     (their mentor, or another peer).
 
-    A mentee asked for support, so their side starts accepted and only the mentor answers.
-    Peers both answer, except a peer who requested this partner themself (self-select).
-    Raises PairingError when either learner already has a live proposal or pairing.
+    Who must answer is rules.proposal_members' rule; a peer who asked for this partner
+    (self-select) has answered already. Raises PairingError when either learner already
+    has a live proposal or pairing.
     """
     program = learner.program
     now = timezone.now()
@@ -55,27 +49,22 @@ def proposal_create(
         breakdown=breakdown.as_dict(),
         reasons=reasons,
         proposed_at=now,
-        expires_at=now + timedelta(days=program.proposal_expiry_days),
+        expires_at=schedule.proposal_expires_at(program, now),
     )
     pairing.full_clean()
     pairing.save()
     if program.is_peer:
-        learner_role = partner_role = PairingMember.Role.PEER
-        learner_answered = source == Pairing.Source.SELF_SELECT
+        members = rules.proposal_members(
+            pairing,
+            guide_id=None,
+            member_ids=[learner.pk, partner.pk],
+            at=now,
+            chosen_by=learner.pk if source == Pairing.Source.SELF_SELECT else None,
+        )
     else:
-        learner_role, partner_role = PairingMember.Role.LEARNER, PairingMember.Role.GUIDE
-        learner_answered = True
-    accepted = PairingMember.Response.ACCEPTED
-    members = [
-        PairingMember(
-            pairing=pairing,
-            participant=learner,
-            role=learner_role,
-            response=accepted if learner_answered else PairingMember.Response.PENDING,
-            responded_at=now if learner_answered else None,
-        ),
-        PairingMember(pairing=pairing, participant=partner, role=partner_role),
-    ]
+        members = rules.proposal_members(
+            pairing, guide_id=partner.pk, member_ids=[learner.pk], at=now
+        )
     try:
         # A savepoint, so the caller's transaction survives the refusal.
         with transaction.atomic():
@@ -94,12 +83,8 @@ def proposal_create(
 def proposal_notify_later(*, pairing: Pairing) -> None:
     """Email everyone who must answer the proposal, from a worker once the transaction
     commits, so a slow mail server never holds up the request."""
-    # Imported here: pairing.tasks imports this module.
-    from pairing.tasks import send_proposal_email
-
     pending = pairing.members.filter(response=PairingMember.Response.PENDING)
-    for member_id in pending.values_list("pk", flat=True):
-        send_proposal_email.delay_on_commit(member_id)
+    later.proposal_emails(pending.values_list("pk", flat=True))
 
 
 def proposal_notify(*, member_id: int) -> bool:
@@ -182,11 +167,7 @@ def proposal_accept(*, member: PairingMember, user) -> Pairing:
             .select_related("program")
             .get(pk=guide.participant_id)
         )
-        taken = PairingMember.objects.filter(
-            participant=locked,
-            role=PairingMember.Role.GUIDE,
-            pairing__status__in=[Pairing.Status.ACCEPTED, Pairing.Status.ACTIVE],
-        ).count()
+        taken = rules.guide_load([locked.pk]).get(locked.pk, 0)
         capacity = locked.effective_capacity
         if taken + 1 > capacity:
             if guide.pk == member.pk:
@@ -209,7 +190,7 @@ def proposal_accept(*, member: PairingMember, user) -> Pairing:
     starts_later = program.starts_on is not None and program.starts_on > today
     pairing.status = Pairing.Status.ACCEPTED if starts_later else Pairing.Status.ACTIVE
     pairing.activated_at = now
-    pairing.next_checkin_due = _first_due(program, today)
+    pairing.next_checkin_due = schedule.first_checkin_due(program, today)
     pairing.save(update_fields=["status", "activated_at", "next_checkin_due"])
     _invite_to_start(pairing=pairing, members=members, accepted_by=user)
     return pairing
@@ -404,7 +385,11 @@ def checkin_log(
     checkin.save()
     # Logging an older meeting late must not pull the due date back.
     latest = pairing.checkins.aggregate(latest=Max("held_on"))["latest"]
-    pairing.next_checkin_due = latest + timedelta(days=pairing.program.checkin_cadence_days)
+    pairing.next_checkin_due = schedule.next_checkin_due(
+        start=schedule.schedule_start(pairing),
+        latest_checkin=latest,
+        cadence_days=pairing.program.checkin_cadence_days,
+    )
     pairing.save(update_fields=["next_checkin_due"])
     return checkin
 
@@ -467,12 +452,7 @@ def pairings_end_for_leavers(*, employee_ids: list[int]) -> list[Pairing]:
         .exclude(participant__employee_id__in=employee_ids)
         .select_related("participant__program", "participant__employee__user")
     )
-    # Imported here: pairing.tasks imports this module.
-    from pairing.tasks import send_partner_left_email
-
-    for member in partners:
-        if member.participant.employee.user.is_active:
-            send_partner_left_email.delay_on_commit(member.pk)
+    later.partner_left_emails(m.pk for m in partners if m.participant.employee.user.is_active)
     for program in {pairing.program for pairing in ending}:
         _repropose_all(
             [

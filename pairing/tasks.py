@@ -5,8 +5,9 @@ from datetime import timedelta
 
 from celery import shared_task
 
-# Modules, not names: pairing.matchmaking imports this module to enqueue its tasks.
-from pairing import matchmaking, reminders, services
+# Modules, not names: pairing.matchmaking.runs imports this module to enqueue its tasks.
+from pairing import reminders, services
+from pairing.matchmaking import runs
 
 logger = logging.getLogger(__name__)
 
@@ -26,7 +27,7 @@ def send_partner_left_email(member_id: int) -> None:
 @shared_task
 def run_matching(run_id: int) -> None:
     """Compute a queued matching run (too big to compute in the request)."""
-    matchmaking.match_run_execute(run_id)
+    runs.match_run_execute(run_id)
 
 
 # Reminders (pairing/reminders.py). The beat schedule names dispatch_due_reminders.
@@ -54,7 +55,9 @@ def send_reminder(self, reminder_id: int) -> str:
         else timedelta(seconds=reminders.retry_delay(self.request.retries))
     )
     try:
-        return reminders.reminder_send(reminder_id=reminder_id, retry_in=pause)
+        return reminders.reminder_send(
+            reminder_id=reminder_id, retry_in=pause, token=self.request.id or ""
+        )
     except Exception as exc:
         if last_try:
             logger.warning(

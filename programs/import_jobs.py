@@ -4,7 +4,7 @@ the request and big on a worker, with the file kept server-side in between.
 A job holds the uploaded bytes in the database (programs.models.ImportJob) so any worker
 can read them. A file of up to IMPORT_INLINE_ROWS rows is checked and imported in the
 request; a bigger one in Celery tasks, while the page polls a progress bar (the pattern of
-matching runs: pairing.matchmaking._dispatch). The importers are pluggable: IMPORTERS maps
+matching runs: pairing.matchmaking.runs._dispatch). The importers are pluggable: IMPORTERS maps
 a job's kind to how that kind of file is planned, previewed and applied.
 """
 

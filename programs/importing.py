@@ -27,10 +27,10 @@ from programs.models import (
     Program,
     Style,
     Topic,
-    normalise_topic,
 )
 from programs.permissions import is_people_admin
 from programs.services import audit_record, topic_names_by_key
+from programs.topics import normalise_topic, topic_names
 from programs.validators import (
     topic_problems,
 )
@@ -182,7 +182,7 @@ class ImportResult:
 
 
 def _topic_names(value: str) -> tuple[str, ...]:
-    return tuple(name for name in (" ".join(part.split()) for part in value.split(";")) if name)
+    return tuple(topic_names(value))
 
 
 def _clean_row(values: dict[str, str], line: int, program: Program) -> tuple[Row | None, list[str]]:

@@ -14,14 +14,11 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from programs.topics import normalise_topic
+
 HR_ADMINS_GROUP = "HR admins"
 # People admins keep the directory (master data of every employee, leavers included).
 PEOPLE_ADMINS_GROUP = "People admins"
-
-
-def normalise_topic(name: str) -> str:
-    """The key topics are compared by: trimmed, inner spaces collapsed, case-folded."""
-    return " ".join(name.split()).casefold()
 
 
 def normalise_email(email: str) -> str:

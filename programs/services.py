@@ -17,10 +17,10 @@ from programs.models import (
     Program,
     Topic,
     normalise_email,
-    normalise_topic,
 )
 from programs.permissions import hr_admin_users, is_people_admin
 from programs.signals import employees_left
+from programs.topics import normalise_topic
 
 
 def _display_name(clean: str) -> str:

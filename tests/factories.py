@@ -135,33 +135,27 @@ def make_live_pairing(
     **fields,
 ):
     """A pairing of two participants in ``program`` (mentor and mentee, or two peers),
-    written directly: everyone accepted, or for a proposal the guide still to answer."""
+    written directly: everyone accepted, or for a proposal as rules.proposal_members
+    starts one."""
+    from pairing import rules
     from pairing.models import Pairing, PairingMember
 
     guide = guide or make_participant(program=program, role=program.guide_role)
     learner = learner or make_participant(program=program, role=program.learner_role)
     pairing = Pairing.objects.create(program=program, status=status, **fields)
-    accepted, pending = PairingMember.Response.ACCEPTED, PairingMember.Response.PENDING
-    guide_role = PairingMember.Role.PEER if program.is_peer else PairingMember.Role.GUIDE
-    learner_role = PairingMember.Role.PEER if program.is_peer else PairingMember.Role.LEARNER
-    PairingMember.objects.bulk_create(
-        [
-            PairingMember(
-                pairing=pairing,
-                participant=guide,
-                role=guide_role,
-                response=pending if status == Pairing.Status.PROPOSED else accepted,
-                live=status in Pairing.LIVE_STATUSES,
-            ),
-            PairingMember(
-                pairing=pairing,
-                participant=learner,
-                role=learner_role,
-                response=accepted,
-                live=status in Pairing.LIVE_STATUSES,
-            ),
-        ]
+    members = rules.proposal_members(
+        pairing,
+        guide_id=None if program.is_peer else guide.pk,
+        member_ids=[guide.pk, learner.pk] if program.is_peer else [learner.pk],
+        at=pairing.proposed_at,
+        # Between peers, as if the second one had asked the first.
+        chosen_by=learner.pk,
     )
+    for member in members:
+        if status != Pairing.Status.PROPOSED:
+            member.response = PairingMember.Response.ACCEPTED
+        member.live = status in Pairing.LIVE_STATUSES
+    PairingMember.objects.bulk_create(members)
     return pairing
 
 

@@ -47,6 +47,7 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from pairing import rules, schedule
 from pairing.models import CheckIn, MatchRun, Pairing, PairingMember, SurveyResponse
 from programs.models import (
     HR_ADMINS_GROUP,
@@ -359,7 +360,6 @@ def scim_tokens_listed() -> QuerySet[ScimToken]:
 # --- Programme health (the dashboard) ----------------------------------------------
 
 ACCEPTED_STATUSES = (Pairing.Status.ACCEPTED, Pairing.Status.ACTIVE, Pairing.Status.ENDED)
-STALLED_CADENCES = 2
 STALLED_SHOWN = 20
 COMMENTS_SHOWN = 5
 
@@ -475,7 +475,10 @@ def checkins_held_vs_due(*, program: Program, today: date | None = None) -> dict
         .annotate(n=Count("pk"))
     )
     due = sum(
-        n * (max(0, (min(today, ended or today) - activated).days) // cadence)
+        n
+        * schedule.checkins_due(
+            active_from=activated, until=min(today, ended or today), cadence_days=cadence
+        )
         for activated, ended, n in spans
     )
     held = CheckIn.objects.filter(pairing__program=program).count()
@@ -486,7 +489,7 @@ def stalled_pairings(*, program: Program, today: date | None = None) -> tuple[in
     """(how many, the first few) active pairings without a check-in for two cadences,
     longest silent first."""
     today = today or timezone.localdate()
-    cutoff = today - timedelta(days=STALLED_CADENCES * program.checkin_cadence_days)
+    cutoff = schedule.stalled_cutoff(today=today, cadence_days=program.checkin_cadence_days)
     stalled = list(
         Pairing.objects.filter(program=program, status=Pairing.Status.ACTIVE)
         .annotate(last_checkin=Max("checkins__held_on"))
@@ -506,14 +509,14 @@ def stalled_pairings(*, program: Program, today: date | None = None) -> tuple[in
 
 def free_mentors(*, program: Program, today: date | None = None) -> QuerySet[Participant]:
     """Mentors enrolled, not paused, with fewer live pairings than their capacity."""
+    mentors = Participant.objects.active(today).filter(
+        program=program, role=Participant.Role.MENTOR
+    )
+    # A proposal waiting for an answer holds a place, as on the candidates page.
     return (
-        Participant.objects.active(today)
-        .filter(program=program, role=Participant.Role.MENTOR)
-        .annotate(
-            live=Count("memberships", filter=Q(memberships__live=True)),
-            places=Coalesce("capacity", program.default_capacity),
-        )
-        .filter(places__gt=F("live"))
+        rules.with_guide_load(mentors, with_proposals=True)
+        .annotate(places=Coalesce("capacity", program.default_capacity))
+        .filter(places__gt=F("load"))
     )
 
 
@@ -701,40 +704,49 @@ class RunPairing:
         return self.members[-1]
 
 
+def run_people(*, run: MatchRun) -> dict[str, RunPerson]:
+    """Participant key -> name and email, for everyone a run can name: its programme's
+    participants as they are today."""
+    return {
+        str(pk): RunPerson(str(pk), name, email)
+        for pk, email, name in Participant.objects.filter(program=run.program).values_list(
+            "pk", "employee__email", "employee__name"
+        )
+    }
+
+
+# Someone the run named who has been deleted since.
+GONE = RunPerson("", "(no longer in the programme)", "")
+
+
 def match_run_review(*, run: MatchRun) -> dict:
     """A finished run's result, with names, for HR to review: pairings best first (pins on
     top), the unmatched with reasons, the guides with places left, and the totals."""
     result = run.result
     if not result:
         return {}
-    people = {
-        email: RunPerson(str(pk), name, email)
-        for pk, email, name in Participant.objects.filter(program=run.program).values_list(
-            "pk", "employee__email", "employee__name"
-        )
-    }
-    by_key = {person.key: person for person in people.values()}
+    people = run_people(run=run)
 
-    def person(email: str) -> RunPerson:
-        # Someone deleted since the run still shows, by address.
-        return people.get(email) or RunPerson("", email, email)
+    def person(key: str) -> RunPerson:
+        return people.get(key, GONE)
 
-    pinned = {frozenset(pair) for pair in run.pins}
-    pairings = []
-    for item in result["pairings"]:
-        guide = person(item["guide"]) if item["guide"] else None
-        members = [person(email) for email in item["members"]]
-        keys = frozenset(p.key for p in ([guide] if guide else []) + members)
-        pairings.append(
-            RunPairing(guide, members, item["score"], item["breakdown"], keys in pinned)
+    pairings = [
+        RunPairing(
+            person(item["guide"]) if item["guide"] else None,
+            [person(key) for key in item["members"]],
+            item["score"],
+            item["breakdown"],
+            item["pinned"],
         )
+        for item in result["pairings"]
+    ]
     pairings.sort(key=lambda p: (not p.pinned, -p.score, p.first.name))
     return {
         "pairings": pairings,
-        "unmatched": [(person(u["email"]), u["reasons"]) for u in result["unmatched"]],
-        "spare_capacity": [(person(s["email"]), s["free"]) for s in result["spare_capacity"]],
+        "unmatched": [(person(u["key"]), u["reasons"]) for u in result["unmatched"]],
+        "spare_capacity": [(person(s["key"]), s["free"]) for s in result["spare_capacity"]],
         "totals": result["totals"],
-        "removed": [[by_key[key] for key in pair if key in by_key] for pair in run.removed],
+        "removed": [[people[key] for key in pair if key in people] for pair in run.removed],
     }
 
 

@@ -22,6 +22,7 @@ from scipy.optimize import linear_sum_assignment
 from . import solve
 from .domain import GUIDE, KINDS, LEARNER, MENTORING, PEER, PEER_COACHING, Person, Rules
 from .engine import Problem
+from .greedy import greedy
 from .scores import FORBIDDEN
 
 _DEPARTMENTS = ("Engineering", "Sales", "Marketing", "Finance", "People", "Legal", "Product")
@@ -102,40 +103,6 @@ def synthetic_org(
         else:
             person["manager"] = f"outside-{int(rng.integers(10 * len(people) + 1))}@example.org"
     return [Person(**person) for person in people]
-
-
-def greedy(problem: Problem) -> tuple[int, float]:
-    """Baseline: take allowed pairs best score first while both sides have room."""
-    scores = problem.scores
-    if scores.size == 0:
-        return 0, 0.0
-    flat = np.flatnonzero(scores.reshape(-1) != FORBIDDEN)
-    order = flat[np.argsort(-scores.reshape(-1)[flat], kind="stable")]
-    rows, cols = np.divmod(order, scores.shape[1])
-    taken_row = np.zeros(scores.shape[0], bool)
-    if problem.rules.is_peer:
-        taken_col = taken_row
-        room = None
-    else:
-        taken_col = None
-        room = problem.capacity.copy()
-    matched, total = 0, 0
-    picked = scores.reshape(-1)[order].tolist()
-    for r, c, s in zip(rows.tolist(), cols.tolist(), picked, strict=True):
-        if taken_row[r]:
-            continue
-        if room is None:
-            if taken_col[c] or r == c:
-                continue
-            taken_col[c] = True
-        else:
-            if room[c] == 0:
-                continue
-            room[c] -= 1
-        taken_row[r] = True
-        matched += 2 if room is None else 1
-        total += s
-    return matched, total / problem.scale
 
 
 def dense_reference(problem: Problem) -> tuple[int, float] | None:

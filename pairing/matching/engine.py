@@ -25,6 +25,7 @@ from .reasons import Context, learner_reasons, peer_reasons
 from .scores import (
     FORBIDDEN,
     Side,
+    barred_reason,
     breakdowns,
     choose_scale,
     forbid_pairs,
@@ -105,9 +106,32 @@ def solve(
     whether it is certified and what gap is proven. Same input, same output.
     """
     began = time.perf_counter()
-    deadline = None if time_budget is None else began + time_budget
     problem = Problem.build(people, rules, excluded)
-    if rules.is_peer:
+    return _solve(problem, pinned, began, time_budget)
+
+
+def solve_problem(
+    problem: Problem,
+    *,
+    pinned: Iterable[tuple[str, str]] = (),
+    time_budget: float | None = None,
+) -> MatchResult:
+    """`solve` on a problem already built (`Problem.build`), which it leaves unchanged.
+
+    For callers that also need the score matrix, e.g. for the greedy baseline: the build is
+    a good part of the work at scale, so they build once and share it.
+    """
+    return _solve(problem, pinned, time.perf_counter(), time_budget)
+
+
+def _solve(
+    problem: Problem,
+    pinned: Iterable[tuple[str, str]],
+    began: float,
+    time_budget: float | None,
+) -> MatchResult:
+    deadline = None if time_budget is None else began + time_budget
+    if problem.rules.is_peer:
         return _solve_peers(problem, list(pinned), began, deadline)
     return _solve_mentoring(problem, list(pinned), began, deadline)
 
@@ -238,10 +262,4 @@ def _solve_peers(
 
 def _why_barred(problem: Problem, i: int, j: int) -> str:
     a, b = problem.rows.people[i], problem.cols.people[j]
-    if a.key == b.key:
-        return "a person cannot be paired with themself"
-    if a.manager == b.key or b.manager == a.key:
-        return "one manages the other"
-    if frozenset((a.key, b.key)) in problem.excluded:
-        return "the pair was declined"
-    return "their levels are too far apart"
+    return barred_reason(a, b, problem.rules, problem.excluded) or "a matching rule forbids it"

@@ -84,6 +84,25 @@ def related(a: Person, b: Person) -> bool:
     return a.manager == b.key or b.manager == a.key
 
 
+def barred_reason(
+    guide_or_a: Person, learner_or_b: Person, rules: Rules, excluded: Iterable = ()
+) -> str | None:
+    """Why a hard rule forbids this pair (ordered as for score_pair), in words; None when
+    it may be made. ``excluded`` holds the pairs declined before, as key pairs in either
+    order."""
+    a, b = guide_or_a, learner_or_b
+    if a.key == b.key:
+        return "a person cannot be paired with themself"
+    if related(a, b):
+        return "one manages the other"
+    if frozenset((a.key, b.key)) in {frozenset(pair) for pair in excluded}:
+        return "the pair was declined"
+    gap = a.level - b.level if rules.is_peer else level_gap(a, b, rules)
+    if not _level_allowed(gap, rules):
+        return "their levels are too far apart"
+    return None
+
+
 def score_pair(guide_or_a: Person, learner_or_b: Person, rules: Rules) -> Breakdown | None:
     """Score one pair under ``rules``, or None when a hard rule forbids it.
 

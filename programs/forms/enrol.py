@@ -8,6 +8,7 @@ from django.utils import timezone
 from programs.guide import QUESTIONS
 from programs.models import Focus, Participant, Program, Style, Topic
 from programs.services import new_topics_problem, topics_new_among
+from programs.topics import topic_names
 from programs.validators import topic_problems, validate_no_control_characters
 
 # <input type="date"> only takes yyyy-mm-dd; the locale's format (en-GB: dd/mm/yyyy) would
@@ -28,17 +29,13 @@ class GuideForm(forms.Form):
             )
 
 
-def split_names(text: str) -> list[str]:
-    return [name.strip() for name in text.split(",") if name.strip()]
-
-
 class ParticipantForm(forms.Form):
     """Enrol (or edit one's enrolment) as ``role`` in ``program``; the view decides the
     role (from the page address, or the existing enrolment), the form only shows its fields.
 
     Learners (mentees, peers) state goals; mentors state expertise and capacity. Everyone
     has a style, a pause date and a note. Topics are picked from the existing ones or typed
-    in, comma-separated; the service de-duplicates them.
+    in, separated by commas or semicolons; the service de-duplicates them.
     """
 
     goals = forms.ModelMultipleChoiceField(
@@ -117,7 +114,7 @@ class ParticipantForm(forms.Form):
         for field, extra in (("goals", "new_goals"), ("expertise", "new_expertise")):
             if field in self.fields:
                 names = [t.name for t in data.get(field) or []]
-                typed = split_names(data.get(extra, ""))
+                typed = topic_names(data.get(extra, ""), commas=True)
                 if problems := topic_problems(typed, label="A topic"):
                     self.add_error(extra, problems)
                 elif problem := new_topics_problem(

@@ -4,7 +4,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from pairing.matchmaking import match_run_execute
+from pairing.matchmaking.runs import match_run_execute
 from pairing.models import MatchRun, Pairing, PairingMember
 from programs.models import AuditEvent, Participant, Program
 from tests.factories import make_employee, make_hr_admin, make_participant, make_program, make_user

@@ -1,21 +1,23 @@
 import pytest
 from django.test import override_settings
 
-from pairing import matchmaking
 from pairing.matching import Person
-from pairing.matchmaking import (
+from pairing.matchmaking import runs
+from pairing.matchmaking.adapter import rules_for
+from pairing.matchmaking.contract import outcome_to_contract_json
+from pairing.matchmaking.pool import program_people
+from pairing.matchmaking.runs import (
     MatchingError,
     match_run_pin,
     match_run_publish,
     match_run_remove,
     match_run_start,
+    outcome_totals,
     program_match,
-    program_people,
     proposals_commit,
-    rules_for,
 )
 from pairing.models import MatchRun, Pairing, PairingMember
-from programs.models import AuditEvent, Program
+from programs.models import AuditEvent, Participant, Program
 from tests.factories import make_employee, make_participant, make_program
 
 pytestmark = pytest.mark.django_db
@@ -144,8 +146,8 @@ def test_building_people_takes_the_same_queries_for_1_and_3(size, django_assert_
         mentee = _mentee(program, goals=["Python", "Hiring"], manager=manager)
         _pairing(program, _mentor(program), mentee)
 
-    # participants, goals, expertise, live pairing members
-    with django_assert_num_queries(4):
+    # participants, goals, expertise, live pairing members, guide loads
+    with django_assert_num_queries(5):
         pool = program_people(program)
 
     assert len(pool.people) == 2 * size
@@ -158,7 +160,7 @@ def test_program_match_maps_back_and_compares_with_greedy():
     _mentee(program, level=5)  # no mentor 1-3 levels above
 
     outcome = program_match(program)
-    contract = matchmaking.outcome_to_contract_json(outcome)
+    contract = outcome_to_contract_json(outcome)
 
     assert contract["pairings"] == [
         {
@@ -173,7 +175,7 @@ def test_program_match_maps_back_and_compares_with_greedy():
     ]
     assert contract["spare_capacity"] == []
     assert outcome.greedy == (1, 100.0)
-    assert matchmaking.outcome_totals(outcome)["score_above_greedy"] == 0.0
+    assert outcome_totals(outcome)["score_above_greedy"] == 0.0
 
 
 def test_commit_refuses_an_outcome_overtaken_by_an_acceptance():
@@ -200,7 +202,13 @@ def _two_pairs_programme():
 
 
 def _run_pairs(run):
-    return sorted((p["guide"], p["members"][0]) for p in run.result["pairings"])
+    """The run's stored pairs (participant keys), by email."""
+    email = dict(
+        Participant.objects.filter(program=run.program).values_list("pk", "employee__email")
+    )
+    return sorted(
+        (email[int(p["guide"])], email[int(p["members"][0])]) for p in run.result["pairings"]
+    )
 
 
 def test_match_run_start_computes_small_programmes_inline(hr_admin):
@@ -328,7 +336,7 @@ def test_a_failing_run_records_the_error_and_cannot_be_published(hr_admin, monke
     def explode(*args, **kwargs):
         raise RuntimeError("the solver ran out of memory")
 
-    monkeypatch.setattr(matchmaking, "program_match", explode)
+    monkeypatch.setattr(runs, "program_match", explode)
     run = match_run_start(program=program, actor=hr_admin)
 
     assert (run.status, run.error, run.result) == (

@@ -18,7 +18,7 @@ from pairing.hr.selectors import (
     participant_keys_by_email,
     program_for_admin,
 )
-from pairing.matchmaking import (
+from pairing.matchmaking.runs import (
     MatchingError,
     match_run_pin,
     match_run_publish,

@@ -4,12 +4,8 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from pairing.matchmaking import (
-    MatchingError,
-    outcome_to_contract_json,
-    program_match,
-    proposals_commit,
-)
+from pairing.matchmaking.contract import outcome_to_contract_json
+from pairing.matchmaking.runs import MatchingError, program_match, proposals_commit
 from programs.models import Program
 
 
@@ -31,7 +27,8 @@ class Command(BaseCommand):
         program = Program.objects.filter(slug=slug).first()
         if program is None:
             raise CommandError(f"no programme with the slug {slug!r}")
-        outcome = program_match(program)
+        # No greedy baseline: the contract has no place for it (HR's runs show it).
+        outcome = program_match(program, baseline=False)
         if commit:
             try:
                 proposals_commit(program=program, outcome=outcome)

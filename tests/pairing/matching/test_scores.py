@@ -6,6 +6,7 @@ from pairing.matching import (
     Breakdown,
     Person,
     Rules,
+    barred_reason,
     explain,
     normalise_topic,
     score_pair,
@@ -192,3 +193,30 @@ def test_top_candidates_orders_by_score_then_key_and_skips_full_or_excluded():
 def test_rules_reject_unknown_kind():
     with pytest.raises(ValueError, match="unknown programme kind"):
         Rules(kind="speed_dating")
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "rules", "excluded", "expected"),
+    [
+        (
+            guide(key="x"),
+            learner(key="x"),
+            MENTORING,
+            (),
+            "a person cannot be paired with themself",
+        ),
+        (guide(), learner(manager="g"), MENTORING, (), "one manages the other"),
+        (guide(manager="l"), learner(), MENTORING, (), "one manages the other"),
+        (guide(), learner(), MENTORING, [("l", "g")], "the pair was declined"),
+        (guide(level=6), learner(level=2), MENTORING, (), "their levels are too far apart"),
+        (guide(level=3), learner(level=3), MENTORING, (), "their levels are too far apart"),
+        (guide(level=2), learner(level=4), REVERSE, (), None),
+        (peer("a", level=2), peer("b", level=4), PEERS, (), "their levels are too far apart"),
+        (peer("a", level=3), peer("b", level=4), PEERS, (), None),
+        (guide(), learner(), MENTORING, [("g", "other")], None),
+    ],
+)
+def test_barred_reason_names_the_hard_rule(a, b, rules, excluded, expected):
+    assert barred_reason(a, b, rules, excluded) == expected
+    # Declines aside, the rule agrees with the scorer.
+    assert (score_pair(a, b, rules) is None) == (barred_reason(a, b, rules) is not None)

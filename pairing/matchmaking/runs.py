@@ -1,220 +1,53 @@
-"""The bridge between the models and the matching engine: no matching logic lives here.
+"""Matching-run services: match a programme, write proposals, and HR's reviewed runs.
 
-Participants become engine ``Person``s (keys are participant pks as strings), the engine
-solves, and the answer is mapped back: to the ``match --json`` contract with emails, to
-proposals in the database, and to the matching runs HR reviews before publishing.
-
-Who takes part in a run: the programme's active participants, except learners and peers
-already in a live pairing that stays (accepted, active, or a proposal someone has already
-answered); guides take part with the places those pairings leave. Proposals nobody has
-answered yet do not count: publishing a new run replaces them.
+The engine solves the pool (see ``pool``); the answer is mapped back to the ``match --json``
+contract (see ``contract``), to proposals in the database, and to the matching runs HR
+reviews before publishing.
 """
 
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from pairing import later, rules, schedule
 from pairing.matching import (
-    Breakdown,
+    GUIDE,
+    LEARNER,
     MatchResult,
     Objective,
     Person,
+    Problem,
     Rules,
+    barred_reason,
     explain,
+    greedy,
     score_pair,
-    solve,
+    solve_problem,
 )
 from pairing.matching import Pairing as Proposal
-from pairing.matching.bench import greedy
-from pairing.matching.domain import GUIDE, LEARNER, PEER
-from pairing.matching.engine import Problem
+from pairing.matchmaking.adapter import rules_for
+from pairing.matchmaking.pool import (
+    Pair,
+    Pool,
+    declined_pairs,
+    live_pairings,
+    program_people,
+)
 from pairing.models import MatchRun, Pairing, PairingMember
 from programs.models import AuditEvent, Participant, Program
 from programs.services import audit_record
 
 logger = logging.getLogger(__name__)
 
-# The members whose answer a proposal waits for. A mentee asked for support, so their side
-# starts accepted (as in pairing.services.proposal_create); a proposal counts as answered
-# once one of these members has responded.
-ANSWERING_ROLES = (PairingMember.Role.GUIDE, PairingMember.Role.PEER)
-Pair = tuple[str, str]
-
 
 class MatchingError(Exception):
     """A refused matching action, worded for the HR admin who tried it."""
-
-
-def rules_for(program: Program) -> Rules:
-    """The engine's rules from the numbers on the programme row."""
-    return Rules(
-        kind=program.kind,
-        min_gap=program.min_gap,
-        ideal_gap=program.ideal_gap,
-        max_gap=program.max_gap,
-        peer_max_gap=program.peer_max_gap,
-        weight_goals=program.weight_goals,
-        weight_level=program.weight_level,
-        weight_style=program.weight_style,
-        weight_department=program.weight_department,
-    )
-
-
-# Mentors guide (in reverse mentoring too, where the mentor is the junior one).
-ENGINE_ROLES = {
-    Participant.Role.MENTOR: GUIDE,
-    Participant.Role.MENTEE: LEARNER,
-    Participant.Role.PEER: PEER,
-}
-
-
-def keys_by_employee(participants: Iterable[Participant]) -> dict[int, str]:
-    """Employee id -> engine key for a pool of participants, for `person_for`."""
-    return {p.employee_id: str(p.pk) for p in participants}
-
-
-def person_for(
-    participant: Participant,
-    *,
-    key_of_employee: Mapping[int, str],
-    capacity: int = 1,
-    goals: Iterable[str] | None = None,
-    expertise: Iterable[str] | None = None,
-) -> Person:
-    """The engine's view of a participant, keyed by its pk (a string).
-
-    ``key_of_employee`` (see `keys_by_employee`) gives the key of the participant's manager
-    for the manager rule; a manager outside the pool cannot be paired with anyone in it, so
-    None is right for them. Goals and expertise are the participant's topics (prefetch them)
-    unless given as names: the demo scores thousands of people it wrote in bulk, and a guide
-    reading why they were matched has no goals of their own in the pairing.
-    """
-    employee = participant.employee
-    if goals is None:
-        goals = (t.name for t in participant.goals.all())
-    if expertise is None:
-        expertise = (t.name for t in participant.expertise.all())
-    return Person(
-        key=str(participant.pk),
-        role=ENGINE_ROLES[participant.role],
-        level=employee.level,
-        department=employee.department,
-        manager=key_of_employee.get(employee.manager_id),
-        goals=frozenset(goals),
-        expertise=frozenset(expertise),
-        style=participant.style,
-        capacity=capacity,
-        label=employee.name,
-    )
-
-
-def breakdown_for(data: dict) -> Breakdown:
-    """A stored breakdown (a pairing's JSON, in points) as the engine's value."""
-    return Breakdown(
-        goals=float(data.get("goals", 0)),
-        level=float(data.get("level", 0)),
-        style=float(data.get("style", 0)),
-        department=float(data.get("department", 0)),
-    )
-
-
-@dataclass(frozen=True)
-class LivePairings:
-    """The programme's live pairings, split into those a new run keeps and those it replaces."""
-
-    guide_load: dict[int, int]  # participant id -> kept pairings they guide
-    paired: set[int]  # learners and peers in a kept pairing
-    replaceable: list[int]  # ids of proposals nobody has answered yet
-
-
-def live_pairings(program: Program) -> LivePairings:
-    """One query over the members of the programme's live pairings."""
-    by_pairing: dict[int, list[tuple]] = defaultdict(list)
-    for pairing_id, status, participant_id, role, response in PairingMember.objects.filter(
-        pairing__program=program, pairing__status__in=Pairing.LIVE_STATUSES
-    ).values_list("pairing_id", "pairing__status", "participant_id", "role", "response"):
-        by_pairing[pairing_id].append((status, participant_id, role, response))
-    guide_load: dict[int, int] = defaultdict(int)
-    paired: set[int] = set()
-    replaceable: list[int] = []
-    for pairing_id, members in by_pairing.items():
-        answered = any(
-            role in ANSWERING_ROLES and response != PairingMember.Response.PENDING
-            for _, _, role, response in members
-        )
-        if members[0][0] == Pairing.Status.PROPOSED and not answered:
-            replaceable.append(pairing_id)
-            continue
-        for _, participant_id, role, _ in members:
-            if role == PairingMember.Role.GUIDE:
-                guide_load[participant_id] += 1
-            else:
-                paired.add(participant_id)
-    return LivePairings(dict(guide_load), paired, sorted(replaceable))
-
-
-def declined_pairs(program: Program) -> set[Pair]:
-    """Pairs from declined or expired proposals in this programme: never proposed again."""
-    members: dict[int, list[str]] = defaultdict(list)
-    for pairing_id, participant_id in PairingMember.objects.filter(
-        pairing__program=program,
-        pairing__status__in=[Pairing.Status.DECLINED, Pairing.Status.EXPIRED],
-    ).values_list("pairing_id", "participant_id"):
-        members[pairing_id].append(str(participant_id))
-    return {(a, b) for a, b in (sorted(keys) for keys in members.values() if len(keys) == 2)}
-
-
-@dataclass(frozen=True)
-class Pool:
-    """The people a run matches, and the participants behind their keys."""
-
-    people: list[Person]
-    participants: dict[str, Participant]  # key -> participant (everyone active, for emails)
-    already_paired: int  # learners and peers left out: they are in a kept pairing
-    full_guides: int  # guides left out: no place left
-
-
-def program_people(program: Program) -> Pool:
-    """The programme's active participants as engine people; a constant number of queries."""
-    participants = list(
-        Participant.objects.active()
-        .filter(program=program, role__in=program.roles)
-        .select_related("employee")
-        .prefetch_related("goals", "expertise")
-    )
-    for participant in participants:
-        # Share the programme row: effective_capacity reads it, one query per guide otherwise.
-        participant.program = program
-    live = live_pairings(program)
-    key_of_employee = keys_by_employee(participants)
-    people: list[Person] = []
-    already_paired = full_guides = 0
-    for participant in participants:
-        if participant.is_guide:
-            capacity = participant.effective_capacity - live.guide_load.get(participant.pk, 0)
-            if capacity < 1:
-                full_guides += 1
-                continue
-        else:
-            capacity = 1
-            if participant.pk in live.paired:
-                already_paired += 1
-                continue
-        people.append(person_for(participant, key_of_employee=key_of_employee, capacity=capacity))
-    return Pool(
-        people=people,
-        participants={str(p.pk): p for p in participants},
-        already_paired=already_paired,
-        full_guides=full_guides,
-    )
 
 
 @dataclass(frozen=True)
@@ -231,62 +64,35 @@ class MatchOutcome:
     people: dict[str, Person] = field(default_factory=dict)
 
     def email(self, key: str) -> str:
-        return self.pool.participants[key].employee.email
+        return self.pool.emails[key]
 
 
 def _pairs(pairs: Iterable[Sequence[str]]) -> list[Pair]:
     return [(str(a), str(b)) for a, b in pairs]
 
 
-def program_match(program: Program, *, pins=(), removed=()) -> MatchOutcome:
+def program_match(program: Program, *, pins=(), removed=(), baseline: bool = True) -> MatchOutcome:
     """Match the programme's available people: the engine's optimum around `pins`
     (`(guide, learner)` or `(peer, peer)` keys), never proposing `removed` pairs or pairs
-    declined before, plus the greedy baseline for comparison."""
+    declined before, plus (unless `baseline` is False) the greedy baseline for comparison.
+
+    The baseline is for HR's runs ("against greedy"); `match` leaves it out, since its JSON
+    has no place for it and at scale it costs as much as the matching itself.
+    """
     rules = rules_for(program)
     pool = program_people(program)
     excluded = frozenset(declined_pairs(program) | set(_pairs(removed)))
-    result = solve(pool.people, rules, excluded=excluded, pinned=_pairs(pins))
-    baseline = greedy(Problem.build(pool.people, rules, excluded))
+    problem = Problem.build(pool.people, rules, excluded)
+    result = solve_problem(problem, pinned=_pairs(pins))
     return MatchOutcome(
         program=program,
         rules=rules,
         pool=pool,
         result=result,
         excluded=excluded,
-        greedy=baseline,
+        greedy=greedy(problem) if baseline else None,
         people={p.key: p for p in pool.people},
     )
-
-
-def outcome_to_contract_json(outcome: MatchOutcome) -> dict:
-    """The ``match --json`` shape of DESIGN.md, with emails instead of keys."""
-    result, email = outcome.result, outcome.email
-    pairings = sorted(
-        (
-            {
-                "guide": email(p.guide) if p.guide else None,
-                "members": sorted(email(key) for key in p.members),
-                "score": round(p.score, 2),
-                "breakdown": p.breakdown.as_dict(),
-            }
-            for p in result.pairings
-        ),
-        key=lambda p: (p["guide"] or "", p["members"]),
-    )
-    return {
-        "program": outcome.program.slug,
-        "kind": outcome.program.kind,
-        "objective": result.objective.to_dict(),
-        "pairings": pairings,
-        "unmatched": sorted(
-            ({"email": email(u.key), "reasons": list(u.reasons)} for u in result.unmatched),
-            key=lambda u: u["email"],
-        ),
-        "spare_capacity": sorted(
-            ({"email": email(key), "free": free} for key, free in result.spare_capacity),
-            key=lambda s: s["email"],
-        ),
-    }
 
 
 def outcome_totals(outcome: MatchOutcome) -> dict:
@@ -336,31 +142,36 @@ def proposals_commit(
     live = live_pairings(program)
     active = set(Participant.objects.active().filter(program=program).values_list("pk", flat=True))
     load = dict(live.guide_load)
-    participants = outcome.pool.participants
+    # Names for the refusals and today's capacities, for the whole programme in one query
+    # (filtering on thousands of keys would pass the database thousands of parameters).
+    rows = list(
+        Participant.objects.filter(program=program).values_list("pk", "capacity", "employee__name")
+    )
+    name = {pk: employee_name for pk, _, employee_name in rows}
+    # Participant.effective_capacity, from the values.
+    places = {pk: capacity or program.default_capacity for pk, capacity, _ in rows}
     for proposal in outcome.result.pairings:
         for key in (proposal.guide, *proposal.members):
             if key is not None and int(key) not in active:
                 raise MatchingError(
-                    f"{participants[key].employee.name} is no longer taking part; "
-                    "run matching again."
+                    f"{name[int(key)]} is no longer taking part; run matching again."
                 )
         for key in proposal.members:
             if int(key) in live.paired:
                 raise MatchingError(
-                    f"{participants[key].employee.name} has been paired since this run; "
-                    "run matching again."
+                    f"{name[int(key)]} has been paired since this run; run matching again."
                 )
         if proposal.guide is not None:
-            guide = participants[proposal.guide]
-            load[guide.pk] = load.get(guide.pk, 0) + 1
-            if load[guide.pk] > guide.effective_capacity:
+            guide = int(proposal.guide)
+            load[guide] = load.get(guide, 0) + 1
+            if load[guide] > places[guide]:
                 raise MatchingError(
-                    f"{guide.employee.name} has no place left since this run; run matching again."
+                    f"{name[guide]} has no place left since this run; run matching again."
                 )
 
     Pairing.objects.filter(pk__in=live.replaceable).delete()
     now = timezone.now()
-    expires_at = now + timedelta(days=program.proposal_expiry_days)
+    expires_at = schedule.proposal_expires_at(program, now)
     pairings = [
         Pairing(
             program=program,
@@ -378,30 +189,16 @@ def proposals_commit(
     # Rows are built from the engine's validated answer and checked above; bulk inserts
     # keep publishing a programme of thousands to a handful of queries.
     Pairing.objects.bulk_create(pairings)
-    members: list[PairingMember] = []
-    for pairing, proposal in zip(pairings, outcome.result.pairings, strict=True):
-        if proposal.guide is None:
-            members += [
-                PairingMember(
-                    pairing=pairing, participant_id=int(key), role=PairingMember.Role.PEER
-                )
-                for key in proposal.members
-            ]
-        else:
-            members += [
-                PairingMember(
-                    pairing=pairing,
-                    participant_id=int(proposal.guide),
-                    role=PairingMember.Role.GUIDE,
-                ),
-                PairingMember(
-                    pairing=pairing,
-                    participant_id=int(proposal.members[0]),
-                    role=PairingMember.Role.LEARNER,
-                    response=PairingMember.Response.ACCEPTED,
-                    responded_at=now,
-                ),
-            ]
+    members = [
+        member
+        for pairing, proposal in zip(pairings, outcome.result.pairings, strict=True)
+        for member in rules.proposal_members(
+            pairing,
+            guide_id=int(proposal.guide) if proposal.guide is not None else None,
+            member_ids=[int(key) for key in proposal.members],
+            at=now,
+        )
+    ]
     PairingMember.objects.bulk_create(members)
     audit_record(
         program=program,
@@ -415,25 +212,29 @@ def proposals_commit(
             "replaced": len(live.replaceable),
         },
     )
-    # Imported when needed: pairing.tasks imports this module, and so, through reminders
-    # and services, do the selectors, which translate rows with person_for.
-    from pairing import tasks
-
-    for member in members:
-        if member.role in ANSWERING_ROLES:
-            tasks.send_proposal_email.delay_on_commit(member.pk)
+    later.proposal_emails(m.pk for m in members if m.response == PairingMember.Response.PENDING)
     return pairings
 
 
 def _run_result(outcome: MatchOutcome) -> dict:
+    """What a run keeps: participant keys with their scores and breakdowns, so publishing
+    writes exactly the pairs HR reviewed, and the pages name people as they are today."""
+    result = outcome.result
     return {
-        **outcome_to_contract_json(outcome),
+        "objective": result.objective.to_dict(),
         "totals": outcome_totals(outcome),
-        # The engine keys, so publishing writes exactly the pairs HR reviewed.
-        "keys": [
-            {"guide": p.guide, "members": list(p.members), "pinned": p.pinned}
-            for p in outcome.result.pairings
+        "pairings": [
+            {
+                "guide": p.guide,
+                "members": list(p.members),
+                "score": round(p.score, 2),
+                "breakdown": p.breakdown.as_dict(),
+                "pinned": p.pinned,
+            }
+            for p in result.pairings
         ],
+        "unmatched": [{"key": u.key, "reasons": list(u.reasons)} for u in result.unmatched],
+        "spare_capacity": [{"key": key, "free": free} for key, free in result.spare_capacity],
     }
 
 
@@ -468,9 +269,7 @@ def _dispatch(run: MatchRun) -> MatchRun:
     if size <= settings.MATCHING_INLINE_LIMIT:
         match_run_execute(run.pk)
     else:
-        from pairing import tasks  # at call time, as in proposals_commit
-
-        tasks.run_matching.delay_on_commit(run.pk)
+        later.matching_run(run.pk)
     run.refresh_from_db()
     return run
 
@@ -529,10 +328,10 @@ def match_run_pin(*, run: MatchRun, first: str, second: str, actor) -> MatchRun:
         raise MatchingError("Pin a mentor to a mentee.")
     if frozenset((a.key, b.key)) in {frozenset(p) for p in declined_pairs(program)}:
         raise MatchingError(f"{a.name} and {b.name} were proposed before and declined.")
-    if score_pair(a, b, rules_for(program)) is None:
+    barred = barred_reason(a, b, rules_for(program))
+    if barred is not None:
         raise MatchingError(
-            f"{a.name} and {b.name} cannot be paired under the programme's rules "
-            f"({_barred_reason(a, b)})."
+            f"{a.name} and {b.name} cannot be paired under the programme's rules ({barred})."
         )
     pinned_keys = [key for pair in run.pins for key in (pair if program.is_peer else pair[1:])]
     for person in (a, b) if program.is_peer else (b,):
@@ -551,14 +350,6 @@ def match_run_pin(*, run: MatchRun, first: str, second: str, actor) -> MatchRun:
         detail={"run": run.pk, "pair": pair},
     )
     return _rerun(run)
-
-
-def _barred_reason(a: Person, b: Person) -> str:
-    if a.key == b.key:
-        return "a person cannot be paired with themself"
-    if a.manager == b.key or b.manager == a.key:
-        return "one manages the other"
-    return "their levels are too far apart"
 
 
 @transaction.atomic
@@ -594,7 +385,7 @@ def _reviewed_outcome(run: MatchRun) -> MatchOutcome:
     pool = program_people(program)
     people = {p.key: p for p in pool.people}
     proposals = []
-    for item in run.result["keys"]:
+    for item in run.result["pairings"]:
         keys = [item["guide"], *item["members"]] if item["guide"] else item["members"]
         missing = [key for key in keys if key not in people]
         if missing:

@@ -1,0 +1,32 @@
+"""Work handed to a Celery worker once the current transaction commits.
+
+The tasks call the services, so the services reach the tasks only through here, at call
+time: the one lazy import of pairing.tasks, which keeps the module graph acyclic.
+"""
+
+from collections.abc import Iterable
+
+
+def _tasks():
+    from pairing import tasks
+
+    return tasks
+
+
+def proposal_emails(member_ids: Iterable[int]) -> None:
+    """Tell these members about their new proposal."""
+    task = _tasks().send_proposal_email
+    for member_id in member_ids:
+        task.delay_on_commit(member_id)
+
+
+def partner_left_emails(member_ids: Iterable[int]) -> None:
+    """Tell these members their pairing ended because their partner left."""
+    task = _tasks().send_partner_left_email
+    for member_id in member_ids:
+        task.delay_on_commit(member_id)
+
+
+def matching_run(run_id: int) -> None:
+    """Compute a queued matching run."""
+    _tasks().run_matching.delay_on_commit(run_id)

@@ -1,0 +1,151 @@
+"""Who a matching run may pair: the pool reads, a constant number of queries.
+
+Who takes part in a run: the programme's active participants, except learners and peers
+already in a live pairing that stays (accepted, active, or a proposal someone has already
+answered); guides take part with the places those pairings leave. Proposals nobody has
+answered yet do not count: publishing a new run replaces them.
+
+The pool is read as plain values, not model instances: at 10,000+ people building and
+prefetching instances cost more than the matching itself.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from pairing import rules
+from pairing.matching import GUIDE, Person
+from pairing.matchmaking.adapter import ENGINE_ROLES, person_from_values
+from pairing.models import Pairing, PairingMember
+from programs.models import Participant, Program
+
+Pair = tuple[str, str]
+
+
+@dataclass(frozen=True)
+class LivePairings:
+    """The programme's live pairings, split into those a new run keeps and those it replaces."""
+
+    guide_load: dict[int, int]  # participant id -> kept pairings they guide
+    paired: set[int]  # learners and peers in a kept pairing
+    replaceable: list[int]  # ids of proposals nobody has answered yet
+
+
+def live_pairings(program: Program) -> LivePairings:
+    """Two queries: the members of the programme's live pairings, and its guides' loads."""
+    by_pairing: dict[int, list[tuple]] = defaultdict(list)
+    for pairing_id, status, participant_id, role, response in PairingMember.objects.filter(
+        pairing__program=program, pairing__status__in=Pairing.LIVE_STATUSES
+    ).values_list("pairing_id", "pairing__status", "participant_id", "role", "response"):
+        by_pairing[pairing_id].append((status, participant_id, role, response))
+    paired: set[int] = set()
+    replaceable: list[int] = []
+    freed: dict[int, int] = defaultdict(int)  # guide -> places the replaced proposals free
+    for pairing_id, members in by_pairing.items():
+        # A proposal someone who answers for themself has answered stays.
+        answered = any(
+            role in rules.ANSWERING_ROLES and response != PairingMember.Response.PENDING
+            for _, _, role, response in members
+        )
+        replaced = members[0][0] == Pairing.Status.PROPOSED and not answered
+        if replaced:
+            replaceable.append(pairing_id)
+        for _, participant_id, role, _ in members:
+            if role == PairingMember.Role.GUIDE:
+                freed[participant_id] += replaced
+            elif not replaced:
+                paired.add(participant_id)
+    # The load counting proposals, less those this run would replace.
+    load = rules.guide_load(
+        Participant.objects.filter(program=program).values("pk"), with_proposals=True
+    )
+    kept = {pk: n - freed[pk] for pk, n in load.items() if n > freed[pk]}
+    return LivePairings(kept, paired, sorted(replaceable))
+
+
+def declined_pairs(program: Program) -> set[Pair]:
+    """rules.declined_pairs as engine keys."""
+    return {(str(a), str(b)) for a, b in rules.declined_pairs(program_id=program.pk)}
+
+
+@dataclass(frozen=True)
+class Pool:
+    """The people a run matches, and the emails behind their keys."""
+
+    people: list[Person]
+    emails: dict[str, str]  # key -> email, for everyone active (the JSON speaks emails)
+    already_paired: int  # learners and peers left out: they are in a kept pairing
+    full_guides: int  # guides left out: no place left
+
+
+_COLUMNS = (
+    "pk",
+    "employee_id",
+    "role",
+    "style",
+    "capacity",
+    "employee__email",
+    "employee__name",
+    "employee__level",
+    "employee__department",
+    "employee__manager_id",
+)
+
+
+def _topic_names(through, program: Program) -> dict[int, list[str]]:
+    """Participant id -> topic names over one of Participant's topic tables, in one query."""
+    names: dict[int, list[str]] = defaultdict(list)
+    for participant_id, name in through.objects.filter(participant__program=program).values_list(
+        "participant_id", "topic__name"
+    ):
+        names[participant_id].append(name)
+    return names
+
+
+def program_people(program: Program) -> Pool:
+    """The programme's active participants as engine people; five queries."""
+    rows = list(
+        Participant.objects.active()
+        .filter(program=program, role__in=program.roles)
+        .values_list(*_COLUMNS)
+    )
+    goals = _topic_names(Participant.goals.through, program)
+    expertise = _topic_names(Participant.expertise.through, program)
+    live = live_pairings(program)
+    key_of_employee = {employee_id: str(pk) for pk, employee_id, *_ in rows}
+    people: list[Person] = []
+    already_paired = full_guides = 0
+    for pk, _, role, style, own_capacity, _, name, level, department, manager_id in rows:
+        if ENGINE_ROLES[role] == GUIDE:
+            # Participant.effective_capacity, from the values.
+            places = own_capacity or program.default_capacity
+            capacity = places - live.guide_load.get(pk, 0)
+            if capacity < 1:
+                full_guides += 1
+                continue
+        else:
+            capacity = 1
+            if pk in live.paired:
+                already_paired += 1
+                continue
+        people.append(
+            person_from_values(
+                pk=pk,
+                role=role,
+                style=style,
+                level=level,
+                department=department,
+                manager_key=key_of_employee.get(manager_id),
+                goals=goals.get(pk, ()),
+                expertise=expertise.get(pk, ()),
+                capacity=capacity,
+                name=name,
+            )
+        )
+    return Pool(
+        people=people,
+        emails={str(pk): email for pk, _, _, _, _, email, *_ in rows},
+        already_paired=already_paired,
+        full_guides=full_guides,
+    )

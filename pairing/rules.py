@@ -1,0 +1,120 @@
+"""The pairing rules every layer shares, each written once: who answers a new proposal,
+how full a guide is, and which pairs are never proposed again.
+
+The services, the selectors, matching runs, the demo and the test factories all come here,
+so changing a rule changes it everywhere.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from django.db.models import Count, Q, QuerySet
+
+from pairing.models import Pairing, PairingMember
+from programs.models import Participant
+
+Role, Response = PairingMember.Role, PairingMember.Response
+
+# --- who answers a proposal ------------------------------------------------------------
+
+# A mentor answers for themself, and so does each peer. A mentee asked for support, so
+# their side of a proposal starts accepted.
+ANSWERING_ROLES = (Role.GUIDE, Role.PEER)
+
+
+def proposal_members(
+    pairing: Pairing,
+    *,
+    guide_id: int | None,
+    member_ids: Sequence[int],
+    at: datetime,
+    chosen_by: int | None = None,
+) -> list[PairingMember]:
+    """The (unsaved) members of a new proposal, in the engine's shape: a guide and their
+    learner, or peers when ``guide_id`` is None. Whoever must answer starts pending; the
+    learner, and a peer who chose this partner themself (``chosen_by``), start accepted."""
+    members = []
+    if guide_id is not None:
+        members.append(PairingMember(pairing=pairing, participant_id=guide_id, role=Role.GUIDE))
+    role = Role.PEER if guide_id is None else Role.LEARNER
+    for participant_id in member_ids:
+        answered = role == Role.LEARNER or participant_id == chosen_by
+        members.append(
+            PairingMember(
+                pairing=pairing,
+                participant_id=participant_id,
+                role=role,
+                response=Response.ACCEPTED if answered else Response.PENDING,
+                responded_at=at if answered else None,
+            )
+        )
+    return members
+
+
+# --- a guide's load --------------------------------------------------------------------
+
+# The pairings a guide's places go to: those their people agreed to (starting later or
+# running). Where the question is who could still be offered someone (candidates, HR's
+# free mentors), a proposal waiting for an answer holds a place too.
+AGREED_STATUSES = (Pairing.Status.ACCEPTED, Pairing.Status.ACTIVE)
+
+
+def _guiding(*, with_proposals: bool, through: str = "") -> Q:
+    statuses = Pairing.LIVE_STATUSES if with_proposals else AGREED_STATUSES
+    return Q(**{f"{through}role": Role.GUIDE, f"{through}pairing__status__in": statuses})
+
+
+def guide_load(
+    participant_ids: Iterable[int] | QuerySet, *, with_proposals: bool = False
+) -> dict[int, int]:
+    """How many people each of these guides (ids, or a query of them) supports (see
+    AGREED_STATUSES); guides with nobody are left out. One query."""
+    if not isinstance(participant_ids, QuerySet):
+        participant_ids = list(participant_ids)
+    return dict(
+        PairingMember.objects.filter(
+            _guiding(with_proposals=with_proposals), participant_id__in=participant_ids
+        )
+        .order_by()
+        .values_list("participant_id")
+        .annotate(load=Count("pk"))
+    )
+
+
+def with_guide_load(
+    participants: QuerySet[Participant], *, with_proposals: bool = False
+) -> QuerySet[Participant]:
+    """``participants`` annotated with ``load``, counted as guide_load counts it."""
+    return participants.annotate(
+        load=Count(
+            "memberships", filter=_guiding(with_proposals=with_proposals, through="memberships__")
+        )
+    )
+
+
+# --- pairs never proposed again --------------------------------------------------------
+
+CLOSED_UNAGREED = (Pairing.Status.DECLINED, Pairing.Status.EXPIRED)
+
+
+def declined_pairs(*, program_id: int, participant_id: int | None = None) -> set[tuple[int, int]]:
+    """Pairs of participant ids (lower first) from declined or expired proposals in the
+    programme, only ``participant_id``'s when given: such a pair is never proposed again."""
+    members = PairingMember.objects.filter(
+        pairing__program_id=program_id, pairing__status__in=CLOSED_UNAGREED
+    )
+    if participant_id is not None:
+        members = members.filter(pairing__members__participant_id=participant_id)
+    by_pairing: dict[int, list[int]] = defaultdict(list)
+    for pairing_id, member_id in members.values_list("pairing_id", "participant_id"):
+        by_pairing[pairing_id].append(member_id)
+    return {(min(ids), max(ids)) for ids in by_pairing.values() if len(ids) == 2}
+
+
+def declined_partner_ids(participant: Participant) -> set[int]:
+    """Everyone ``participant`` was in a declined or expired proposal with."""
+    pairs = declined_pairs(program_id=participant.program_id, participant_id=participant.pk)
+    return {b if a == participant.pk else a for a, b in pairs}

@@ -1,0 +1,75 @@
+"""pairing/rules.py: who answers a new proposal, a guide's load, declined pairs."""
+
+from datetime import UTC, datetime
+
+import pytest
+
+from pairing import rules
+from pairing.models import Pairing, PairingMember
+from programs.models import Participant, Program
+from tests.factories import make_live_pairing, make_participant, make_program
+
+pytestmark = pytest.mark.django_db
+
+AT = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+ACCEPTED, PENDING = PairingMember.Response.ACCEPTED, PairingMember.Response.PENDING
+
+
+def _shape(members):
+    return [(m.participant_id, m.role, m.response, m.responded_at) for m in members]
+
+
+def test_a_mentor_answers_and_the_mentee_has_asked_already():
+    members = rules.proposal_members(Pairing(), guide_id=7, member_ids=[9], at=AT)
+    assert _shape(members) == [(7, "guide", PENDING, None), (9, "learner", ACCEPTED, AT)]
+
+
+def test_both_peers_answer_unless_one_chose_the_other():
+    assert _shape(rules.proposal_members(Pairing(), guide_id=None, member_ids=[3, 4], at=AT)) == [
+        (3, "peer", PENDING, None),
+        (4, "peer", PENDING, None),
+    ]
+    chosen = rules.proposal_members(Pairing(), guide_id=None, member_ids=[3, 4], at=AT, chosen_by=3)
+    assert _shape(chosen) == [(3, "peer", ACCEPTED, AT), (4, "peer", PENDING, None)]
+
+
+def test_a_guides_load_counts_agreed_pairings_and_the_variant_adds_proposals():
+    program = make_program(default_capacity=5)
+    mentor = make_participant(program=program, role=Participant.Role.MENTOR)
+    idle = make_participant(program=program, role=Participant.Role.MENTOR)
+    for status in ("proposed", "accepted", "active", "active", "ended", "declined", "expired"):
+        make_live_pairing(program=program, guide=mentor, status=status)
+    assert rules.guide_load([mentor.pk, idle.pk]) == {mentor.pk: 3}
+    assert rules.guide_load([mentor.pk, idle.pk], with_proposals=True) == {mentor.pk: 4}
+    mentors = Participant.objects.filter(role="mentor")
+    loads = rules.with_guide_load(mentors)
+    assert dict(loads.values_list("pk", "load")) == {mentor.pk: 3, idle.pk: 0}
+    loads = rules.with_guide_load(mentors, with_proposals=True)
+    assert dict(loads.values_list("pk", "load")) == {mentor.pk: 4, idle.pk: 0}
+
+
+def test_declined_and_expired_pairs_are_remembered_per_programme():
+    program = make_program()
+    other = make_program()
+    mentor = make_participant(program=program, role=Participant.Role.MENTOR)
+    a, b, c = (make_participant(program=program) for _ in range(3))
+    make_live_pairing(program=program, guide=mentor, learner=a, status="declined")
+    make_live_pairing(program=program, guide=mentor, learner=b, status="expired")
+    make_live_pairing(program=program, guide=mentor, learner=c, status="ended")
+    make_live_pairing(program=other, status="declined")
+    assert rules.declined_pairs(program_id=program.pk) == {
+        tuple(sorted((mentor.pk, a.pk))),
+        tuple(sorted((mentor.pk, b.pk))),
+    }
+    assert rules.declined_pairs(program_id=program.pk, participant_id=a.pk) == {
+        tuple(sorted((mentor.pk, a.pk)))
+    }
+    assert rules.declined_partner_ids(mentor) == {a.pk, b.pk}
+    assert rules.declined_partner_ids(c) == set()
+
+
+def test_peer_programmes_use_the_same_rules():
+    program = make_program(kind=Program.Kind.PEER_COACHING)
+    first, second = (make_participant(program=program, role="peer") for _ in range(2))
+    make_live_pairing(program=program, guide=first, learner=second, status="declined")
+    assert rules.declined_partner_ids(second) == {first.pk}

@@ -1,0 +1,37 @@
+"""The one topic-list parser, and the two copies of the topic key agreeing."""
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from pairing.matching import normalise_topic as engine_key
+from programs.topics import normalise_topic, topic_names
+
+
+@pytest.mark.parametrize(
+    ("text", "commas", "expected"),
+    [
+        ("Public Speaking; Python", False, ["Public Speaking", "Python"]),
+        ("  Public   Speaking ;;  ; Python ", False, ["Public Speaking", "Python"]),
+        # The CSV keeps a comma inside a name; a form takes it as a separator.
+        ("Research, Development;Python", False, ["Research, Development", "Python"]),
+        ("Research, Development;Python", True, ["Research", "Development", "Python"]),
+        ("Leadership,Hiring", True, ["Leadership", "Hiring"]),
+        ("", True, []),
+        (" ; , ", True, []),
+    ],
+)
+def test_topic_names_split_trim_and_drop_empties(text, commas, expected):
+    assert topic_names(text, commas=commas) == expected
+
+
+@given(st.text())
+def test_the_programs_and_engine_topic_keys_agree(name):
+    assert normalise_topic(name) == engine_key(name)
+
+
+@given(st.lists(st.text(alphabet=st.characters(exclude_characters=";,")), max_size=5))
+def test_every_name_survives_a_round_trip_through_the_separator(names):
+    cleaned = [" ".join(name.split()) for name in names if name.split()]
+    assert topic_names("; ".join(names)) == cleaned
+    assert topic_names(", ".join(names), commas=True) == cleaned
