@@ -14,6 +14,7 @@ import bootstrap_wrapper
 import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
+from django.urls import reverse
 from django.utils.csp import CSP
 
 from config import logs
@@ -115,6 +116,15 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "config.urls"
+
+
+def _program_url(program) -> str:
+    return reverse("hr:program_detail", args=[program.slug])
+
+
+# A programme's page is an HR page (pairing.hr.urls), and programs/ links to none of
+# pairing's: its Program.get_absolute_url is wired here, where the layers meet.
+ABSOLUTE_URL_OVERRIDES = {"programs.program": _program_url}
 WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [

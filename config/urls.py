@@ -8,8 +8,10 @@ urlpatterns = [
     path("", home, name="home"),
     path("start/", landing, name="landing"),
     path("", include("pairing.urls")),
+    # The employees' programme pages first: the HR pages' programmes/<slug:slug>/ would
+    # swallow programmes/guide/ and programmes/me/.
     path("programmes/", include("programs.urls")),
-    path("directory/", include("programs.directory_urls")),
+    path("", include("pairing.hr.urls")),
     path("accounts/two-factor/", two_factor.two_factor_setup, name="two_factor_setup"),
     path("accounts/two-factor/verify/", two_factor.two_factor_verify, name="two_factor_verify"),
     path("accounts/", include("programs.account_urls")),

@@ -1,7 +1,20 @@
 from django.contrib import admin
 
 from pairing.models import CheckIn, MatchRun, Pairing, PairingMember, Reminder, SurveyResponse
-from programs.admin import AuditedAdmin, ProgramRowAdmin
+from pairing.programmes import program_kind_locked
+from programs.admin import AuditedAdmin, ProgramAdmin, ProgramRowAdmin
+from programs.models import Program
+
+admin.site.unregister(Program)
+
+
+@admin.register(Program)
+class ProgramWithPairingsAdmin(ProgramAdmin):
+    def get_readonly_fields(self, request, obj=None):
+        # As on HR's settings page: a programme's kind is fixed once it has pairings.
+        if obj is not None and program_kind_locked(program=obj):
+            return [*super().get_readonly_fields(request, obj), "kind"]
+        return super().get_readonly_fields(request, obj)
 
 
 class PairingRowAdmin(AuditedAdmin):

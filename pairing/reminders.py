@@ -35,7 +35,6 @@ import icalendar
 from django import db
 from django.conf import settings
 from django.core import mail
-from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, Subquery
 from django.urls import reverse
@@ -46,7 +45,6 @@ from pairing.models import CheckIn, Pairing, PairingMember, Reminder
 from pairing.services import pairings_start, proposal_expire
 from programs.models import Program
 from programs.permissions import hr_admin_users
-from programs.services import program_update
 
 logger = logging.getLogger(__name__)
 
@@ -525,30 +523,3 @@ def pairing_reschedule_program(*, program: Program) -> int:
             list(pairings_for_reminders().filter(pk__in=[p.pk for p in moved])), now=timezone.now()
         )
     return len(moved)
-
-
-KIND_LOCKED = (
-    "The kind cannot change once the programme has pairings: their roles and check-ins were "
-    "made for this kind. Start a new programme instead."
-)
-
-
-def program_kind_locked(*, program: Program) -> bool:
-    return Pairing.objects.filter(program=program).exists()
-
-
-@transaction.atomic
-def program_settings_update(*, program: Program, actor, data: dict) -> list[str]:
-    """HR saves the programme's settings (see programs.services.program_update, which
-    returns the changed fields). A new check-in cadence moves the open schedules in the
-    same transaction: the setting and the due dates change together, or neither does.
-
-    The kind is fixed once the programme has pairings: their roles (mentor and mentee, or
-    peers) and check-in cadence were made for it. Refused with a ValidationError on kind."""
-    stored_kind = Program.objects.values_list("kind", flat=True).get(pk=program.pk)
-    if data.get("kind", stored_kind) != stored_kind and program_kind_locked(program=program):
-        raise ValidationError({"kind": KIND_LOCKED})
-    changed = program_update(program=program, actor=actor, data=data)
-    if "checkin_cadence_days" in changed:
-        pairing_reschedule_program(program=program)
-    return changed

@@ -139,6 +139,9 @@ class AuditEventInline(admin.TabularInline):
 
 @admin.register(Program)
 class ProgramAdmin(AuditedAdmin):
+    """pairing/admin.py registers a subclass in its place that fixes the kind once the
+    programme has pairings: pairings are pairing/'s business."""
+
     list_display = ["name", "slug", "kind", "status", "matching_mode", "starts_on", "ends_on"]
     list_filter = ["kind", "status", "matching_mode"]
     search_fields = ["name", "slug"]
@@ -165,12 +168,6 @@ class ProgramAdmin(AuditedAdmin):
 
     def audit_program(self, obj) -> Program | None:
         return obj
-
-    def get_readonly_fields(self, request, obj=None):
-        # As on HR's settings page: a programme's kind is fixed once it has pairings.
-        if obj is not None and obj.pairings.exists():
-            return [*super().get_readonly_fields(request, obj), "kind"]
-        return super().get_readonly_fields(request, obj)
 
     def audit_program_on_delete(self, obj) -> Program | None:
         # The programme's own events go with it: the deletion is kept on the directory's.

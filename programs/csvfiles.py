@@ -143,6 +143,12 @@ def plain_text(value: str) -> str:
     return " ".join(value.split())
 
 
+def whole_number(raw: str) -> int | None:
+    """The cell as a whole number, or None. ASCII digits only: str.isdigit() also accepts
+    "²" and the like, which int() refuses."""
+    return int(raw) if raw.isascii() and raw.isdigit() else None
+
+
 def clean_person(values: dict[str, str]) -> tuple[dict, list[str]]:
     """The person's columns both imports have (email, name, department, level and
     manager_email; department may be absent), cleaned, and what is wrong with them
@@ -178,7 +184,7 @@ def clean_person(values: dict[str, str]) -> tuple[dict, list[str]]:
     )
 
     raw_level = values["level"].strip()
-    level = int(raw_level) if raw_level.isdigit() else None
+    level = whole_number(raw_level)
     if level not in Level.values:
         problems.append(f"level {raw_level!r} is not a whole number from 1 to 6")
 

@@ -17,6 +17,7 @@ from programs.csvfiles import (
     RowError,
     clean_person,
     read_rows,
+    whole_number,
 )
 from programs.models import (
     MAX_CAPACITY,
@@ -208,7 +209,7 @@ def _clean_row(values: dict[str, str], line: int, program: Program) -> tuple[Row
         problems.append(f"style {raw_style!r} is not one of {', '.join(Style.values)}")
 
     raw_capacity = values["capacity"].strip()
-    capacity = int(raw_capacity) if raw_capacity.isdigit() else None
+    capacity = whole_number(raw_capacity)
     if raw_capacity and (capacity is None or capacity < 1):
         problems.append(f"capacity {raw_capacity!r} is not a positive whole number")
     elif capacity is not None and capacity > MAX_CAPACITY:

@@ -12,7 +12,6 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
 from django.utils import timezone
 
 from programs.topics import normalise_topic
@@ -338,9 +337,6 @@ class Program(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    def get_absolute_url(self) -> str:
-        return reverse("programs:program_detail", args=[self.slug])
 
     @property
     def is_peer(self) -> bool:

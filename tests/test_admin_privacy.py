@@ -146,10 +146,10 @@ def test_no_export_contains_a_private_note(client, hr_admin, checkin):
     client.force_login(hr_admin)
     slug = checkin.pairing.program.slug
     urls = [
-        reverse("pairing:pairing_export", args=[slug]),
-        reverse("programs:participant_export", args=[slug]),
+        reverse("hr:pairing_export", args=[slug]),
+        reverse("hr:participant_export", args=[slug]),
     ] + [
-        reverse("pairing:dashboard_csv", args=[slug]) + f"?chart={chart}"
+        reverse("hr:dashboard_csv", args=[slug]) + f"?chart={chart}"
         for chart in ["enrolment", "outcomes", "decline_reasons", "checkins", "ratings"]
     ]
     for url in urls:
@@ -212,3 +212,10 @@ def test_the_admin_shows_a_programmes_kind_read_only_once_it_has_pairings(client
         .form
     )
     assert "kind" not in form.fields
+
+
+def test_programme_kind_is_read_only_in_the_admin_once_it_has_pairings(root, client, program):
+    url = reverse("admin:programs_program_change", args=[program.pk])
+    assert 'name="kind"' in client.get(url).content.decode()
+    make_live_pairing(program=program)
+    assert 'name="kind"' not in client.get(url).content.decode()

@@ -8,9 +8,9 @@ import pytest
 from django.utils import timezone
 
 from pairing.forms.journeys import CheckInForm
+from pairing.hr.forms.programmes import ProgramForm
 from pairing.models import Pairing
 from programs.forms.enrol import ParticipantForm
-from programs.forms.hr import ProgramForm
 from programs.models import Participant, Program
 
 pytestmark = pytest.mark.django_db

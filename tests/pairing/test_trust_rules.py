@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from pairing.models import CheckIn, Pairing
-from pairing.reminders import program_settings_update
+from pairing.programmes import program_settings_update
 from pairing.services import PairingError, checkin_log
 from programs.models import Participant, Program
 from tests.factories import make_live_pairing, make_participant, make_program
@@ -160,7 +160,7 @@ def test_an_out_of_range_setting_is_a_field_error_and_nothing_changes(
     before = Program.objects.values().get(pk=program.pk)
     client.force_login(hr_admin)
     response = client.post(
-        reverse("pairing:program_edit", args=[program.slug]), _post(program, **{field: value})
+        reverse("hr:program_edit", args=[program.slug]), _post(program, **{field: value})
     )
     assert response.status_code == 200
     assert field in response.context["form"].errors
@@ -179,7 +179,7 @@ def test_a_new_programmes_cadence_may_be_blank_for_the_default_but_not_zero(
         "max_gap": 3, "peer_max_gap": 1, "weight_goals": 50, "weight_level": 25,
         "weight_style": 20, "weight_department": 5,
     }  # fmt: skip
-    response = client.post(reverse("programs:program_create"), data)
+    response = client.post(reverse("hr:program_create"), data)
     if error:
         assert response.status_code == 200
         assert "checkin_cadence_days" in response.context["form"].errors
@@ -195,7 +195,7 @@ def test_a_new_programmes_cadence_may_be_blank_for_the_default_but_not_zero(
 def test_the_kind_is_fixed_once_the_programme_has_pairings(client, hr_admin, program):
     make_live_pairing(program=program)
     client.force_login(hr_admin)
-    url = reverse("pairing:program_edit", args=[program.slug])
+    url = reverse("hr:program_edit", args=[program.slug])
     page = client.get(url)
     assert page.context["form"].fields["kind"].disabled
     assert "Fixed: the programme has pairings" in page.content.decode()
@@ -219,7 +219,7 @@ def test_the_service_refuses_a_new_kind_once_there_are_pairings(hr_admin, progra
 
 def test_the_kind_may_change_while_there_are_no_pairings(client, hr_admin, program):
     client.force_login(hr_admin)
-    url = reverse("pairing:program_edit", args=[program.slug])
+    url = reverse("hr:program_edit", args=[program.slug])
     assert not client.get(url).context["form"].fields["kind"].disabled
     response = client.post(url, _post(program, kind=Program.Kind.PEER_COACHING))
     assert response.status_code == 302

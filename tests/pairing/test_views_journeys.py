@@ -395,7 +395,7 @@ def test_home_answers_what_do_i_need_to_do(client, program, hr_admin):
 
 def test_home_links_hr_admin_to_their_programmes(client, hr_admin):
     login(client, hr_admin)
-    assert reverse("programs:program_manage_list") in client.get(reverse("home")).content.decode()
+    assert reverse("hr:program_manage_list") in client.get(reverse("home")).content.decode()
 
 
 @pytest.mark.parametrize("count", [1, 3])

@@ -169,10 +169,10 @@ def test_hr_invites_everyone_who_has_not_signed_in(
 ):
     people, signed_in = enrolled
     client.force_login(hr_admin)
-    table = client.get(reverse("programs:participant_table", args=[program.slug]))
+    table = client.get(reverse("hr:participant_table", args=[program.slug]))
     # The HR admin has signed in (force_login); the three imported people have not.
     assert table.context["never_signed_in"] == 3
-    url = reverse("programs:participant_invite", args=[program.slug])
+    url = reverse("hr:participant_invite", args=[program.slug])
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(url, {"everyone": "on"}, follow=True)
     assert [str(m) for m in response.context["messages"]] == ["Sending 3 invitations."]
@@ -191,7 +191,7 @@ def test_hr_resends_to_one_and_to_the_ticked_people(
 ):
     people, signed_in = enrolled
     client.force_login(hr_admin)
-    url = reverse("programs:participant_invite", args=[program.slug])
+    url = reverse("hr:participant_invite", args=[program.slug])
     with django_capture_on_commit_callbacks(execute=True):
         client.post(url, {"one": people[0].employee_id})
     with django_capture_on_commit_callbacks(execute=True):
@@ -210,7 +210,7 @@ def test_hr_resends_to_one_and_to_the_ticked_people(
 
 def test_hr_invite_of_nobody_or_of_rubbish_changes_nothing(client, hr_admin, program, enrolled):
     client.force_login(hr_admin)
-    url = reverse("programs:participant_invite", args=[program.slug])
+    url = reverse("hr:participant_invite", args=[program.slug])
     response = client.post(url, {}, follow=True)
     assert [str(m) for m in response.context["messages"]] == ["Tick the people to invite first."]
     response = client.post(url, {"employees": ["x'); drop"]}, follow=True)
@@ -235,7 +235,7 @@ def test_a_retried_invitation_batch_sends_each_person_once(program, enrolled):
 def test_invite_is_for_the_programme_admins_only(client, program, enrolled, outsider):
     from tests.factories import make_hr_admin
 
-    url = reverse("programs:participant_invite", args=[program.slug])
+    url = reverse("hr:participant_invite", args=[program.slug])
     client.force_login(make_hr_admin(name="Other HR"))
     assert client.post(url, {"everyone": "on"}).status_code == 404
     client.force_login(outsider)
@@ -248,7 +248,7 @@ def test_invitations_only_reach_the_programme_own_people(
 ):
     stranger = imported("Sam Stranger", "sam@example.org")
     client.force_login(hr_admin)
-    url = reverse("programs:participant_invite", args=[program.slug])
+    url = reverse("hr:participant_invite", args=[program.slug])
     with django_capture_on_commit_callbacks(execute=True):
         client.post(url, {"one": stranger.pk})
     assert mail.outbox == []

@@ -29,13 +29,11 @@ def big_file() -> str:
 
 def _upload(client, program, text: str):
     upload = SimpleUploadedFile("people.csv", text.encode(), content_type="text/csv")
-    return client.post(
-        reverse("programs:participant_import", args=[program.slug]), {"file": upload}
-    )
+    return client.post(reverse("hr:participant_import", args=[program.slug]), {"file": upload})
 
 
 def _status(client, job):
-    return client.get(reverse("programs:import_job_status", args=[job.pk]))
+    return client.get(reverse("hr:import_job_status", args=[job.pk]))
 
 
 def test_a_50000_row_file_goes_through_preview_confirm_progress_and_result_on_workers(
@@ -48,7 +46,7 @@ def test_a_50000_row_file_goes_through_preview_confirm_progress_and_result_on_wo
     with django_capture_on_commit_callbacks() as checks:
         upload = _upload(client, program, big_file)
     job = ImportJob.objects.get()
-    assert upload["Location"] == reverse("programs:import_job_detail", args=[job.pk])
+    assert upload["Location"] == reverse("hr:import_job_detail", args=[job.pk])
     # The request only kept the file: the check waits for a worker, the page shows a bar.
     assert (job.status, job.total, len(checks)) == (ImportJob.Status.CHECKING, BIG, 1)
     page = client.get(upload["Location"])
@@ -84,7 +82,7 @@ def test_a_50000_row_file_goes_through_preview_confirm_progress_and_result_on_wo
     assert Participant.objects.count() == 0
 
     with django_capture_on_commit_callbacks() as runs:
-        confirm = client.post(reverse("programs:import_job_confirm", args=[job.pk]))
+        confirm = client.post(reverse("hr:import_job_confirm", args=[job.pk]))
     assert confirm["Location"] == upload["Location"]
     assert ImportJob.objects.get().status == ImportJob.Status.QUEUED
     assert b'id="import-progress-bar"' in client.get(upload["Location"]).content
@@ -129,7 +127,7 @@ def test_the_50000_row_file_with_one_bad_row_imports_nothing_and_names_the_line(
     assert f"<tr><td>{bad}</td>" in page.content.decode()
     assert b"import_job_confirm" not in page.content
     assert (Employee.objects.count(), Participant.objects.count()) == (people_before, 0)
-    confirm = client.post(reverse("programs:import_job_confirm", args=[job.pk]), follow=True)
+    confirm = client.post(reverse("hr:import_job_confirm", args=[job.pk]), follow=True)
     assert [str(m) for m in confirm.context["messages"]] == [
         "This import is not waiting for a confirmation any more."
     ]
@@ -148,7 +146,7 @@ def test_a_finished_import_keeps_no_file(client, hr_admin, program):
     job = ImportJob.objects.get()
     assert (job.status, bytes(job.content)) == (ImportJob.Status.PREVIEWED, SMALL.encode())
 
-    client.post(reverse("programs:import_job_confirm", args=[job.pk]))
+    client.post(reverse("hr:import_job_confirm", args=[job.pk]))
 
     job.refresh_from_db()
     assert (job.status, bytes(job.content), job.counts["participants_enrolled"]) == (
@@ -193,10 +191,10 @@ def test_an_import_job_is_404_to_another_hr_admin_and_403_to_an_employee(
     _upload(client, program, SMALL)
     job = ImportJob.objects.get()
     pages = [
-        reverse("programs:import_job_detail", args=[job.pk]),
-        reverse("programs:import_job_status", args=[job.pk]),
+        reverse("hr:import_job_detail", args=[job.pk]),
+        reverse("hr:import_job_status", args=[job.pk]),
     ]
-    confirm = reverse("programs:import_job_confirm", args=[job.pk])
+    confirm = reverse("hr:import_job_confirm", args=[job.pk])
 
     client.force_login(make_hr_admin(name="Other HR"))
     assert [client.get(url).status_code for url in pages] + [client.post(confirm).status_code] == [
@@ -229,7 +227,7 @@ def test_import_job_page_query_count_is_the_same_for_1_and_3_preview_rows(
     assert len(job.preview["rows"]) == rows
     # session, user, HR group, the job with its programme, navbar's employee
     with django_assert_num_queries(5):
-        response = client.get(reverse("programs:import_job_detail", args=[job.pk]))
+        response = client.get(reverse("hr:import_job_detail", args=[job.pk]))
     assert response.status_code == 200
 
 

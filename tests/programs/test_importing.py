@@ -209,6 +209,9 @@ MENTORING_ROLES = "(use mentor or mentee)"
             "(letters, digits and @ . + - _ only)",
         ),
         (ROW + "99999", "capacity 99999 is more than 50"),
+        # "²" passes str.isdigit() but not int(): a line error, not a crash.
+        (ROW + "²", "capacity '²' is not a positive whole number"),
+        (ROW.replace("Sales,2,", "Sales,²,"), "level '²' is not a whole number from 1 to 6"),
         (ROW.replace("Ana", "An\x00a"), "name contains a control character"),
     ],
 )

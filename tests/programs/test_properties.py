@@ -130,7 +130,7 @@ ADD_FIELDS = (
 @given(values=st.fixed_dictionaries(dict.fromkeys(ADD_FIELDS, CELL)))
 def test_anything_typed_into_add_a_participant_is_an_answer_not_a_500(client, program, values):
     client.force_login(program.admins.get())
-    url = reverse("programs:participant_add", args=[program.slug])
+    url = reverse("hr:participant_add", args=[program.slug])
     response = _rolled_back(lambda: client.post(url, {**values, "directory": "keep"}))
 
     assert response.status_code in (200, 302)

@@ -1,0 +1,760 @@
+"""Reads for the HR admin's pages (pairing/hr/views/), filtered by the viewer where
+access matters: programmes and their participants, programme admins, imports, matching
+runs, programme health and exports, and the people admins' directory.
+
+These read pairing's models directly (who is matched, live pairings): the HR pages sit
+above both apps, so programs/ never has to know about pairings.
+
+Programme health, for the dashboard, is aggregated in SQL, a fixed number of queries
+whatever the programme's size. Definitions (shown on the dashboard too):
+- matched: a mentee or peer in a live pairing (proposed, accepted or active);
+- acceptance / decline / expiry rates: over the pairings that got an answer (everything
+  but those still proposed); accepted covers accepted, active and ended pairings;
+- time to acceptance: from the proposal to the last member's acceptance;
+- check-ins due: one per cadence elapsed since each pairing became active (until it
+  ended); held: the check-ins logged;
+- stalled: an active pairing with no check-in (or, without any, no activation) within
+  two cadences;
+- supply vs demand: topics active mentees want, against the mentors who offer them and
+  still have free capacity (not paused, fewer live pairings than their capacity).
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.contrib.auth import get_user_model
+from django.db.models import (
+    Avg,
+    Count,
+    Exists,
+    F,
+    FilteredRelation,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    StringAgg,
+    Subquery,
+    TextField,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from pairing import rules, schedule
+from pairing.models import CheckIn, MatchRun, Pairing, PairingMember, SurveyResponse
+from programs.models import (
+    HR_ADMINS_GROUP,
+    PEOPLE_ADMINS_GROUP,
+    AuditEvent,
+    Employee,
+    ImportJob,
+    Participant,
+    Program,
+    ScimToken,
+    Topic,
+)
+from programs.selectors import programs_administered_by
+
+# --- Programmes, participants, programme admins and imports ----------------------
+
+
+def program_for_admin(*, user, slug: str) -> Program:
+    """The programme if `user` administers it (see programs_administered_by), else 404.
+
+    Another HR admin's programme is a 404, not a 403: its existence is not theirs to know.
+    """
+    return get_object_or_404(programs_administered_by(user=user), slug=slug)
+
+
+def programs_for_admin(*, user) -> QuerySet[Program]:
+    """The programmes `user` administers, each with its count of enrolled people."""
+    return programs_administered_by(user=user).annotate(
+        participant_count=Count("participants", filter=Q(participants__withdrawn_at=None))
+    )
+
+
+def _in_hr_group(user_ref: OuterRef) -> Exists:
+    """Whether the outer query's user is in the HR admins group, as an annotation."""
+    memberships = get_user_model().groups.through.objects
+    return Exists(memberships.filter(user=user_ref, group__name=HR_ADMINS_GROUP))
+
+
+def program_admins(*, program: Program) -> QuerySet:
+    """The programme's admins (users) by name, with their employee and `in_hr_group`:
+    one out of the group opens none of its HR pages, and the admins page says so."""
+    return (
+        program.admins.select_related("employee")
+        .annotate(in_hr_group=_in_hr_group(OuterRef("pk")))
+        .order_by(Coalesce("employee__name", "username"), "pk")
+    )
+
+
+def admin_candidates(*, program: Program, search: str, limit: int) -> list[Employee]:
+    """People of the directory whose name or email contains `search`, who can log in and
+    do not administer the programme yet, by name, at most `limit`, with their user and
+    `in_hr_group` (adding them puts them in it). Nothing for a blank search."""
+    search = search.strip()
+    if not search:
+        return []
+    return list(
+        Employee.objects.filter(Q(name__icontains=search) | Q(email__icontains=search))
+        .filter(user__is_active=True)
+        .exclude(user__in=program.admins.all())
+        .select_related("user")
+        .annotate(in_hr_group=_in_hr_group(OuterRef("user")))
+        .order_by("name", "pk")[:limit]
+    )
+
+
+def employee_by_email(*, email: str) -> Employee | None:
+    """The directory's person with this address, with their login and manager."""
+    return Employee.objects.by_email(email).select_related("user", "manager").first()
+
+
+def program_audit_events(*, program: Program, limit: int = 50) -> QuerySet[AuditEvent]:
+    """The programme's latest admin actions with who did them."""
+    return program.audit_events.select_related("actor__employee")[:limit]
+
+
+def program_departments(*, program: Program) -> list[str]:
+    """The departments of the programme's participants, for the table's filter."""
+    return list(
+        Participant.objects.filter(program=program)
+        .exclude(employee__department="")
+        .order_by("employee__department")
+        .values_list("employee__department", flat=True)
+        .distinct()
+    )
+
+
+def participants_table(
+    *,
+    program: Program,
+    search: str = "",
+    role: str = "",
+    level: int | None = None,
+    department: str = "",
+    matched: bool | None = None,
+    paused: bool | None = None,
+    today: date | None = None,
+) -> QuerySet[Participant]:
+    """The programme's enrolled participants, filtered, with `is_matched` (in a live
+    pairing: proposed, accepted or active), their employee, manager and topics."""
+    today = today or timezone.localdate()
+    participants = (
+        Participant.objects.filter(program=program, withdrawn_at=None)
+        .select_related("employee__manager", "employee__user")
+        .prefetch_related("goals", "expertise")
+        .annotate(
+            is_matched=Exists(PairingMember.objects.filter(participant=OuterRef("pk"), live=True))
+        )
+        .order_by("employee__name", "pk")
+    )
+    if search:
+        participants = participants.filter(
+            Q(employee__name__icontains=search) | Q(employee__email__icontains=search)
+        )
+    if role:
+        participants = participants.filter(role=role)
+    if level is not None:
+        participants = participants.filter(employee__level=level)
+    if department:
+        participants = participants.filter(employee__department=department)
+    if matched is not None:
+        participants = participants.filter(is_matched=matched)
+    if paused is True:
+        participants = participants.filter(paused_until__gt=today)
+    elif paused is False:
+        participants = participants.filter(Q(paused_until=None) | Q(paused_until__lte=today))
+    return participants
+
+
+# Topics in one CSV cell, as the import reads them.
+SEPARATOR = ";"
+
+
+def _topic_names(through) -> Subquery:
+    """The participant's topics of one relation as "A;B" by name, in one subquery."""
+    return Subquery(
+        through.objects.filter(participant=OuterRef("pk"))
+        .order_by()
+        .values("participant")
+        .annotate(names=StringAgg("topic__name", Value(SEPARATOR)))
+        .values("names")
+    )
+
+
+def participants_export_rows(*, program: Program) -> Iterator[list]:
+    """Every enrolled participant as a row in the participants CSV's column order
+    (programs.importing.COLUMNS), by email: one query read in chunks, no model objects,
+    topics joined by the database, so a programme of thousands streams out at once."""
+    rows = (
+        Participant.objects.filter(program=program, withdrawn_at=None)
+        .annotate(
+            goal_names=Coalesce(
+                _topic_names(Participant.goals.through), Value(""), output_field=TextField()
+            ),
+            expertise_names=Coalesce(
+                _topic_names(Participant.expertise.through), Value(""), output_field=TextField()
+            ),
+            manager_email=Coalesce("employee__manager__email", Value("")),
+        )
+        .order_by("employee__email")
+        .values_list(
+            "employee__email",
+            "employee__name",
+            "employee__department",
+            "employee__level",
+            "manager_email",
+            "role",
+            "goal_names",
+            "expertise_names",
+            "style",
+            "capacity",
+        )
+    )
+    for *person, goals, expertise, style, capacity in rows.iterator(chunk_size=2000):
+        # Sorted here: SQLite before 3.44 cannot order inside an aggregate.
+        yield [*person, _sorted_names(goals), _sorted_names(expertise), style, capacity or ""]
+
+
+def _sorted_names(joined: str) -> str:
+    return SEPARATOR.join(sorted(filter(None, joined.split(SEPARATOR)), key=str.casefold))
+
+
+def never_signed_in_count(*, program: Program) -> int:
+    """How many of the programme's participants have never signed in (and could)."""
+    return (
+        Employee.objects.never_signed_in()
+        .filter(enrolments__program=program, enrolments__withdrawn_at=None)
+        .distinct()
+        .count()
+    )
+
+
+# --- The directory's pages (people admins only; the views check, these read) --------
+
+DIRECTORY_STATUSES = ("current", "leavers", "everyone")
+
+
+def directory_people(
+    *,
+    search: str = "",
+    department: str = "",
+    level: int | None = None,
+    status: str = "current",
+    signed_in: bool | None = None,
+) -> QuerySet[Employee]:
+    """The directory filtered, by name, with each person's login (status, last sign-in)
+    and manager. `status` is "current" (still in the organisation), "leavers" or
+    "everyone"."""
+    if status not in DIRECTORY_STATUSES:
+        raise ValueError(f"unknown directory status: {status}")
+    people = Employee.objects.select_related("user", "manager").order_by("name", "pk")
+    if search:
+        people = people.filter(Q(name__icontains=search) | Q(email__icontains=search))
+    if department:
+        people = people.filter(department=department)
+    if level is not None:
+        people = people.filter(level=level)
+    if status == "current":
+        people = people.filter(user__is_active=True)
+    elif status == "leavers":
+        people = people.filter(user__is_active=False)
+    if signed_in is not None:
+        people = people.filter(user__last_login__isnull=not signed_in)
+    return people
+
+
+def directory_departments() -> list[str]:
+    """Every department someone in the directory is in, for the filter."""
+    return list(
+        Employee.objects.exclude(department="")
+        .order_by("department")
+        .values_list("department", flat=True)
+        .distinct()
+    )
+
+
+def directory_audit_events(*, limit: int = 20) -> QuerySet[AuditEvent]:
+    """The directory's latest changes (audit events with no programme), with who did them."""
+    return AuditEvent.objects.filter(program=None).select_related("actor__employee")[:limit]
+
+
+def directory_person(*, pk: int) -> Employee:
+    """One person of the directory, leavers included, with their login and manager."""
+    return get_object_or_404(Employee.objects.select_related("user", "manager"), pk=pk)
+
+
+def person_enrolments(*, employee: Employee) -> list[Participant]:
+    """Every enrolment of the person, withdrawn ones included, newest first, with the
+    programme and `live_pairings` (proposed, accepted or active pairings they are in)."""
+    live = (
+        PairingMember.objects.filter(participant=OuterRef("pk"), live=True)
+        .order_by()
+        .values("participant")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return list(
+        Participant.objects.filter(employee=employee)
+        .select_related("program")
+        .annotate(live_pairings=Coalesce(Subquery(live), 0))
+        .order_by("-enrolled_at", "-pk")
+    )
+
+
+def people_admins() -> QuerySet:
+    """The people admins group's members (users) by name, with their employee; a member
+    whose login is inactive is listed too, so they can be taken out."""
+    return (
+        get_user_model()
+        .objects.filter(groups__name=PEOPLE_ADMINS_GROUP)
+        .select_related("employee")
+        .order_by(Coalesce("employee__name", "username"), "pk")
+    )
+
+
+def people_admin_candidates(*, search: str, limit: int) -> list[Employee]:
+    """People of the directory whose name or email contains `search`, who can sign in and
+    are not people admins yet, by name, at most `limit`. Nothing for a blank search."""
+    search = search.strip()
+    if not search:
+        return []
+    return list(
+        Employee.objects.filter(Q(name__icontains=search) | Q(email__icontains=search))
+        .filter(user__is_active=True)
+        .exclude(user__groups__name=PEOPLE_ADMINS_GROUP)
+        .select_related("user")
+        .order_by("name", "pk")[:limit]
+    )
+
+
+def import_job_for_admin(*, user, pk: int) -> ImportJob:
+    """The import job, without its file, if `user` administers its programme (or, for an
+    import that belongs to no programme, started it); else 404."""
+    visible = Q(program__in=programs_administered_by(user=user)) | Q(program=None, actor=user)
+    jobs = ImportJob.objects.filter(kind=ImportJob.Kind.PARTICIPANTS).filter(visible)
+    return get_object_or_404(jobs.defer("content").select_related("program"), pk=pk)
+
+
+def directory_import_job(*, pk: int) -> ImportJob:
+    """A directory import, without its file, for the people admins (who all keep the one
+    directory, so each sees the others' imports); else 404."""
+    jobs = ImportJob.objects.filter(kind=ImportJob.Kind.DIRECTORY, program=None)
+    return get_object_or_404(jobs.defer("content"), pk=pk)
+
+
+def scim_tokens_listed() -> QuerySet[ScimToken]:
+    """Every SCIM token, revoked ones included, with who created and revoked it."""
+    return ScimToken.objects.select_related("created_by__employee", "revoked_by__employee")
+
+
+# --- Programme health (the dashboard) ----------------------------------------------
+
+ACCEPTED_STATUSES = (Pairing.Status.ACCEPTED, Pairing.Status.ACTIVE, Pairing.Status.ENDED)
+STALLED_SHOWN = 20
+COMMENTS_SHOWN = 5
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+def enrolment_by_role(*, program: Program) -> list[tuple[str, int]]:
+    """(role label, people enrolled) for each of the programme's roles, zeros included."""
+    counts = dict(
+        Participant.objects.filter(program=program, withdrawn_at=None)
+        .order_by()
+        .values_list("role")
+        .annotate(n=Count("pk"))
+    )
+    return [(Participant.Role(role).label, counts.get(role, 0)) for role in program.roles]
+
+
+def _with_live_membership(participants: QuerySet[Participant]) -> QuerySet[Participant]:
+    """Join each mentee or peer to their live membership, if any. They have at most one
+    (a database constraint), so the join never multiplies rows; it is much faster than an
+    EXISTS per row on programmes of thousands."""
+    return participants.annotate(
+        live_membership=FilteredRelation("memberships", condition=Q(memberships__live=True))
+    )
+
+
+def match_rate(*, program: Program) -> dict:
+    """How many mentees (or peers) are in a live pairing, of all enrolled."""
+    learners = Participant.objects.filter(
+        program=program, withdrawn_at=None, role=program.learner_role
+    )
+    counts = _with_live_membership(learners).aggregate(
+        total=Count("pk"), matched=Count("live_membership")
+    )
+    return {**counts, "rate": _rate(counts["matched"], counts["total"])}
+
+
+def pairing_outcomes(*, program: Program) -> dict:
+    """Pairings by status, and acceptance, decline and expiry rates over those answered."""
+    by_status = dict(
+        Pairing.objects.filter(program=program)
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("pk"))
+    )
+    accepted = sum(by_status.get(status, 0) for status in ACCEPTED_STATUSES)
+    declined = by_status.get(Pairing.Status.DECLINED, 0)
+    expired = by_status.get(Pairing.Status.EXPIRED, 0)
+    answered = accepted + declined + expired
+    return {
+        "by_status": [(label, by_status.get(value, 0)) for value, label in Pairing.Status.choices],
+        "pending": by_status.get(Pairing.Status.PROPOSED, 0),
+        "accepted": accepted,
+        "declined": declined,
+        "expired": expired,
+        "answered": answered,
+        "acceptance_rate": _rate(accepted, answered),
+        "decline_rate": _rate(declined, answered),
+        "expiry_rate": _rate(expired, answered),
+    }
+
+
+def decline_reasons(*, program: Program) -> list[tuple[str, int]]:
+    """(reason label, members who declined for it), every reason listed, most common first."""
+    counts = dict(
+        PairingMember.objects.filter(
+            pairing__program=program, response=PairingMember.Response.DECLINED
+        )
+        .order_by()
+        .values_list("decline_reason")
+        .annotate(n=Count("pk"))
+    )
+    rows = [(label, counts.get(value, 0)) for value, label in PairingMember.DeclineReason.choices]
+    return sorted(rows, key=lambda row: -row[1])
+
+
+def median_time_to_acceptance(*, program: Program) -> timedelta | None:
+    """The median time from proposal to the last member's acceptance, or None."""
+    rows = (
+        Pairing.objects.filter(program=program, status__in=ACCEPTED_STATUSES)
+        .order_by()
+        .annotate(accepted_at=Max("members__responded_at"))
+        .filter(accepted_at__isnull=False)
+        .values_list("proposed_at", "accepted_at")
+    )
+    durations = [accepted_at - proposed_at for proposed_at, accepted_at in rows]
+    return statistics.median(durations) if durations else None
+
+
+def duration_text(duration: timedelta | None) -> str:
+    """ "2 days 5 hours", "3 hours", "under an hour": as precise as a dashboard needs."""
+    if duration is None:
+        return ""
+    hours = int(duration.total_seconds() // 3600)
+    days, hours = divmod(hours, 24)
+    parts = [f"{days} day{'s' if days != 1 else ''}"] if days else []
+    if hours:
+        parts.append(f"{hours} hour{'s' if hours != 1 else ''}")
+    return " ".join(parts) or "under an hour"
+
+
+def checkins_held_vs_due(*, program: Program, today: date | None = None) -> dict:
+    """Check-ins logged, against one per cadence elapsed in each pairing's active life."""
+    today = today or timezone.localdate()
+    cadence = program.checkin_cadence_days
+    # Grouped by (activation day, end day): a few hundred rows however many pairings.
+    spans = (
+        Pairing.objects.filter(program=program, activated_at__isnull=False)
+        .order_by()
+        .values_list("activated_at__date", "ended_at__date")
+        .annotate(n=Count("pk"))
+    )
+    due = sum(
+        n
+        * schedule.checkins_due(
+            active_from=activated, until=min(today, ended or today), cadence_days=cadence
+        )
+        for activated, ended, n in spans
+    )
+    held = CheckIn.objects.filter(pairing__program=program).count()
+    return {"held": held, "due": due, "rate": _rate(min(held, due), due)}
+
+
+def stalled_pairings(*, program: Program, today: date | None = None) -> tuple[int, list[Pairing]]:
+    """(how many, the first few) active pairings without a check-in for two cadences,
+    longest silent first."""
+    today = today or timezone.localdate()
+    cutoff = schedule.stalled_cutoff(today=today, cadence_days=program.checkin_cadence_days)
+    stalled = list(
+        Pairing.objects.filter(program=program, status=Pairing.Status.ACTIVE)
+        .annotate(last_checkin=Max("checkins__held_on"))
+        .filter(Q(last_checkin__lt=cutoff) | Q(last_checkin=None, activated_at__date__lt=cutoff))
+        .order_by(F("last_checkin").asc(nulls_first=True), "pk")
+        .values_list("pk", "last_checkin")
+    )
+    shown = dict(stalled[:STALLED_SHOWN])
+    pairings = Pairing.objects.filter(pk__in=shown).prefetch_related(
+        Prefetch("members", queryset=PairingMember.objects.select_related("participant__employee"))
+    )
+    for pairing in pairings:
+        pairing.last_checkin = shown[pairing.pk]
+    order = list(shown)
+    return len(stalled), sorted(pairings, key=lambda pairing: order.index(pairing.pk))
+
+
+def free_mentors(*, program: Program, today: date | None = None) -> QuerySet[Participant]:
+    """Mentors enrolled, not paused, with fewer live pairings than their capacity."""
+    mentors = Participant.objects.active(today).filter(
+        program=program, role=Participant.Role.MENTOR
+    )
+    # A proposal waiting for an answer holds a place, as on the candidates page.
+    return (
+        rules.with_guide_load(mentors, with_proposals=True)
+        .annotate(places=Coalesce("capacity", program.default_capacity))
+        .filter(places__gt=F("load"))
+    )
+
+
+@dataclass(frozen=True)
+class TopicBalance:
+    name: str
+    wanted: int  # active mentees who want it
+    waiting: int  # of those, not in a live pairing
+    offered: int  # mentors with free capacity who offer it
+
+    @property
+    def unmet(self) -> bool:
+        return self.offered == 0
+
+
+def supply_and_demand(*, program: Program, today: date | None = None) -> list[TopicBalance]:
+    """Every topic a mentee wants, most wanted first, with who offers it; empty for peer
+    coaching, where peers share goals rather than offer expertise."""
+    if program.is_peer:
+        return []
+    learners = Participant.objects.active(today).filter(program=program, role=program.learner_role)
+    demand = {
+        topic_id: (wanted, wanted - matched)
+        for topic_id, wanted, matched in _with_live_membership(learners)
+        .filter(goals__isnull=False)
+        .order_by()
+        .values_list("goals")
+        .annotate(wanted=Count("pk"), matched=Count("live_membership"))
+    }
+    supply = dict(
+        Participant.expertise.through.objects.filter(
+            participant__in=free_mentors(program=program, today=today).values("pk"),
+            topic_id__in=demand,
+        )
+        .order_by()
+        .values_list("topic_id")
+        .annotate(n=Count("participant_id"))
+    )
+    names = dict(Topic.objects.filter(pk__in=demand).values_list("pk", "name"))
+    rows = [
+        TopicBalance(names[pk], wanted, waiting, supply.get(pk, 0))
+        for pk, (wanted, waiting) in demand.items()
+    ]
+    return sorted(rows, key=lambda row: (row.offered > 0, -row.waiting, -row.wanted, row.name))
+
+
+def survey_summary(*, program: Program) -> dict:
+    """The closing survey: average rating, answers, ratings 1-5, latest comments."""
+    answers = SurveyResponse.objects.filter(participant__program=program)
+    totals = answers.aggregate(
+        average=Avg("rating"),
+        count=Count("pk"),
+        **{f"rated_{n}": Count("pk", filter=Q(rating=n)) for n in range(1, 6)},
+    )
+    comments = (
+        answers.exclude(what_helped="")
+        .select_related("participant")
+        .order_by("-submitted_at", "-pk")[:COMMENTS_SHOWN]
+    )
+    return {
+        "average": round(totals["average"], 1) if totals["average"] is not None else None,
+        "count": totals["count"],
+        "ratings": [(str(n), totals[f"rated_{n}"]) for n in range(1, 6)],
+        "comments": list(comments),
+    }
+
+
+def program_health(*, program: Program, today: date | None = None) -> dict:
+    """Everything the dashboard shows, in one dictionary."""
+    today = today or timezone.localdate()
+    stalled_count, stalled = stalled_pairings(program=program, today=today)
+    median_acceptance = median_time_to_acceptance(program=program)
+    return {
+        "enrolment": enrolment_by_role(program=program),
+        "match": match_rate(program=program),
+        "outcomes": pairing_outcomes(program=program),
+        "decline_reasons": decline_reasons(program=program),
+        "median_acceptance": median_acceptance,
+        "median_acceptance_text": duration_text(median_acceptance),
+        "checkins": checkins_held_vs_due(program=program, today=today),
+        "stalled_count": stalled_count,
+        "stalled": stalled,
+        "topics": supply_and_demand(program=program, today=today),
+        "survey": survey_summary(program=program),
+    }
+
+
+PAIRING_COLUMNS = (
+    "pairing",
+    "status",
+    "source",
+    "score",
+    "mentor_email",
+    "mentor_name",
+    "member_emails",
+    "member_names",
+    "proposed_at",
+    "activated_at",
+    "ended_at",
+    "checkins",
+    "last_checkin",
+)
+
+
+def _iso(value) -> str:
+    return value.isoformat() if value else ""
+
+
+def pairing_export_row(pairing: Pairing) -> list:
+    """One pairing from `pairings_for_export` as a PAIRING_COLUMNS row; peers are both in
+    member_*."""
+    members = list(pairing.members.all())
+    guides = [m.participant.employee for m in members if m.role == m.Role.GUIDE]
+    others = [m.participant.employee for m in members if m.role != m.Role.GUIDE]
+    return [
+        pairing.pk,
+        pairing.status,
+        pairing.source,
+        round(pairing.score, 2),
+        ";".join(e.email for e in guides),
+        ";".join(e.name for e in guides),
+        ";".join(e.email for e in others),
+        ";".join(e.name for e in others),
+        _iso(pairing.proposed_at),
+        _iso(pairing.activated_at),
+        _iso(pairing.ended_at),
+        pairing.checkin_count,
+        _iso(pairing.last_checkin),
+    ]
+
+
+def pairings_for_export(*, program: Program) -> QuerySet[Pairing]:
+    """Every pairing of the programme with its members and check-in totals, for the CSV."""
+    return (
+        Pairing.objects.filter(program=program)
+        .annotate(checkin_count=Count("checkins"), last_checkin=Max("checkins__held_on"))
+        .prefetch_related(
+            Prefetch(
+                "members",
+                queryset=PairingMember.objects.select_related("participant__employee"),
+            )
+        )
+        .order_by("pk")
+    )
+
+
+# --- The matching run pages --------------------------------------------------------
+
+
+def match_run_for_admin(*, user, pk: int) -> MatchRun:
+    """The run if `user` administers its programme, else 404."""
+    return get_object_or_404(
+        MatchRun.objects.select_related("program", "created_by__employee"),
+        pk=pk,
+        program__in=programs_administered_by(user=user),
+    )
+
+
+def match_runs_recent(*, program: Program, limit: int = 10) -> QuerySet[MatchRun]:
+    return program.match_runs.select_related("created_by__employee").defer("result")[:limit]
+
+
+@dataclass(frozen=True)
+class RunPerson:
+    key: str
+    name: str
+    email: str
+
+
+@dataclass(frozen=True)
+class RunPairing:
+    guide: RunPerson | None
+    members: list[RunPerson]
+    score: float
+    breakdown: dict
+    pinned: bool
+
+    @property
+    def first(self) -> RunPerson:
+        """The pair's first key as the run services take it: the guide, or the first peer."""
+        return self.guide or self.members[0]
+
+    @property
+    def second(self) -> RunPerson:
+        return self.members[-1]
+
+
+def run_people(*, run: MatchRun) -> dict[str, RunPerson]:
+    """Participant key -> name and email, for everyone a run can name: its programme's
+    participants as they are today."""
+    return {
+        str(pk): RunPerson(str(pk), name, email)
+        for pk, email, name in Participant.objects.filter(program=run.program).values_list(
+            "pk", "employee__email", "employee__name"
+        )
+    }
+
+
+# Someone the run named who has been deleted since.
+GONE = RunPerson("", "(no longer in the programme)", "")
+
+
+def match_run_review(*, run: MatchRun) -> dict:
+    """A finished run's result, with names, for HR to review: pairings best first (pins on
+    top), the unmatched with reasons, the guides with places left, and the totals."""
+    result = run.result
+    if not result:
+        return {}
+    people = run_people(run=run)
+
+    def person(key: str) -> RunPerson:
+        return people.get(key, GONE)
+
+    pairings = [
+        RunPairing(
+            person(item["guide"]) if item["guide"] else None,
+            [person(key) for key in item["members"]],
+            item["score"],
+            item["breakdown"],
+            item["pinned"],
+        )
+        for item in result["pairings"]
+    ]
+    pairings.sort(key=lambda p: (not p.pinned, -p.score, p.first.name))
+    return {
+        "pairings": pairings,
+        "unmatched": [(person(u["key"]), u["reasons"]) for u in result["unmatched"]],
+        "spare_capacity": [(person(s["key"]), s["free"]) for s in result["spare_capacity"]],
+        "totals": result["totals"],
+        "removed": [[people[key] for key in pair if key in people] for pair in run.removed],
+    }
+
+
+def participant_keys_by_email(*, program: Program, emails: list[str]) -> dict[str, str]:
+    """email -> participant key (pk as text) for the programme's participants named."""
+    return {
+        email: str(pk)
+        for pk, email in Participant.objects.filter(
+            program=program, employee__email__in=emails
+        ).values_list("pk", "employee__email")
+    }

@@ -1,0 +1,118 @@
+"""The HR admin's matching pages: a programme's runs, a run's review (pin, remove, publish).
+
+HR admins only (403 otherwise); the programme is found through `program_for_admin` and a
+run through `match_run_for_admin`, so another HR admin's programme (or run) is a 404.
+"""
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRefresh
+
+from pairing.hr.forms.matching import PairForm, PinForm
+from pairing.hr.selectors import (
+    match_run_for_admin,
+    match_run_review,
+    match_runs_recent,
+    participant_keys_by_email,
+    program_for_admin,
+)
+from pairing.matchmaking.runs import (
+    MatchingError,
+    match_run_pin,
+    match_run_publish,
+    match_run_remove,
+    match_run_start,
+)
+from pairing.models import MatchRun
+from programs.permissions import hr_admin_required
+
+
+@hr_admin_required
+@require_http_methods(["GET", "POST"])
+def matchrun_create(request, slug):
+    """GET: the programme's runs and the "Run matching" button; POST: start a run."""
+    program = program_for_admin(user=request.user, slug=slug)
+    if request.method == "POST":
+        run = match_run_start(program=program, actor=request.user)
+        return redirect("hr:matchrun_detail", pk=run.pk)
+    runs = match_runs_recent(program=program)
+    return render(request, "hr/matchrun_list.html", {"program": program, "runs": runs})
+
+
+@hr_admin_required
+def matchrun_detail(request, pk):
+    run = match_run_for_admin(user=request.user, pk=pk)
+    context = {
+        "program": run.program,
+        "run": run,
+        "review": match_run_review(run=run),
+        "pin_form": PinForm(program=run.program),
+    }
+    return render(request, "hr/matchrun_detail.html", context)
+
+
+@hr_admin_required
+def matchrun_status(request, pk):
+    """The progress bar, polled by htmx every second until the run has finished; then
+    the whole page reloads to show the result."""
+    run = match_run_for_admin(user=request.user, pk=pk)
+    if run.status in (MatchRun.Status.QUEUED, MatchRun.Status.RUNNING):
+        return render(request, "hr/matchrun_status.html", {"run": run})
+    return HttpResponseClientRefresh()
+
+
+@hr_admin_required
+@require_POST
+def matchrun_pin(request, pk):
+    run = match_run_for_admin(user=request.user, pk=pk)
+    form = PinForm(request.POST, program=run.program)
+    if not form.is_valid():
+        messages.error(request, "Give the two people's email addresses.")
+        return redirect("hr:matchrun_detail", pk=run.pk)
+    emails = [form.cleaned_data["first"], form.cleaned_data["second"]]
+    keys = participant_keys_by_email(program=run.program, emails=emails)
+    missing = [email for email in emails if email not in keys]
+    if missing:
+        messages.error(request, f"Not in this programme: {', '.join(missing)}.")
+        return redirect("hr:matchrun_detail", pk=run.pk)
+    try:
+        match_run_pin(run=run, first=keys[emails[0]], second=keys[emails[1]], actor=request.user)
+    except MatchingError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "Pinned; matching re-ran around the pin.")
+    return redirect("hr:matchrun_detail", pk=run.pk)
+
+
+@hr_admin_required
+@require_POST
+def matchrun_remove(request, pk):
+    run = match_run_for_admin(user=request.user, pk=pk)
+    form = PairForm(request.POST)
+    if not form.is_valid():
+        raise Http404("No such pair.")
+    pair = [str(form.cleaned_data["first"]), str(form.cleaned_data["second"])]
+    try:
+        match_run_remove(run=run, pair=pair, actor=request.user)
+    except MatchingError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "Removed the pair; matching re-ran without it.")
+    return redirect("hr:matchrun_detail", pk=run.pk)
+
+
+@hr_admin_required
+@require_POST
+def matchrun_publish(request, pk):
+    run = match_run_for_admin(user=request.user, pk=pk)
+    try:
+        pairings = match_run_publish(run=run, actor=request.user)
+    except MatchingError as error:
+        messages.error(request, str(error))
+        return redirect("hr:matchrun_detail", pk=run.pk)
+    messages.success(
+        request, f"Published {len(pairings)} proposals; the people asked to answer are emailed."
+    )
+    return redirect(run.program)

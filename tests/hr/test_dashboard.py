@@ -1,0 +1,217 @@
+"""A programme's health dashboard, its charts as CSV, and the pairings export."""
+
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from pairing.models import Pairing, PairingMember, SurveyResponse
+from programs.models import Participant
+from tests.factories import make_employee, make_participant
+from tests.hr.test_selectors import make_pairing
+
+pytestmark = pytest.mark.django_db
+
+
+MENTOR = Participant.Role.MENTOR
+
+
+@pytest.fixture
+def people(program):
+    """Two mentors and three mentees whose best pairing is plain to see."""
+    ada = make_participant(
+        program=program,
+        role=MENTOR,
+        employee=make_employee(name="Ada Mentor", email="ada@example.org", level=5),
+        expertise=["Python", "Leadership"],
+        capacity=1,
+    )
+    bo = make_participant(
+        program=program,
+        role=MENTOR,
+        employee=make_employee(name="Bo Mentor", email="bo@example.org", level=5),
+        expertise=["Negotiation"],
+        capacity=1,
+    )
+    cy = make_participant(
+        program=program,
+        employee=make_employee(name="Cy Mentee", email="cy@example.org", level=3),
+        goals=["Python", "Leadership"],
+    )
+    di = make_participant(
+        program=program,
+        employee=make_employee(name="Di Mentee", email="di@example.org", level=3),
+        goals=["Negotiation"],
+    )
+    ed = make_participant(
+        program=program,
+        employee=make_employee(name="Ed Mentee", email="ed@example.org", level=3),
+        goals=["Budgeting"],
+    )
+    return {"ada": ada, "bo": bo, "cy": cy, "di": di, "ed": ed}
+
+
+def _dashboard_scene(program, rows):
+    """`rows` active pairings, each with a check-in, a decline and a survey answer."""
+    now = timezone.now()
+    for n in range(rows):
+        mentor = make_participant(program=program, role=MENTOR, expertise=["Python"], capacity=3)
+        mentee = make_participant(program=program, goals=["Python", f"Topic {n}"])
+        other = make_participant(program=program, goals=["Budgeting"])
+        pairing = make_pairing(
+            program=program,
+            guide=mentor,
+            learner=mentee,
+            status=Pairing.Status.ACTIVE,
+            proposed_at=now - timedelta(days=40),
+            answered_after=timedelta(days=1),
+            activated_at=now - timedelta(days=39),
+        )
+        pairing.checkins.create(
+            held_on=timezone.localdate() - timedelta(days=10),
+            logged_by=mentee,
+            summary="Met",
+            rating=5,
+        )
+        make_pairing(
+            program=program,
+            guide=mentor,
+            learner=other,
+            status=Pairing.Status.DECLINED,
+            proposed_at=now - timedelta(days=5),
+            decline_reason=PairingMember.DeclineReason.POOR_FIT,
+        )
+        SurveyResponse.objects.create(participant=mentee, rating=4, what_helped=f"Help {n}")
+
+
+@pytest.mark.parametrize("rows", [1, 3])
+def test_dashboard_query_count_is_the_same_for_1_and_3_rows(
+    client, hr_admin, program, django_assert_num_queries, rows
+):
+    _dashboard_scene(program, rows)
+    client.force_login(hr_admin)
+    # session, user, HR group, navbar's employee, programme, then the figures: enrolment,
+    # match rate, outcomes, declines, acceptance times, check-in spans, check-ins held,
+    # stalled (none here, so no members to load), free mentors' topics, wanted topics,
+    # topic names, survey totals, survey comments with their participants
+    with django_assert_num_queries(18):
+        response = client.get(reverse("hr:dashboard", args=[program.slug]))
+    figures = response.context["health"]
+    assert figures["match"] == {"total": 2 * rows, "matched": rows, "rate": 50.0}
+    assert figures["survey"]["count"] == rows
+
+
+def test_dashboard_draws_svg_charts_without_inline_styles(client, hr_admin, program):
+    _dashboard_scene(program, 1)
+    client.force_login(hr_admin)
+
+    page = client.get(reverse("hr:dashboard", args=[program.slug])).content.decode()
+
+    assert page.count('<svg class="chart"') == 6
+    assert "style=" not in page
+    assert "Help 0" in page
+    csv_url = reverse("hr:dashboard_csv", args=[program.slug])
+    assert f'href="{csv_url}?chart=topics"' in page
+
+
+@pytest.mark.parametrize(
+    ("chart", "rows"),
+    [
+        ("enrolment", [["role", "people"], ["Mentor", "1"], ["Mentee", "2"]]),
+        ("checkins", [["held", "due"], ["1", "1"]]),
+        (
+            "topics",
+            [
+                ["topic", "mentees_wanting", "mentees_waiting", "free_mentors_offering"],
+                ["Budgeting", "1", "1", "0"],
+                ["Topic 0", "1", "0", "0"],
+                ["Python", "1", "0", "1"],
+            ],
+        ),
+        (
+            "decline_reasons",
+            [
+                ["reason", "declines"],
+                ["Our goals don't fit", "1"],
+                ["I don't have time right now", "0"],
+                ["We already work closely together", "0"],
+                ["Conflict of interest", "0"],
+                ["Another reason", "0"],
+            ],
+        ),
+    ],
+)
+def test_dashboard_csv_has_each_charts_numbers(client, hr_admin, program, chart, rows):
+    _dashboard_scene(program, 1)
+    client.force_login(hr_admin)
+
+    response = client.get(reverse("hr:dashboard_csv", args=[program.slug]), {"chart": chart})
+
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert list(csv.reader(io.StringIO(response.content.decode()))) == rows
+
+
+def test_dashboard_csv_of_an_unknown_chart_is_404(client, hr_admin, program):
+    client.force_login(hr_admin)
+    response = client.get(reverse("hr:dashboard_csv", args=[program.slug]), {"chart": "x"})
+    assert response.status_code == 404
+
+
+def test_pairing_export_writes_one_row_per_pairing(client, hr_admin, program, people):
+    proposed_at = timezone.now() - timedelta(days=5)
+    pairing = make_pairing(
+        program=program,
+        guide=people["ada"],
+        learner=people["cy"],
+        status=Pairing.Status.PROPOSED,
+        proposed_at=proposed_at,
+    )
+    client.force_login(hr_admin)
+
+    response = client.get(reverse("hr:pairing_export", args=[program.slug]))
+
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows == [
+        [
+            "pairing", "status", "source", "score", "mentor_email", "mentor_name",
+            "member_emails", "member_names", "proposed_at", "activated_at", "ended_at",
+            "checkins", "last_checkin",
+        ],
+        [
+            str(pairing.pk), "proposed", "matching", "80.0", "ada@example.org", "Ada Mentor",
+            "cy@example.org", "Cy Mentee", proposed_at.isoformat(), "", "", "0", "",
+        ],
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("rows", [1, 3])
+def test_pairing_export_query_count_is_the_same_for_1_and_3_pairings(
+    client, hr_admin, program, django_assert_num_queries, rows
+):
+    now = timezone.now()
+    for _ in range(rows):
+        pairing = make_pairing(
+            program=program,
+            guide=make_participant(program=program, role=MENTOR),
+            learner=make_participant(program=program),
+            status=Pairing.Status.ACTIVE,
+            proposed_at=now - timedelta(days=20),
+            answered_after=timedelta(days=1),
+            activated_at=now - timedelta(days=19),
+        )
+        pairing.checkins.create(
+            held_on=timezone.localdate() - timedelta(days=3),
+            logged_by=pairing.members.get(role=PairingMember.Role.LEARNER).participant,
+            summary="Met",
+            rating=4,
+        )
+    client.force_login(hr_admin)
+    # session, user, HR group, programme, pairings with their check-in figures, members
+    with django_assert_num_queries(6):
+        response = client.get(reverse("hr:pairing_export", args=[program.slug]))
+    rows_written = list(csv.reader(io.StringIO(response.content.decode())))
+    assert len(rows_written) == 1 + rows
+    assert [row[11] for row in rows_written[1:]] == ["1"] * rows

@@ -1,0 +1,370 @@
+"""The HR admin's matching pages: access, a run's review, pin, remove and publish."""
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from pairing.matchmaking.runs import match_run_execute
+from pairing.models import MatchRun, Pairing, PairingMember
+from programs.models import AuditEvent, Participant, Program
+from tests.factories import make_employee, make_hr_admin, make_participant, make_program, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+MENTOR = Participant.Role.MENTOR
+
+
+def _program_pages(program):
+    return [
+        reverse("hr:program_edit", args=[program.slug]),
+        reverse("hr:matchrun_create", args=[program.slug]),
+        reverse("hr:dashboard", args=[program.slug]),
+        reverse("hr:dashboard_csv", args=[program.slug]) + "?chart=enrolment",
+        reverse("hr:pairing_export", args=[program.slug]),
+    ]
+
+
+@pytest.fixture
+def people(program):
+    """Two mentors and three mentees whose best pairing is plain to see."""
+    ada = make_participant(
+        program=program,
+        role=MENTOR,
+        employee=make_employee(name="Ada Mentor", email="ada@example.org", level=5),
+        expertise=["Python", "Leadership"],
+        capacity=1,
+    )
+    bo = make_participant(
+        program=program,
+        role=MENTOR,
+        employee=make_employee(name="Bo Mentor", email="bo@example.org", level=5),
+        expertise=["Negotiation"],
+        capacity=1,
+    )
+    cy = make_participant(
+        program=program,
+        employee=make_employee(name="Cy Mentee", email="cy@example.org", level=3),
+        goals=["Python", "Leadership"],
+    )
+    di = make_participant(
+        program=program,
+        employee=make_employee(name="Di Mentee", email="di@example.org", level=3),
+        goals=["Negotiation"],
+    )
+    ed = make_participant(
+        program=program,
+        employee=make_employee(name="Ed Mentee", email="ed@example.org", level=3),
+        goals=["Budgeting"],
+    )
+    return {"ada": ada, "bo": bo, "cy": cy, "di": di, "ed": ed}
+
+
+def _start_run(client, program):
+    response = client.post(reverse("hr:matchrun_create", args=[program.slug]))
+    run = MatchRun.objects.get(program=program)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("hr:matchrun_detail", args=[run.pk])
+    return run
+
+
+def _pairs(review):
+    return [(p.first.email, p.second.email) for p in review["pairings"]]
+
+
+def test_program_pages_open_for_the_programme_admin(client, hr_admin, program):
+    client.force_login(hr_admin)
+    assert [client.get(url).status_code for url in _program_pages(program)] == [200] * 5
+
+
+def test_program_pages_are_404_for_an_hr_admin_of_another_programme(client, program):
+    client.force_login(make_hr_admin(name="Other HR"))
+    assert [client.get(url).status_code for url in _program_pages(program)] == [404] * 5
+
+
+def test_program_pages_are_403_for_employees(client, outsider, program):
+    client.force_login(outsider)
+    assert [client.get(url).status_code for url in _program_pages(program)] == [403] * 5
+
+
+def test_program_pages_open_for_superusers(client, program):
+    client.force_login(make_user(is_superuser=True, is_staff=True))
+    assert [client.get(url).status_code for url in _program_pages(program)] == [200] * 5
+
+
+def test_run_pages_are_404_for_an_hr_admin_of_another_programme(client, hr_admin, program, people):
+    client.force_login(hr_admin)
+    run = _start_run(client, program)
+    client.force_login(make_hr_admin(name="Other HR"))
+    urls = [
+        reverse("hr:matchrun_detail", args=[run.pk]),
+        reverse("hr:matchrun_status", args=[run.pk]),
+    ]
+    posts = [reverse(f"hr:matchrun_{name}", args=[run.pk]) for name in ("pin", "remove", "publish")]
+    assert [client.get(url).status_code for url in urls] == [404, 404]
+    assert [client.post(url).status_code for url in posts] == [404, 404, 404]
+    assert Pairing.objects.count() == 0
+
+
+def test_run_pages_are_403_for_employees(client, hr_admin, outsider, program, people):
+    client.force_login(hr_admin)
+    run = _start_run(client, program)
+    client.force_login(outsider)
+    assert client.get(reverse("hr:matchrun_detail", args=[run.pk])).status_code == 403
+    assert client.post(reverse("hr:matchrun_publish", args=[run.pk])).status_code == 403
+
+
+def test_programme_writes_by_an_hr_admin_of_another_programme_are_404_and_change_nothing(
+    client, program, people
+):
+    client.force_login(make_hr_admin(name="Other HR"))
+    settings = client.post(
+        reverse("hr:program_edit", args=[program.slug]),
+        _settings_post(program, name="Taken over"),
+    )
+    run = client.post(reverse("hr:matchrun_create", args=[program.slug]))
+    assert (settings.status_code, run.status_code) == (404, 404)
+    program.refresh_from_db()
+    assert program.name != "Taken over"
+    assert MatchRun.objects.count() == 0
+    assert AuditEvent.objects.filter(program=program).count() == 0
+
+
+@pytest.mark.parametrize("name", ["matchrun_pin", "matchrun_remove", "matchrun_publish"])
+def test_run_changes_need_a_post(client, hr_admin, program, people, name):
+    client.force_login(hr_admin)
+    run = _start_run(client, program)
+    assert client.get(reverse(f"hr:{name}", args=[run.pk])).status_code == 405
+
+
+def _settings_post(program, **overrides):
+    fields = [
+        "name", "slug", "description", "kind", "matching_mode", "status", "enrol_opens",
+        "enrol_closes", "starts_on", "ends_on", "checkin_cadence_days", "proposal_expiry_days",
+        "default_capacity", "min_gap", "ideal_gap", "max_gap", "peer_max_gap", "weight_goals",
+        "weight_level", "weight_style", "weight_department",
+    ]  # fmt: skip
+    data = {name: getattr(program, name) or "" for name in fields}
+    return {**data, **overrides}
+
+
+def test_run_matching_previews_pairings_unmatched_and_totals(client, hr_admin, program, people):
+    client.force_login(hr_admin)
+
+    run = _start_run(client, program)
+    response = client.get(reverse("hr:matchrun_detail", args=[run.pk]))
+
+    review = response.context["review"]
+    assert run.status == MatchRun.Status.DONE
+    assert _pairs(review) == [
+        ("ada@example.org", "cy@example.org"),
+        ("bo@example.org", "di@example.org"),
+    ]
+    assert [(p.score, p.breakdown) for p in review["pairings"]] == [
+        (95.0, {"goals": 50.0, "level": 25.0, "style": 20.0, "department": 0.0}),
+        (95.0, {"goals": 50.0, "level": 25.0, "style": 20.0, "department": 0.0}),
+    ]
+    assert [(person.email, reasons) for person, reasons in review["unmatched"]] == [
+        (
+            "ed@example.org",
+            [
+                "all 2 possible mentors (Ada Mentor, Bo Mentor) are fully booked; giving you a "
+                "place would not match more people or raise the overall fit",
+                "no mentor you could be paired with covers budgeting",
+            ],
+        )
+    ]
+    totals = review["totals"]
+    assert (totals["matched"], totals["pairings"], totals["average_score"]) == (2, 2, 95.0)
+    assert list(program.audit_events.values_list("action", flat=True)) == [
+        AuditEvent.Action.MATCHING_RUN
+    ]
+    assert Pairing.objects.count() == 0  # a preview, nothing proposed yet
+
+
+def test_remove_reruns_without_the_pair(client, hr_admin, program, people):
+    client.force_login(hr_admin)
+    run = _start_run(client, program)
+
+    response = client.post(
+        reverse("hr:matchrun_remove", args=[run.pk]),
+        {"first": people["ada"].pk, "second": people["cy"].pk},
+    )
+
+    assert response["Location"] == reverse("hr:matchrun_detail", args=[run.pk])
+    run.refresh_from_db()
+    review = client.get(response["Location"]).context["review"]
+    assert run.removed == [[str(people["ada"].pk), str(people["cy"].pk)]]
+    assert ("ada@example.org", "cy@example.org") not in _pairs(review)
+    assert [[p.email for p in pair] for pair in review["removed"]] == [
+        ["ada@example.org", "cy@example.org"]
+    ]
+    assert program.audit_events.first().action == AuditEvent.Action.PAIR_REMOVED
+
+
+def test_pin_forces_a_pair_and_reruns_around_it(client, hr_admin, program, people):
+    client.force_login(hr_admin)
+    run = _start_run(client, program)
+
+    client.post(
+        reverse("hr:matchrun_pin", args=[run.pk]),
+        {"first": "ADA@example.org", "second": "ed@example.org"},
+    )
+
+    review = client.get(reverse("hr:matchrun_detail", args=[run.pk])).context["review"]
+    assert [(p.first.email, p.second.email, p.pinned) for p in review["pairings"]] == [
+        ("ada@example.org", "ed@example.org", True),
+        ("bo@example.org", "di@example.org", False),
+    ]
+    assert program.audit_events.first().action == AuditEvent.Action.PAIR_PINNED
+
+
+def test_pin_refuses_someone_outside_the_programme(client, hr_admin, program, people):
+    client.force_login(hr_admin)
+    run = _start_run(client, program)
+
+    response = client.post(
+        reverse("hr:matchrun_pin", args=[run.pk]),
+        {"first": "ada@example.org", "second": "nobody@example.org"},
+        follow=True,
+    )
+
+    assert [str(m) for m in response.context["messages"]] == [
+        "Not in this programme: nobody@example.org."
+    ]
+    run.refresh_from_db()
+    assert run.pins == []
+
+
+def test_pin_refuses_a_pair_the_rules_forbid(client, hr_admin, program, people):
+    client.force_login(hr_admin)
+    run = _start_run(client, program)
+
+    response = client.post(
+        reverse("hr:matchrun_pin", args=[run.pk]),
+        {"first": "cy@example.org", "second": "di@example.org"},
+        follow=True,
+    )
+
+    assert [str(m) for m in response.context["messages"]] == ["Pin a mentor to a mentee."]
+    run.refresh_from_db()
+    assert run.pins == []
+
+
+def test_publish_turns_the_preview_into_proposals_and_emails_mentors(
+    client, hr_admin, program, people, django_capture_on_commit_callbacks
+):
+    client.force_login(hr_admin)
+    run = _start_run(client, program)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("hr:matchrun_publish", args=[run.pk]))
+
+    assert response["Location"] == program.get_absolute_url()
+    run.refresh_from_db()
+    assert run.status == MatchRun.Status.PUBLISHED
+    pairs = sorted(
+        (m.pairing.status, m.participant.employee.email)
+        for m in PairingMember.objects.filter(role=PairingMember.Role.GUIDE)
+    )
+    assert pairs == [("proposed", "ada@example.org"), ("proposed", "bo@example.org")]
+    assert sorted(message.to[0] for message in mail.outbox) == ["ada@example.org", "bo@example.org"]
+    assert program.audit_events.first().action == AuditEvent.Action.PUBLISHED
+    detail = client.get(reverse("hr:program_detail", args=[program.slug]))
+    assert [e.action for e in detail.context["audit_events"]] == [
+        AuditEvent.Action.PUBLISHED,
+        AuditEvent.Action.MATCHING_RUN,
+    ]
+
+
+def test_publishing_twice_is_refused(client, hr_admin, program, people):
+    client.force_login(hr_admin)
+    run = _start_run(client, program)
+    client.post(reverse("hr:matchrun_publish", args=[run.pk]), follow=True)
+
+    response = client.post(reverse("hr:matchrun_publish", args=[run.pk]), follow=True)
+
+    assert [str(m) for m in response.context["messages"]] == [
+        "This run has already been published."
+    ]
+    assert Pairing.objects.count() == 2
+
+
+def test_a_large_run_shows_a_progress_bar_that_polls_until_done(
+    client, hr_admin, program, people, settings
+):
+    settings.MATCHING_INLINE_LIMIT = 2  # five people: too many to match in the request
+    client.force_login(hr_admin)
+    run = _start_run(client, program)
+    status_url = reverse("hr:matchrun_status", args=[run.pk])
+
+    page = client.get(reverse("hr:matchrun_detail", args=[run.pk])).content.decode()
+    polling = client.get(status_url, headers={"HX-Request": "true"})
+
+    assert run.status == MatchRun.Status.QUEUED
+    assert f'hx-get="{status_url}" hx-trigger="every 1s"' in page
+    assert '<progress id="run-progress-bar"' in page
+    assert f'hx-get="{status_url}" hx-trigger="every 1s"' in polling.content.decode()
+
+    match_run_execute(run.pk)  # what the Celery worker does
+    done = client.get(status_url, headers={"HX-Request": "true"})
+
+    assert (done.status_code, done["HX-Refresh"]) == (200, "true")
+
+
+def test_matching_page_lists_recent_runs(client, hr_admin, program, people):
+    client.force_login(hr_admin)
+    run = _start_run(client, program)
+    response = client.get(reverse("hr:matchrun_create", args=[program.slug]))
+    assert list(response.context["runs"]) == [run]
+
+
+def test_peer_programme_pages_render(client, hr_admin):
+    program = make_program(kind=Program.Kind.PEER_COACHING, admins=[hr_admin])
+    for n in range(4):
+        make_participant(program=program, role=Participant.Role.PEER, goals=["Python", f"T{n}"])
+    client.force_login(hr_admin)
+
+    run = _start_run(client, program)
+    review = client.get(reverse("hr:matchrun_detail", args=[run.pk])).context["review"]
+    dashboard = client.get(reverse("hr:dashboard", args=[program.slug]))
+
+    assert review["totals"]["matched"] == 4
+    assert len(review["pairings"]) == 2
+    assert dashboard.context["health"]["topics"] == []
+
+
+@pytest.mark.parametrize("rows", [1, 3])
+def test_matching_page_query_count_is_the_same_for_1_and_3_runs(
+    client, hr_admin, program, django_assert_num_queries, rows
+):
+    for _ in range(rows):
+        MatchRun.objects.create(program=program, created_by=hr_admin)
+    client.force_login(hr_admin)
+    # session, user, HR group, programme, navbar's employee, the runs with who started them
+    with django_assert_num_queries(6):
+        response = client.get(reverse("hr:matchrun_create", args=[program.slug]))
+    assert len(response.context["runs"]) == rows
+    assert response.content.decode().count("<td>Hana HR</td>") == rows
+
+
+@pytest.mark.parametrize("rows", [1, 3])
+def test_run_review_query_count_is_the_same_for_1_and_3_pairings(
+    client, hr_admin, program, django_assert_num_queries, rows
+):
+    for n in range(rows):
+        make_participant(
+            program=program,
+            role=MENTOR,
+            employee_kwargs={"level": 5},
+            expertise=[f"Topic {n}"],
+            capacity=1,
+        )
+        make_participant(program=program, employee_kwargs={"level": 3}, goals=[f"Topic {n}"])
+    client.force_login(hr_admin)
+    run = _start_run(client, program)
+    # session, user, HR group, run with its programme, the programme's people (one query
+    # whatever the number of pairings in the result), navbar's employee
+    with django_assert_num_queries(6):
+        response = client.get(reverse("hr:matchrun_detail", args=[run.pk]))
+    assert len(response.context["review"]["pairings"]) == rows

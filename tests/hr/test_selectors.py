@@ -1,0 +1,253 @@
+"""Programme health figures, on one small programme whose every number is worked out by hand."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from pairing.hr import selectors as health
+from pairing.hr.selectors import TopicBalance
+from pairing.models import CheckIn, Pairing, PairingMember, SurveyResponse
+from programs.models import Participant, Program
+from tests.factories import make_employee, make_participant, make_program
+
+pytestmark = pytest.mark.django_db
+
+MENTOR = Participant.Role.MENTOR
+MENTEE = Participant.Role.MENTEE
+Status = Pairing.Status
+
+
+def make_pairing(
+    *,
+    program,
+    guide,
+    learner,
+    status,
+    proposed_at,
+    answered_after=None,
+    decline_reason="",
+    activated_at=None,
+):
+    """A mentoring pairing as the services leave it: the mentee's side accepted on
+    proposal, the mentor's answer `answered_after` the proposal, `live` mirroring status."""
+    live = status in Pairing.LIVE_STATUSES
+    pairing = Pairing.objects.create(
+        program=program,
+        status=status,
+        score=80,
+        proposed_at=proposed_at,
+        activated_at=activated_at,
+    )
+    response = PairingMember.Response.PENDING
+    if decline_reason:
+        response = PairingMember.Response.DECLINED
+    elif answered_after is not None:
+        response = PairingMember.Response.ACCEPTED
+    PairingMember.objects.create(
+        pairing=pairing,
+        participant=guide,
+        role=PairingMember.Role.GUIDE,
+        response=response,
+        responded_at=proposed_at + answered_after if answered_after else None,
+        decline_reason=decline_reason,
+        live=live,
+    )
+    PairingMember.objects.create(
+        pairing=pairing,
+        participant=learner,
+        role=PairingMember.Role.LEARNER,
+        response=PairingMember.Response.ACCEPTED,
+        responded_at=proposed_at,
+        live=live,
+    )
+    return pairing
+
+
+@pytest.fixture
+def today():
+    return timezone.localdate()
+
+
+@pytest.fixture
+def scene(today):
+    """3 mentors (one paused), 4 mentees (and one withdrawn), 5 pairings in 5 states."""
+    program = make_program(kind=Program.Kind.MENTORING)  # cadence 28 days
+    now = timezone.now()
+    m1 = make_participant(program=program, role=MENTOR, expertise=["Python", "Leadership"])
+    m2 = make_participant(program=program, role=MENTOR, expertise=["Python"], capacity=2)
+    make_participant(
+        program=program,
+        role=MENTOR,
+        expertise=["Negotiation"],
+        paused_until=today + timedelta(days=30),
+    )
+    l1 = make_participant(program=program, goals=["Python", "Leadership"])
+    l2 = make_participant(program=program, goals=["Negotiation"])
+    l3 = make_participant(program=program, goals=["Python"])
+    l4 = make_participant(program=program, goals=["Budgeting"])
+    make_participant(program=program, goals=["Negotiation"], withdrawn_at=now)
+
+    active = make_pairing(
+        program=program,
+        guide=m1,
+        learner=l1,
+        status=Status.ACTIVE,
+        proposed_at=now - timedelta(days=80),
+        answered_after=timedelta(days=2),
+        activated_at=now - timedelta(days=70),
+    )
+    CheckIn.objects.create(
+        pairing=active, held_on=today - timedelta(days=60), logged_by=l1, summary="Plan", rating=4
+    )
+    make_pairing(
+        program=program,
+        guide=m2,
+        learner=l3,
+        status=Status.ACCEPTED,
+        proposed_at=now - timedelta(days=10),
+        answered_after=timedelta(days=4),
+    )
+    make_pairing(
+        program=program,
+        guide=m1,
+        learner=l2,
+        status=Status.DECLINED,
+        proposed_at=now - timedelta(days=9),
+        decline_reason=PairingMember.DeclineReason.NO_TIME,
+    )
+    make_pairing(
+        program=program,
+        guide=m2,
+        learner=l4,
+        status=Status.EXPIRED,
+        proposed_at=now - timedelta(days=20),
+    )
+    make_pairing(
+        program=program,
+        guide=m1,
+        learner=l4,
+        status=Status.PROPOSED,
+        proposed_at=now - timedelta(days=1),
+    )
+    SurveyResponse.objects.create(
+        participant=l1, rating=4, what_helped="Honest feedback", submitted_at=now - timedelta(2)
+    )
+    SurveyResponse.objects.create(participant=l3, rating=5, submitted_at=now - timedelta(1))
+    SurveyResponse.objects.create(participant=m1, rating=3, what_helped="Structure")
+    return {"program": program, "active": active}
+
+
+def test_enrolment_by_role_counts_the_enrolled(scene):
+    assert health.enrolment_by_role(program=scene["program"]) == [("Mentor", 3), ("Mentee", 4)]
+
+
+def test_match_rate_counts_mentees_in_a_live_pairing(scene):
+    assert health.match_rate(program=scene["program"]) == {
+        "total": 4,
+        "matched": 3,
+        "rate": 75.0,
+    }
+
+
+def test_outcomes_rate_the_answered_pairings(scene):
+    outcomes = health.pairing_outcomes(program=scene["program"])
+    assert outcomes["by_status"] == [
+        ("Proposed", 1),
+        ("Accepted (starts later)", 1),
+        ("Active", 1),
+        ("Declined", 1),
+        ("Expired", 1),
+        ("Ended", 0),
+    ]
+    assert {k: v for k, v in outcomes.items() if k != "by_status"} == {
+        "pending": 1,
+        "accepted": 2,
+        "declined": 1,
+        "expired": 1,
+        "answered": 4,
+        "acceptance_rate": 50.0,
+        "decline_rate": 25.0,
+        "expiry_rate": 25.0,
+    }
+
+
+def test_decline_reasons_most_common_first(scene):
+    assert health.decline_reasons(program=scene["program"]) == [
+        ("I don't have time right now", 1),
+        ("Our goals don't fit", 0),
+        ("We already work closely together", 0),
+        ("Conflict of interest", 0),
+        ("Another reason", 0),
+    ]
+
+
+def test_median_time_to_acceptance(scene):
+    median = health.median_time_to_acceptance(program=scene["program"])
+    assert median == timedelta(days=3)
+    assert health.duration_text(median) == "3 days"
+    assert health.duration_text(timedelta(days=1, hours=5, minutes=10)) == "1 day 5 hours"
+    assert health.duration_text(timedelta(minutes=20)) == "under an hour"
+
+
+def test_checkins_held_against_one_per_elapsed_cadence(scene, today):
+    # Active for 70 days at a 28-day cadence: 2 due, 1 held.
+    assert health.checkins_held_vs_due(program=scene["program"], today=today) == {
+        "held": 1,
+        "due": 2,
+        "rate": 50.0,
+    }
+
+
+def test_stalled_means_no_checkin_for_two_cadences(scene, today):
+    count, shown = health.stalled_pairings(program=scene["program"], today=today)
+    assert (count, shown) == (1, [scene["active"]])
+    # 55 days after the last check-in it is not stalled yet (two cadences are 56 days).
+    count, _ = health.stalled_pairings(program=scene["program"], today=today - timedelta(days=5))
+    assert count == 0
+
+
+def test_supply_and_demand_puts_topics_nobody_free_offers_first(scene, today):
+    # m1 is full (an active pairing and a proposal), m2 has one place left (Python),
+    # the paused mentor offers Negotiation but takes nobody new.
+    assert health.supply_and_demand(program=scene["program"], today=today) == [
+        TopicBalance("Negotiation", wanted=1, waiting=1, offered=0),
+        TopicBalance("Budgeting", wanted=1, waiting=0, offered=0),
+        TopicBalance("Leadership", wanted=1, waiting=0, offered=0),
+        TopicBalance("Python", wanted=2, waiting=0, offered=1),
+    ]
+
+
+def test_supply_and_demand_is_empty_for_peer_coaching():
+    program = make_program(kind=Program.Kind.PEER_COACHING)
+    make_participant(program=program, role=Participant.Role.PEER, goals=["Python"])
+    assert health.supply_and_demand(program=program) == []
+
+
+def test_survey_summary(scene):
+    survey = health.survey_summary(program=scene["program"])
+    assert (survey["average"], survey["count"], survey["ratings"]) == (
+        4.0,
+        3,
+        [("1", 0), ("2", 0), ("3", 1), ("4", 1), ("5", 1)],
+    )
+    assert [answer.what_helped for answer in survey["comments"]] == [
+        "Structure",
+        "Honest feedback",
+    ]
+
+
+def test_an_empty_programme_has_no_rates():
+    program = make_program()
+    figures = health.program_health(program=program)
+    assert figures["match"] == {"total": 0, "matched": 0, "rate": None}
+    assert figures["outcomes"]["acceptance_rate"] is None
+    assert figures["median_acceptance"] is None
+    assert figures["checkins"] == {"held": 0, "due": 0, "rate": None}
+    assert figures["survey"]["average"] is None
+
+
+def test_other_programmes_do_not_count(scene):
+    other = make_program()
+    make_participant(program=other, employee=make_employee())
+    assert health.enrolment_by_role(program=scene["program"]) == [("Mentor", 3), ("Mentee", 4)]
