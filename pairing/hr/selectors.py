@@ -61,6 +61,7 @@ from programs.models import (
     Topic,
 )
 from programs.selectors import programs_administered_by
+from programs.topics import SEPARATOR, topic_names
 
 # --- Programmes, participants, programme admins and imports ----------------------
 
@@ -176,12 +177,9 @@ def participants_table(
     return participants
 
 
-# Topics in one CSV cell, as the import reads them.
-SEPARATOR = ";"
-
-
 def _topic_names(through) -> Subquery:
-    """The participant's topics of one relation as "A;B" by name, in one subquery."""
+    """The participant's topics of one relation as one CSV cell ("A;B"), by name, in one
+    subquery."""
     return Subquery(
         through.objects.filter(participant=OuterRef("pk"))
         .order_by()
@@ -226,7 +224,7 @@ def participants_export_rows(*, program: Program) -> Iterator[list]:
 
 
 def _sorted_names(joined: str) -> str:
-    return SEPARATOR.join(sorted(filter(None, joined.split(SEPARATOR)), key=str.casefold))
+    return SEPARATOR.join(sorted(topic_names(joined), key=str.casefold))
 
 
 def never_signed_in_count(*, program: Program) -> int:

@@ -4,6 +4,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from pairing.hr.forms.matching import PinForm
 from pairing.matchmaking.runs import match_run_execute
 from pairing.models import MatchRun, Pairing, PairingMember
 from programs.models import AuditEvent, Participant, Program
@@ -368,3 +369,17 @@ def test_run_review_query_count_is_the_same_for_1_and_3_pairings(
     with django_assert_num_queries(6):
         response = client.get(reverse("hr:matchrun_detail", args=[run.pk]))
     assert len(response.context["review"]["pairings"]) == rows
+
+
+def test_the_pin_form_turns_typed_emails_into_participant_keys(program, people):
+    form = PinForm({"first": " ADA@example.org", "second": "ed@example.org "}, program=program)
+    assert form.is_valid()
+    assert (form.cleaned_data["first"], form.cleaned_data["second"]) == (
+        str(people["ada"].pk),
+        str(people["ed"].pk),
+    )
+    outside = PinForm({"first": "ada@example.org", "second": "zed@example.org"}, program=program)
+    assert not outside.is_valid()
+    assert outside.non_field_errors() == ["Not in this programme: zed@example.org."]
+    blank = PinForm({"first": "ada@example.org", "second": ""}, program=program)
+    assert (blank.is_valid(), blank.non_field_errors()) == (False, [])

@@ -11,6 +11,7 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
+from pairing.hr.forms.programmes import ParticipantAddForm
 from programs.importing import participants_import, participants_import_plan
 from programs.models import (
     PEOPLE_ADMINS_GROUP,
@@ -389,3 +390,20 @@ def test_a_leaver_is_marked_left_in_the_participants_table(client, hr_admin, pro
     response = client.get(reverse("hr:participant_table", args=[program.slug]))
 
     assert 'Gus Gone <span class="badge text-bg-secondary">Left</span>' in response.text
+
+
+def test_adding_someone_takes_topics_separated_by_semicolons_or_commas(program):
+    form = ParticipantAddForm(
+        {
+            "email": "Nia@Example.org",
+            "name": "Nia New",
+            "level": "2",
+            "role": "mentee",
+            "goals": "Python, Public  Speaking; Hiring",
+            "expertise": "",
+            "style": "either",
+        },
+        program=program,
+    )
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["goals"] == ["Python", "Public Speaking", "Hiring"]

@@ -4,6 +4,7 @@ from django import forms
 from django.urls import Resolver404, resolve, reverse
 
 from programs.models import MAX_CAPACITY, Level, Participant, Program, Style
+from programs.topics import topic_names
 from programs.uploads import MAX_UPLOAD_BYTES
 from programs.validators import (
     login_email_max_length,
@@ -181,12 +182,8 @@ class ParticipantFilterForm(forms.Form):
         }
 
 
-def _topic_names(value: str) -> list[str]:
-    return [name for name in (" ".join(part.split()) for part in value.split(";")) if name]
-
-
 def _checked_topics(value: str, *, label: str) -> list[str]:
-    names = _topic_names(value)
+    names = topic_names(value, commas=True)
     if problems := topic_problems(names, label=label):
         raise forms.ValidationError(problems)
     return names
@@ -222,13 +219,13 @@ class ParticipantAddForm(forms.Form):
         label="Goals",
         required=False,
         validators=[validate_no_control_characters],
-        help_text="Topics separated by semicolons (;).",
+        help_text="Topics separated by semicolons or commas.",
     )
     expertise = forms.CharField(
         label="Expertise",
         required=False,
         validators=[validate_no_control_characters],
-        help_text="Topics separated by semicolons (;).",
+        help_text="Topics separated by semicolons or commas.",
     )
     style = forms.ChoiceField(label="Feedback style", choices=Style.choices, initial=Style.EITHER)
     capacity = forms.IntegerField(

@@ -15,7 +15,6 @@ from pairing.hr.selectors import (
     match_run_for_admin,
     match_run_review,
     match_runs_recent,
-    participant_keys_by_email,
     program_for_admin,
 )
 from pairing.matchmaking.runs import (
@@ -69,16 +68,16 @@ def matchrun_pin(request, pk):
     run = match_run_for_admin(user=request.user, pk=pk)
     form = PinForm(request.POST, program=run.program)
     if not form.is_valid():
-        messages.error(request, "Give the two people's email addresses.")
-        return redirect("hr:matchrun_detail", pk=run.pk)
-    emails = [form.cleaned_data["first"], form.cleaned_data["second"]]
-    keys = participant_keys_by_email(program=run.program, emails=emails)
-    missing = [email for email in emails if email not in keys]
-    if missing:
-        messages.error(request, f"Not in this programme: {', '.join(missing)}.")
+        problem = form.non_field_errors() or ["Give the two people's email addresses."]
+        messages.error(request, problem[0])
         return redirect("hr:matchrun_detail", pk=run.pk)
     try:
-        match_run_pin(run=run, first=keys[emails[0]], second=keys[emails[1]], actor=request.user)
+        match_run_pin(
+            run=run,
+            first=form.cleaned_data["first"],
+            second=form.cleaned_data["second"],
+            actor=request.user,
+        )
     except MatchingError as error:
         messages.error(request, str(error))
     else:
