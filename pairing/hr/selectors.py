@@ -48,7 +48,14 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from pairing import rules, schedule
-from pairing.models import CheckIn, MatchRun, Pairing, PairingMember, SurveyResponse
+from pairing.models import (
+    CheckIn,
+    MatchRun,
+    Pairing,
+    PairingMember,
+    Reminder,
+    SurveyResponse,
+)
 from programs.models import (
     HR_ADMINS_GROUP,
     PEOPLE_ADMINS_GROUP,
@@ -582,10 +589,24 @@ def survey_summary(*, program: Program) -> dict:
     }
 
 
+# Reminders in doubt listed on the dashboard; the count covers them all.
+IN_DOUBT_SHOWN = 20
+
+
+def reminders_in_doubt(*, program: Program) -> tuple[int, list[Reminder]]:
+    """(how many, the latest few) reminders a worker stopped while handing over to the mail
+    server (Reminder.doubted_at): sent again with the same Message-ID, so the person may have
+    had two, or still waiting for that resend."""
+    doubted = Reminder.objects.filter(pairing__program=program, doubted_at__isnull=False)
+    latest = doubted.select_related("recipient__employee").order_by("-doubted_at", "-pk")
+    return doubted.count(), list(latest[:IN_DOUBT_SHOWN])
+
+
 def program_health(*, program: Program, today: date | None = None) -> dict:
     """Everything the dashboard shows, in one dictionary."""
     today = today or timezone.localdate()
     stalled_count, stalled = stalled_pairings(program=program, today=today)
+    in_doubt_count, in_doubt = reminders_in_doubt(program=program)
     median_acceptance = median_time_to_acceptance(program=program)
     return {
         "enrolment": enrolment_by_role(program=program),
@@ -597,6 +618,8 @@ def program_health(*, program: Program, today: date | None = None) -> dict:
         "checkins": checkins_held_vs_due(program=program, today=today),
         "stalled_count": stalled_count,
         "stalled": stalled,
+        "in_doubt_count": in_doubt_count,
+        "in_doubt": in_doubt,
         "topics": supply_and_demand(program=program, today=today),
         "survey": survey_summary(program=program),
     }

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from pairing.models import Pairing, PairingMember, SurveyResponse
+from pairing.models import Pairing, PairingMember, Reminder, SurveyResponse
 from programs.models import Participant
 from tests.factories import make_employee, make_participant
 from tests.hr.test_selectors import make_pairing
@@ -76,6 +76,16 @@ def _dashboard_scene(program, rows):
             summary="Met",
             rating=5,
         )
+        # A reminder a worker died handing over, sent again since.
+        Reminder.objects.create(
+            pairing=pairing,
+            recipient=mentor.employee.user,
+            kind=Reminder.Kind.CHECKIN_DUE,
+            due_on=timezone.localdate(),
+            send_after=now,
+            doubted_at=now,
+            sent_at=now,
+        )
         make_pairing(
             program=program,
             guide=mentor,
@@ -95,13 +105,16 @@ def test_dashboard_query_count_is_the_same_for_1_and_3_rows(
     client.force_login(hr_admin)
     # session, user, HR group, navbar's employee, programme, then the figures: enrolment,
     # match rate, outcomes, declines, acceptance times, check-in spans, check-ins held,
-    # stalled (none here, so no members to load), free mentors' topics, wanted topics,
-    # topic names, survey totals, survey comments with their participants
-    with django_assert_num_queries(18):
+    # stalled (none here, so no members to load), reminders in doubt (count, latest),
+    # free mentors' topics, wanted topics, topic names, survey totals, survey comments
+    # with their participants
+    with django_assert_num_queries(20):
         response = client.get(reverse("hr:dashboard", args=[program.slug]))
     figures = response.context["health"]
     assert figures["match"] == {"total": 2 * rows, "matched": rows, "rate": 50.0}
     assert figures["survey"]["count"] == rows
+    assert figures["in_doubt_count"] == rows
+    assert response.content.decode().count("sent again") == rows
 
 
 def test_dashboard_draws_svg_charts_without_inline_styles(client, hr_admin, program):
