@@ -8,7 +8,7 @@ from pairing.hr.forms.matching import PinForm
 from pairing.matchmaking.runs import match_run_execute
 from pairing.models import MatchRun, Pairing, PairingMember
 from programs.models import AuditEvent, Participant, Program
-from tests.factories import make_employee, make_hr_admin, make_participant, make_program, make_user
+from tests.factories import make_hr_admin, make_participant, make_program, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -24,41 +24,6 @@ def _program_pages(program):
         reverse("hr:dashboard_csv", args=[program.slug]) + "?chart=enrolment",
         reverse("hr:pairing_export", args=[program.slug]),
     ]
-
-
-@pytest.fixture
-def people(program):
-    """Two mentors and three mentees whose best pairing is plain to see."""
-    ada = make_participant(
-        program=program,
-        role=MENTOR,
-        employee=make_employee(name="Ada Mentor", email="ada@example.org", level=5),
-        expertise=["Python", "Leadership"],
-        capacity=1,
-    )
-    bo = make_participant(
-        program=program,
-        role=MENTOR,
-        employee=make_employee(name="Bo Mentor", email="bo@example.org", level=5),
-        expertise=["Negotiation"],
-        capacity=1,
-    )
-    cy = make_participant(
-        program=program,
-        employee=make_employee(name="Cy Mentee", email="cy@example.org", level=3),
-        goals=["Python", "Leadership"],
-    )
-    di = make_participant(
-        program=program,
-        employee=make_employee(name="Di Mentee", email="di@example.org", level=3),
-        goals=["Negotiation"],
-    )
-    ed = make_participant(
-        program=program,
-        employee=make_employee(name="Ed Mentee", email="ed@example.org", level=3),
-        goals=["Budgeting"],
-    )
-    return {"ada": ada, "bo": bo, "cy": cy, "di": di, "ed": ed}
 
 
 def _start_run(client, program):
