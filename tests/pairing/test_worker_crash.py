@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from datetime import timedelta
 from pathlib import Path
 
@@ -44,10 +45,11 @@ def _worker_env(hold_dir: Path) -> dict:
     }
 
 
-def _wait(predicate, *, seconds: float, what: str) -> None:
+def _wait(predicate, *, seconds: float, what: str, worker, log: Path) -> None:
     deadline = time.monotonic() + seconds
     while not predicate():
-        assert time.monotonic() < deadline, f"{what} within {seconds} s"
+        assert worker.poll() is None, f"the worker exited: {log.read_text()[-2000:]}"
+        assert time.monotonic() < deadline, f"{what} within {seconds} s: {log.read_text()[-2000:]}"
         time.sleep(0.2)
 
 
@@ -56,17 +58,26 @@ def test_a_worker_killed_mid_send_loses_nothing_and_the_resend_keeps_the_message
 ):
     make_due_pairing(program=make_program())
     first, second = reminders_dispatch()
+    # A queue of this test's own: another test run on the same Redis never takes its task.
+    queue = f"crash-{uuid.uuid4().hex}"
+    log = tmp_path / "worker.log"
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "-l", "WARNING"],
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "-Q", queue],
         cwd=ROOT,
         env=_worker_env(tmp_path),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
     )
     try:
-        tasks.send_reminder.delay(first)
+        tasks.send_reminder.apply_async((first,), queue=queue)
         held = tmp_path / "held"
-        _wait(held.exists, seconds=60, what="the worker reached the mail server")
+        _wait(
+            held.exists,
+            seconds=90,
+            what="the worker reached the mail server",
+            worker=worker,
+            log=log,
+        )
         row = Reminder.objects.get(pk=first)
         assert (row.claimed_at is not None, row.handed_over_at is not None, row.sent_at) == (
             True,
