@@ -69,7 +69,10 @@ def test_a_worker_killed_mid_send_loses_nothing_and_the_resend_keeps_the_message
         stderr=subprocess.STDOUT,
     )
     try:
-        tasks.send_reminder.apply_async((first,), queue=queue)
+        # On an explicit connection: a producer the suite made earlier may still point at
+        # the suite's own broker.
+        with redis_app.connection_for_write(BROKER_URL) as broker:
+            tasks.send_reminder.apply_async((first,), queue=queue, connection=broker)
         held = tmp_path / "held"
         _wait(
             held.exists,
