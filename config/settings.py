@@ -313,6 +313,12 @@ else:
     # above the longest task so a slow task is never run twice.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TASK_IGNORE_RESULT = True
+# Months after a pairing is over before its free text (check-in summaries and private
+# notes, decline notes, the typed end reason) is deleted by the daily retention task;
+# 0, the default, keeps it.
+RETENTION_MONTHS = envint("RETENTION_MONTHS", 0)
+if RETENTION_MONTHS < 0:
+    raise ImproperlyConfigured("RETENTION_MONTHS must be 0 (off) or a number of months")
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
 CELERY_TASK_ACKS_LATE = True
@@ -332,6 +338,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "programs.tasks.purge_import_jobs",
         # Hourly, at minute 17: https://crontab.guru/#17_*_*_*_*
         "schedule": crontab(minute=17),
+    },
+    "apply-retention": {
+        "task": "pairing.tasks.apply_retention",
+        # Daily at 03:41: https://crontab.guru/#41_3_*_*_*
+        "schedule": crontab(hour=3, minute=41),
     },
 }
 

@@ -6,9 +6,14 @@ class PairingConfig(AppConfig):
     verbose_name = "Pairing"
 
     def ready(self):
-        from programs.signals import employees_left
+        from pairing.personal_data import employee_erase_pairing_data, employee_pairing_data
+        from programs.personal_data import register_section
+        from programs.signals import employee_erased, employees_left
 
         employees_left.connect(_leavers_release, dispatch_uid="pairing_leavers_release")
+        # A person's data, to download and to erase: programs/ asks, this app answers.
+        register_section("pairing", employee_pairing_data)
+        employee_erased.connect(employee_erase_pairing_data, dispatch_uid="pairing_erase")
 
 
 def _leavers_release(sender, **kwargs):

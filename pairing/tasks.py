@@ -4,9 +4,10 @@ import logging
 from datetime import timedelta
 
 from celery import shared_task
+from django.conf import settings
 
 # Modules, not names: pairing.matchmaking.runs imports this module to enqueue its tasks.
-from pairing import reminders, services
+from pairing import reminders, retention, services
 from pairing.matchmaking import runs
 
 logger = logging.getLogger(__name__)
@@ -65,3 +66,11 @@ def send_reminder(self, reminder_id: int) -> str:
             )
             return "failed"
         raise self.retry(exc=exc, countdown=pause.total_seconds()) from exc
+
+
+@shared_task
+def apply_retention() -> int:
+    """Daily: delete the free text of pairings over more than RETENTION_MONTHS months ago
+    (nothing when the setting is 0, the default)."""
+    # retention_apply logs what it cleared.
+    return retention.retention_apply(months=settings.RETENTION_MONTHS)

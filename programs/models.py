@@ -463,6 +463,7 @@ class AuditEvent(models.Model):
         PERSON_RETURNED = "person_returned", "Marked as back"
         PEOPLE_ADMIN_ADDED = "people_admin_added", "Added a people admin"
         PEOPLE_ADMIN_REMOVED = "people_admin_removed", "Removed a people admin"
+        PERSON_ERASED = "person_erased", "Erased a person"
         # Support staff's, in the Django admin: on a programme's rows or the directory's.
         ADMIN_SITE_ADDED = "admin_site_added", "Added in the Django admin"
         ADMIN_SITE_CHANGED = "admin_site_changed", "Changed in the Django admin"

@@ -2,11 +2,14 @@
 
 from collections.abc import Iterable
 
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from programs.models import (
     HR_ADMINS_GROUP,
@@ -19,7 +22,7 @@ from programs.models import (
     normalise_email,
 )
 from programs.permissions import hr_admin_users, is_people_admin
-from programs.signals import employees_left
+from programs.signals import employee_erased, employees_left
 from programs.topics import normalise_topic
 
 
@@ -493,6 +496,23 @@ def require_people_admin(actor) -> None:
         raise PermissionDenied("Only people admins change the directory.")
 
 
+def _leavers_mark(ids: list[int]) -> list[Employee]:
+    """The leaving itself, without the audit entry: logins off, and the pairing app ends
+    the live pairings. Returns those who were still active."""
+    leaving = list(
+        Employee.objects.filter(pk__in=ids, user__is_active=True)
+        .select_related("user")
+        .select_for_update(of=("self",))
+    )
+    if not leaving:
+        return []
+    get_user_model().objects.filter(pk__in=[e.user_id for e in leaving]).update(is_active=False)
+    for employee in leaving:
+        employee.user.is_active = False
+    employees_left.send(sender=Employee, employee_ids=[e.pk for e in leaving])
+    return leaving
+
+
 @transaction.atomic
 def employees_deactivate(*, employees: Iterable[Employee], actor) -> list[Employee]:
     """Mark people as leavers: their logins stop working at once (sessions included, as
@@ -502,19 +522,9 @@ def employees_deactivate(*, employees: Iterable[Employee], actor) -> list[Employ
     someone who has already left does nothing.
     """
     require_people_admin(actor)
-    User = get_user_model()
-    ids = [employee.pk for employee in employees]
-    leaving = list(
-        Employee.objects.filter(pk__in=ids, user__is_active=True)
-        .select_related("user")
-        .select_for_update(of=("self",))
-    )
+    leaving = _leavers_mark([employee.pk for employee in employees])
     if not leaving:
         return []
-    User.objects.filter(pk__in=[e.user_id for e in leaving]).update(is_active=False)
-    for employee in leaving:
-        employee.user.is_active = False
-    employees_left.send(sender=Employee, employee_ids=[e.pk for e in leaving])
     names = ", ".join(e.name for e in leaving[:5]) + (" and others" if len(leaving) > 5 else "")
     audit_record(
         program=None,
@@ -647,3 +657,97 @@ def employee_directory_update(
 def _plain(value):
     """A field value as the audit log's JSON keeps it: a manager by their email."""
     return value.email if isinstance(value, Employee) else value
+
+
+ERASED_NAME = "Erased person"
+
+
+def erased_email(employee: Employee) -> str:
+    """The address an erased person's rows carry: unique, and in a domain that can never
+    receive mail (RFC 2606)."""
+    return f"erased-{employee.pk}@erased.invalid"
+
+
+def is_erased(employee: Employee) -> bool:
+    return employee.email == erased_email(employee)
+
+
+def employee_erase_problem(*, employee: Employee, actor) -> str | None:
+    """Why `actor` may not erase `employee`, or None. The one rule the page and the service
+    share."""
+    if is_erased(employee):
+        return "This person has already been erased."
+    if actor is not None and actor.pk == employee.user_id:
+        return "You cannot erase yourself."
+    user = employee.user
+    if user.is_superuser and not (actor is None or actor.is_superuser):
+        return "Only a superuser can erase a superuser."
+    if people_admin_users().filter(pk=user.pk).exists():
+        others = people_admin_users().exclude(pk=user.pk)
+        superusers = get_user_model().objects.filter(is_superuser=True, is_active=True)
+        if not others.exists() and not superusers.exclude(pk=user.pk).exists():
+            return f"{employee.name} is the last people admin; add another one first."
+    return None
+
+
+@transaction.atomic
+def employee_erase(*, employee: Employee, actor) -> Employee:
+    """Erase a person on request: first they leave (their live pairings end as a leaver's,
+    partners are told and proposed again), then their login and directory fields are
+    anonymised and, through programs.signals.employee_erased, the pairing app deletes the
+    free text they wrote. Their rows stay under "Erased person", so partners' histories
+    and every count and rating read as before. One transaction; the audit entry names the
+    person by id only. Raises PermissionDenied for a refused actor, ValidationError for a
+    refused erasure (themself, a superuser, the last people admin).
+    """
+    require_people_admin(actor)
+    employee = Employee.objects.select_for_update().select_related("user").get(pk=employee.pk)
+    if problem := employee_erase_problem(employee=employee, actor=actor):
+        raise ValidationError(problem)
+    _leavers_mark([employee.pk])
+    user = employee.user
+    old_addresses = {employee.email, user.email.lower(), user.get_username().lower()}
+    address = erased_email(employee)
+    user.username = address
+    user.email = address
+    user.first_name = ""
+    user.last_name = ""
+    user.is_active = False
+    user.is_staff = False
+    user.is_superuser = False
+    user.set_unusable_password()
+    user.save()
+    user.groups.clear()
+    user.user_permissions.clear()
+    user.administered_programs.clear()
+    employee.email = address
+    employee.name = ERASED_NAME
+    employee.department = ""
+    employee.title = ""
+    employee.manager = None
+    employee.time_zone = settings.TIME_ZONE
+    employee.optional_emails = False
+    # SCIM finds them no more; the HR system's own id for them goes too.
+    employee.scim_id = None
+    employee.scim_external_id = ""
+    employee.save()
+    Participant.objects.filter(employee=employee).update(note="")
+    _sign_in_traces_delete(user=user, addresses=old_addresses)
+    employee_erased.send(sender=Employee, employee_id=employee.pk)
+    audit_record(
+        program=None,
+        actor=actor,
+        action=AuditEvent.Action.PERSON_ERASED,
+        summary=f"Erased person #{employee.pk}",
+        detail={"employee_id": employee.pk},
+    )
+    return employee
+
+
+def _sign_in_traces_delete(*, user, addresses: set[str]) -> None:
+    """What the sign-in machinery keeps by the person's address or account: lockout
+    records (django-axes) and two-factor devices. Their sessions need nothing: Django
+    refuses an inactive user's session on its next request."""
+    for model in (AccessAttempt, AccessFailureLog, AccessLog):
+        model.objects.filter(username__in=addresses).delete()
+    TOTPDevice.objects.filter(user=user).delete()

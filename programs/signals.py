@@ -6,3 +6,9 @@ from django.dispatch import Signal
 # with `employee_ids`: the pairing app ends their live pairings in the same transaction,
 # so a leaver is never left half-gone.
 employees_left = Signal()
+
+# Sent inside the transaction that erases a person (programs.services.employee_erase),
+# with `employee_id`, after they were made a leaver and their directory fields anonymised:
+# the pairing app deletes the free text they wrote there (private notes, decline notes,
+# survey comments) in the same transaction.
+employee_erased = Signal()

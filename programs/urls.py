@@ -13,4 +13,7 @@ urlpatterns = [
     path("<slug:slug>/enrol/", enrol.program_enrol, name="program_enrol"),
     # The person's email preferences.
     path("me/", profile.profile, name="profile"),
+    # Everything held about the viewer, as a page and as a JSON download.
+    path("me/data/", profile.my_data, name="my_data"),
+    path("me/data.json", profile.my_data_json, name="my_data_json"),
 ]

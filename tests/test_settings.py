@@ -72,3 +72,12 @@ def test_single_sign_on_settings_start_without_reaching_the_provider():
         PASSWORD_LOGIN="0",
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_retention_months_must_be_zero_or_more():
+    result = _manage("check", RETENTION_MONTHS="-1")
+    assert result.returncode == 1
+    assert "RETENTION_MONTHS must be 0 (off) or a number of months" in result.stderr
+    result = _manage("check", RETENTION_MONTHS="six")
+    assert result.returncode == 1
+    assert "RETENTION_MONTHS must be an integer, not 'six'" in result.stderr

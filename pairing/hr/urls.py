@@ -110,6 +110,7 @@ urlpatterns = [
         name="directory_import_job_confirm",
     ),
     path("directory/<int:pk>/", directory.person_edit, name="person_edit"),
+    path("directory/<int:pk>/erase/", directory.person_erase, name="person_erase"),
     path("directory/admins/", directory.people_admins_view, name="people_admins"),
     path("directory/admins/add/", directory.people_admin_add_view, name="people_admin_add"),
     path(

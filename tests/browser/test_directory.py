@@ -88,3 +88,24 @@ def test_people_admin_finds_a_person_and_changes_their_department(page_as, live_
     page.get_by_role("button", name="Search").click()
     expect(page.locator("#people-admin-candidates").get_by_role("listitem")).to_have_count(1)
     screenshot(page, "directory-admins")
+
+
+def test_people_admin_erases_a_person_after_typing_their_email(page_as, live_server):
+    admin = make_people_admin(name="Pia People")
+    ana = make_employee(name="Ana Brennan", email="ana.brennan@example.org")
+    page = page_as(admin)
+
+    visit(page, live_server.url + f"/directory/{ana.pk}/")
+    page.get_by_role("link", name="Erase this person…").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Erase Ana Brennan")
+    a11y.check_page(page)
+    page.get_by_label("Type their email to confirm").fill("ana@example.org")
+    page.get_by_role("button", name="Erase this person").click()
+    expect(page.locator(".invalid-feedback")).to_have_text(
+        "Type ana.brennan@example.org exactly to erase them."
+    )
+    page.get_by_label("Type their email to confirm").fill("ana.brennan@example.org")
+    page.get_by_role("button", name="Erase this person").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Erased person Left")
+    expect(page.get_by_text(f"Person #{ana.pk} is erased.")).to_be_visible()
+    expect(page.get_by_role("link", name="Erase this person…")).to_have_count(0)

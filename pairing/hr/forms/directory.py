@@ -160,3 +160,19 @@ class DirectoryImportForm(ParticipantImportForm):
         help_text="UTF-8, comma-separated, with a header naming at least email, name and "
         "level, and any of department, title, manager_email, time_zone and active (yes/no).",
     )
+
+
+class PersonEraseForm(forms.Form):
+    """Erasing cannot be undone: the people admin types the person's email to confirm."""
+
+    confirm_email = forms.CharField(label="Type their email to confirm", max_length=254)
+
+    def __init__(self, *args, employee: Employee, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.employee = employee
+
+    def clean_confirm_email(self):
+        typed = self.cleaned_data["confirm_email"].strip().lower()
+        if typed != self.employee.email:
+            raise forms.ValidationError(f"Type {self.employee.email} exactly to erase them.")
+        return typed

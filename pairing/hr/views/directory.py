@@ -22,6 +22,7 @@ from pairing.hr.forms.directory import (
     PeopleAdminAddForm,
     PeopleAdminRemoveForm,
     PeopleAdminSearchForm,
+    PersonEraseForm,
     PersonForm,
 )
 from pairing.hr.selectors import (
@@ -40,6 +41,9 @@ from programs.models import ImportJob
 from programs.permissions import people_admin_required
 from programs.services import (
     employee_directory_update,
+    employee_erase,
+    employee_erase_problem,
+    is_erased,
     people_admin_add,
     people_admin_remove,
 )
@@ -122,8 +126,30 @@ def person_edit(request, pk):
             "form": form,
             "enrolments": enrolments,
             "live_pairings": sum(enrolment.live_pairings for enrolment in enrolments),
+            "erased": is_erased(employee),
         },
     )
+
+
+@people_admin_required
+@require_http_methods(["GET", "POST"])
+def person_erase(request, pk):
+    """Erase a person on their request, after the people admin typed their email; a GET
+    shows what it does and changes nothing."""
+    employee = directory_person(pk=pk)
+    refused = employee_erase_problem(employee=employee, actor=request.user)
+    form = PersonEraseForm(request.POST or None, employee=employee)
+    if request.method == "POST" and refused is None and form.is_valid():
+        try:
+            employee_erase(employee=employee, actor=request.user)
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+        else:
+            messages.success(request, f"Person #{employee.pk} is erased.")
+            return redirect("hr:person_edit", pk=employee.pk)
+    context = {"employee": employee, "form": form, "refused": refused}
+    status = 400 if request.method == "POST" else 200
+    return render(request, "hr/person_erase.html", context, status=status)
 
 
 @people_admin_required
