@@ -158,6 +158,9 @@ def main() -> int:
                 env={**env, "LOAD_SESSIONS": str(sessions_file), "LOAD_GROUP": str(users)},
                 cwd=stack.ROOT,
             ).returncode
+            # The 1-minute figure at the end covers the run: locust and gunicorn's own
+            # share is about 2 on these 2 cores; well above means someone else was busy.
+            load_after = stack.load_average()
             with open(f"{prefix}_stats.csv") as f:
                 rows = percentiles(list(csv.DictReader(f)))
             worst = max((float(r["p95"]) for r in rows if r["name"] != "Aggregated"), default=0)
@@ -170,7 +173,7 @@ def main() -> int:
             report += [
                 "",
                 f"## {users} users, {options.time}, spawn {options.spawn_rate}/s "
-                f"(load average before: {load}; locust exit {code})",
+                f"(load average before: {load}, after: {load_after}; locust exit {code})",
                 "",
                 table(rows),
                 "",
@@ -183,7 +186,16 @@ def main() -> int:
         subprocess.run(["redis-cli", "-n", str(stack.REDIS_DB), "flushdb"], check=False)
 
     checks = harness("check", env)
-    report += ["", "## Integrity afterwards", "", "```", json.dumps(checks, indent=1), "```"]
+    report += [
+        "",
+        "## Integrity afterwards",
+        "",
+        f"Free places of the mentors raced for, per run: {accounts['places']}.",
+        "",
+        "```",
+        json.dumps(checks, indent=1),
+        "```",
+    ]
     summary = "\n".join(report) + "\n"
     (stack.VAR / "summary.md").write_text(summary)
     print(summary)
