@@ -10,7 +10,8 @@ PYTHON := $(shell for p in python3.14 python3.13 python3.12 python3; do \
 	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
 	echo $$p; break; fi; done)
 
-.PHONY: install run test chromium lint format worker beat migrate demo check-deploy clean
+.PHONY: install run test chromium lint format worker beat migrate demo check-deploy clean \
+	loadtest loadtest-faults
 
 $(BIN)/python:
 	@if [ -z "$(PYTHON)" ]; then \
@@ -70,6 +71,18 @@ check-deploy: install
 	DEBUG=0 SECRET_KEY=check-deploy-$$(head -c 48 /dev/urandom | base64 | tr -d '/+=') \
 	ALLOWED_HOSTS=mentoring.example.org \
 	$(BIN)/python manage.py check --deploy --fail-level WARNING
+
+# Load and fault figures (issue 17; README "Load and faults"): minutes each, never in CI.
+# They need PostgreSQL and Redis on 127.0.0.1; the fault run restarts both.
+$(VENV)/.installed-load: pyproject.toml | $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[dev,load]'
+	@touch $@
+
+loadtest: $(VENV)/.installed-load
+	$(BIN)/python -m tests.load.run $(LOAD_ARGS)
+
+loadtest-faults: $(VENV)/.installed-load
+	$(BIN)/python -m tests.load.faults $(LOAD_ARGS)
 
 clean:
 	rm -rf var/broker var/pw var/mail var/celerybeat-schedule*

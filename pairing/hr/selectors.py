@@ -22,6 +22,7 @@ whatever the programme's size. Definitions (shown on the dashboard too):
 from __future__ import annotations
 
 import statistics
+from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -38,9 +39,7 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
-    StringAgg,
     Subquery,
-    TextField,
     Value,
 )
 from django.db.models.functions import Coalesce
@@ -68,7 +67,7 @@ from programs.models import (
     Topic,
 )
 from programs.selectors import programs_administered_by
-from programs.topics import SEPARATOR, topic_names
+from programs.topics import SEPARATOR
 
 # --- Programmes, participants, programme admins and imports ----------------------
 
@@ -184,54 +183,44 @@ def participants_table(
     return participants
 
 
-def _topic_names(through) -> Subquery:
-    """The participant's topics of one relation as one CSV cell ("A;B"), by name, in one
-    subquery."""
-    return Subquery(
-        through.objects.filter(participant=OuterRef("pk"))
-        .order_by()
-        .values("participant")
-        .annotate(names=StringAgg("topic__name", Value(SEPARATOR)))
-        .values("names")
+def _topic_cells(through, participants: QuerySet[Participant]) -> dict[int, str]:
+    """Participant id -> their topics of one relation as one CSV cell ("A;B"), sorted by
+    name: one flat query, joined here. (A correlated aggregate per row cost PostgreSQL about
+    150 ms for 10,000 participants, and its estimated cost switched JIT compilation on.)"""
+    names: dict[int, list[str]] = defaultdict(list)
+    rows = through.objects.filter(participant__in=participants).values_list(
+        "participant_id", "topic__name"
     )
+    for participant_id, name in rows.iterator(chunk_size=5000):
+        names[participant_id].append(name)
+    return {pk: SEPARATOR.join(sorted(topics, key=str.casefold)) for pk, topics in names.items()}
 
 
 def participants_export_rows(*, program: Program) -> Iterator[list]:
     """Every enrolled participant as a row in the participants CSV's column order
-    (programs.importing.COLUMNS), by email: one query read in chunks, no model objects,
-    topics joined by the database, so a programme of thousands streams out at once."""
+    (programs.importing.COLUMNS), by email: three flat queries (people, goals, expertise),
+    the people read in chunks, no model objects, so a programme of thousands streams out
+    at once."""
+    enrolled = Participant.objects.filter(program=program, withdrawn_at=None)
+    goals = _topic_cells(Participant.goals.through, enrolled)
+    expertise = _topic_cells(Participant.expertise.through, enrolled)
     rows = (
-        Participant.objects.filter(program=program, withdrawn_at=None)
-        .annotate(
-            goal_names=Coalesce(
-                _topic_names(Participant.goals.through), Value(""), output_field=TextField()
-            ),
-            expertise_names=Coalesce(
-                _topic_names(Participant.expertise.through), Value(""), output_field=TextField()
-            ),
-            manager_email=Coalesce("employee__manager__email", Value("")),
-        )
+        enrolled.annotate(manager_email=Coalesce("employee__manager__email", Value("")))
         .order_by("employee__email")
         .values_list(
+            "pk",
             "employee__email",
             "employee__name",
             "employee__department",
             "employee__level",
             "manager_email",
             "role",
-            "goal_names",
-            "expertise_names",
             "style",
             "capacity",
         )
     )
-    for *person, goals, expertise, style, capacity in rows.iterator(chunk_size=2000):
-        # Sorted here: SQLite before 3.44 cannot order inside an aggregate.
-        yield [*person, _sorted_names(goals), _sorted_names(expertise), style, capacity or ""]
-
-
-def _sorted_names(joined: str) -> str:
-    return SEPARATOR.join(sorted(topic_names(joined), key=str.casefold))
+    for pk, *person, style, capacity in rows.iterator(chunk_size=2000):
+        yield [*person, goals.get(pk, ""), expertise.get(pk, ""), style, capacity or ""]
 
 
 def never_signed_in_count(*, program: Program) -> int:

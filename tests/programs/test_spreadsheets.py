@@ -9,7 +9,7 @@ from django.urls import reverse
 from pairing.models import Pairing
 from programs.importing import participants_import_plan
 from programs.models import Participant
-from programs.spreadsheets import safe_cell, unsafe_cell
+from programs.spreadsheets import LINES_PER_PIECE, csv_lines, safe_cell, unsafe_cell
 from tests.factories import make_employee, make_live_pairing, make_participant
 
 pytestmark = pytest.mark.django_db
@@ -78,3 +78,13 @@ def test_pairing_export_neutralises_names(client, hr_admin, program):
     cells = [cell for row in _rows(response)[1:] for cell in row]
     assert "'=cmd|' /C calc'!A0" in cells
     assert not [cell for cell in cells if cell.startswith(("=", "+", "@"))]
+
+
+def test_csv_lines_stream_a_few_hundred_lines_a_piece():
+    # One piece per line made a 10,000-row export cost a socket write per line.
+    rows = [[n, f"=name {n}"] for n in range(2 * LINES_PER_PIECE + 1)]
+    pieces = list(csv_lines(rows))
+    assert [piece.count("\n") for piece in pieces] == [LINES_PER_PIECE, LINES_PER_PIECE, 1]
+    assert list(csv.reader(io.StringIO("".join(pieces)))) == [
+        [str(n), f"'=name {n}"] for n in range(2 * LINES_PER_PIECE + 1)
+    ]
