@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from pairing.models import CheckIn, MatchRun, Pairing, PairingMember, Reminder, SurveyResponse
-from pairing.programmes import program_kind_locked
+from pairing.rules import program_kind_locked
 from programs.admin import AuditedAdmin, ProgramAdmin, ProgramRowAdmin
 from programs.models import Program
 

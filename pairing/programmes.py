@@ -10,7 +10,7 @@ asks them.
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from pairing.models import Pairing
+from pairing import rules
 from pairing.reminders import pairing_reschedule_program
 from programs.models import Program
 from programs.services import program_update
@@ -21,21 +21,16 @@ KIND_LOCKED = (
 )
 
 
-def program_kind_locked(*, program: Program) -> bool:
-    """Whether the programme's kind is fixed: it has pairings, made for that kind."""
-    return Pairing.objects.filter(program=program).exists()
-
-
 @transaction.atomic
 def program_settings_update(*, program: Program, actor, data: dict) -> list[str]:
     """HR saves the programme's settings (see programs.services.program_update, which
     returns the changed fields). A new check-in cadence moves the open schedules in the
     same transaction: the setting and the due dates change together, or neither does.
 
-    The kind is fixed once the programme has pairings (program_kind_locked). Refused with
+    The kind is fixed once the programme has pairings (rules.program_kind_locked). Refused with
     a ValidationError on kind."""
     stored_kind = Program.objects.values_list("kind", flat=True).get(pk=program.pk)
-    if data.get("kind", stored_kind) != stored_kind and program_kind_locked(program=program):
+    if data.get("kind", stored_kind) != stored_kind and rules.program_kind_locked(program=program):
         raise ValidationError({"kind": KIND_LOCKED})
     changed = program_update(program=program, actor=actor, data=data)
     if "checkin_cadence_days" in changed:

@@ -1,5 +1,6 @@
-"""The pairing rules every layer shares, each written once: who answers a new proposal,
-how full a guide is, and which pairs are never proposed again.
+"""The pairing rules every layer shares, each written once: when a programme's kind is
+fixed, who answers a new proposal, how full a guide is, and which pairs are never proposed
+again.
 
 The services, the selectors, matching runs, the demo and the test factories all come here,
 so changing a rule changes it everywhere.
@@ -14,9 +15,18 @@ from datetime import datetime
 from django.db.models import Count, Q, QuerySet
 
 from pairing.models import Pairing, PairingMember
-from programs.models import Participant
+from programs.models import Participant, Program
 
 Role, Response = PairingMember.Role, PairingMember.Response
+
+# --- a programme's kind ---------------------------------------------------------------
+
+
+def program_kind_locked(*, program: Program) -> bool:
+    """Whether the programme's kind is fixed: it has pairings, whose roles and check-ins
+    were made for that kind."""
+    return Pairing.objects.filter(program=program).exists()
+
 
 # --- who answers a proposal ------------------------------------------------------------
 

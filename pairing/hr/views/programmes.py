@@ -14,7 +14,8 @@ from django.views.decorators.http import require_http_methods
 
 from pairing.hr.forms.programmes import PROGRAM_FIELDS, ProgramForm
 from pairing.hr.selectors import program_audit_events, program_for_admin, programs_for_admin
-from pairing.programmes import program_kind_locked, program_settings_update
+from pairing.programmes import program_settings_update
+from pairing.rules import program_kind_locked
 from programs.permissions import hr_admin_required
 from programs.services import program_create
 
