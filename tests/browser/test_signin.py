@@ -1,10 +1,12 @@
 """Getting in as the people HR brings in do: from a CSV import and nothing else. No
 fixture gives these people a password; each gets in through the email they are sent."""
 
+import io
 import re
 
 import pytest
 from django.core import mail
+from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from pairing.models import Pairing
@@ -158,3 +160,33 @@ def test_imported_mentor_signs_in_through_the_oidc_provider_and_lands_on_their_p
     a11y.check_page(page)
     assert get_user_model().objects.count() == users_before
     assert not Employee.objects.get(email="sol.mentor@example.org").user.has_usable_password()
+
+
+PEERS_CSV = """email,name,department,level,manager_email,role,goals,expertise,style,capacity
+pia.peer@example.org,Pia Peer,Sales,3,,peer,Coaching Skills,,either,
+raj.peer@example.org,Raj Peer,Finance,3,,peer,Coaching Skills,,either,
+"""
+
+
+def test_imported_peer_coach_gets_in_through_forgotten_password(
+    new_context, live_server, settings, tmp_path
+):
+    # HR imports the peers (here with the import command, as a scheduled job would); no
+    # password is set for anyone.
+    settings.SITE_URL = live_server.url
+    program = make_program(name="Peer Circle", slug="peer-circle", kind="peer_coaching")
+    file = tmp_path / "peers.csv"
+    file.write_text(PEERS_CSV)
+    call_command("import_participants", program.slug, str(file), stdout=io.StringIO())
+    assert not Employee.objects.get(email="pia.peer@example.org").user.has_usable_password()
+
+    page = new_context().new_page()
+    visit(page, f"{live_server.url}/accounts/password_reset/")
+    page.get_by_label("Work email").fill("pia.peer@example.org")
+    page.get_by_role("button", name="Send the link").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your email")
+    visit(page, link_in_email("pia.peer@example.org", "/accounts/reset/"))
+    choose_password(page)
+    page.get_by_role("button", name="Set password").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Hello, Pia Peer")
+    assert Employee.objects.get(email="pia.peer@example.org").user.check_password(PASSWORD)
