@@ -11,10 +11,13 @@ import csv
 from collections.abc import Iterable, Iterator
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# The same marks as a set of first characters: exports test every cell, and a set lookup on
+# the first character is several times cheaper than str.startswith over a tuple.
+_FORMULA_FIRST = frozenset(FORMULA_STARTS)
 
 
 def safe_cell(value):
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    if isinstance(value, str) and value[:1] in _FORMULA_FIRST:
         return "'" + value
     return value
 

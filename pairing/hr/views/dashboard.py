@@ -12,8 +12,7 @@ from django.shortcuts import render
 from pairing.charts import bar_chart, chart_rows
 from pairing.hr.selectors import (
     PAIRING_COLUMNS,
-    pairing_export_row,
-    pairings_for_export,
+    pairing_export_rows,
     program_for_admin,
     program_health,
 )
@@ -124,6 +123,5 @@ def pairing_export(request, slug):
     response = _csv_response(f"{program.slug}-pairings.csv")
     writer = SafeWriter(response)
     writer.writerow(PAIRING_COLUMNS)
-    for pairing in pairings_for_export(program=program).iterator(chunk_size=2000):
-        writer.writerow(pairing_export_row(pairing))
+    writer.writerows(pairing_export_rows(program=program))
     return response
