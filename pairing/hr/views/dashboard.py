@@ -17,7 +17,7 @@ from pairing.hr.selectors import (
     program_health,
 )
 from programs.permissions import hr_admin_required
-from programs.spreadsheets import SafeWriter
+from programs.spreadsheets import SafeWriter, csv_download
 
 TOPICS_CHARTED = 15
 
@@ -118,10 +118,8 @@ def dashboard_csv(request, slug):
 
 @hr_admin_required
 def pairing_export(request, slug):
-    """Every pairing of the programme, one row each; peers are both in member_*."""
+    """Every pairing of the programme, one row each, streamed; peers are both in member_*."""
     program = program_for_admin(user=request.user, slug=slug)
-    response = _csv_response(f"{program.slug}-pairings.csv")
-    writer = SafeWriter(response)
-    writer.writerow(PAIRING_COLUMNS)
-    writer.writerows(pairing_export_rows(program=program))
-    return response
+    return csv_download(
+        f"{program.slug}-pairings.csv", PAIRING_COLUMNS, pairing_export_rows(program=program)
+    )

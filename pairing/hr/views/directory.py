@@ -5,12 +5,9 @@ People admins only (403 for everyone else, HR admins included): the directory is
 organisation-wide, so a programme's admins do not change it here.
 """
 
-from itertools import chain
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -47,7 +44,7 @@ from programs.services import (
     people_admin_add,
     people_admin_remove,
 )
-from programs.spreadsheets import csv_lines
+from programs.spreadsheets import csv_download
 from programs.uploads import TOO_LARGE, upload_too_large
 
 PEOPLE_PER_PAGE = 50
@@ -86,17 +83,11 @@ def directory_export(request):
     back with zero changes. Streamed from one values() query, as it is read."""
     form = DirectoryFilterForm(request.GET or None, departments=directory_departments())
     rows = directory_people(**form.filters()).values_list(*directory_import.EXPORT_VALUES)
-    response = StreamingHttpResponse(
-        csv_lines(
-            chain(
-                [directory_import.COLUMNS],
-                map(directory_import.export_row, rows.iterator(chunk_size=2000)),
-            )
-        ),
-        content_type="text/csv; charset=utf-8",
+    return csv_download(
+        "directory.csv",
+        directory_import.COLUMNS,
+        map(directory_import.export_row, rows.iterator(chunk_size=2000)),
     )
-    response["Content-Disposition"] = 'attachment; filename="directory.csv"'
-    return response
 
 
 @people_admin_required

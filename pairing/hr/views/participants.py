@@ -5,12 +5,9 @@ Every view is for HR admins only (403 otherwise) and finds the programme through
 `program_for_admin`, so another HR admin's programme is a 404.
 """
 
-from itertools import chain
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import pluralize
 from django.views.decorators.http import require_http_methods, require_POST
@@ -28,7 +25,7 @@ from programs.accounts import invitations_send
 from programs.importing import COLUMNS
 from programs.permissions import hr_admin_required, is_people_admin
 from programs.services import participant_add, participant_add_check
-from programs.spreadsheets import csv_lines
+from programs.spreadsheets import csv_download
 
 PARTICIPANTS_PER_PAGE = 50
 
@@ -130,9 +127,6 @@ def participant_export(request, slug):
     """The participants as a CSV in the import format, so an export re-imports unchanged.
     Streamed from one query: a big programme never holds a worker while it is built."""
     program = program_for_admin(user=request.user, slug=slug)
-    response = StreamingHttpResponse(
-        csv_lines(chain([COLUMNS], participants_export_rows(program=program))),
-        content_type="text/csv; charset=utf-8",
+    return csv_download(
+        f"{program.slug}-participants.csv", COLUMNS, participants_export_rows(program=program)
     )
-    response["Content-Disposition"] = f'attachment; filename="{program.slug}-participants.csv"'
-    return response
