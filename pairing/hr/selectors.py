@@ -208,9 +208,9 @@ def participant_for_admin(*, user, slug: str, pk: int) -> Participant:
 
 
 def participant_live_pairings(*, participant: Participant) -> list[Pairing]:
-    """The participant's live proposals and pairings, oldest first, with their members:
-    what withdrawing them would close."""
-    return list(
+    """The participant's live proposals and pairings, oldest first, with their members
+    and `others` (the members but the participant): what withdrawing them would close."""
+    pairings = list(
         Pairing.objects.filter(members__participant=participant, members__live=True)
         .prefetch_related(
             Prefetch(
@@ -219,6 +219,9 @@ def participant_live_pairings(*, participant: Participant) -> list[Pairing]:
         )
         .order_by("proposed_at", "pk")
     )
+    for pairing in pairings:
+        pairing.others = [m for m in pairing.members.all() if m.participant_id != participant.pk]
+    return pairings
 
 
 def proposal_for_admin(*, user, slug: str, pk: int) -> Pairing:
