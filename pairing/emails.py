@@ -88,3 +88,27 @@ def partner_left_send(member) -> None:
             "home_url": settings.SITE_URL + reverse("home"),
         },
     )
+
+
+def pairing_closed_send(member, *, withdrew: bool) -> None:
+    """Tell a member their proposal or pairing was closed by someone else: their partner
+    withdrew from the programme (``withdrew``), or HR cancelled or reassigned the
+    proposal (its end_reason says why); and what happens next for them."""
+    pairing = member.pairing
+    program = pairing.program
+    partners = [m.participant.employee.name for m in pairing.members.all() if m.pk != member.pk]
+    send_templated(
+        name="pairing-closed",
+        to=[member.participant.employee.email],
+        context={
+            "member": member,
+            "pairing": pairing,
+            "program": program,
+            "partners": " and ".join(partners),
+            "withdrew": withdrew,
+            "was_proposal": pairing.status == pairing.Status.CANCELLED,
+            "is_guide": member.role == member.Role.GUIDE,
+            "hr_matches": program.matching_mode == program.MatchingMode.ADMIN,
+            "home_url": settings.SITE_URL + reverse("home"),
+        },
+    )

@@ -27,6 +27,13 @@ def partner_left_emails(member_ids: Iterable[int]) -> None:
         task.delay_on_commit(member_id)
 
 
+def pairing_closed_emails(member_ids: Iterable[int]) -> None:
+    """Tell these members their proposal or pairing was closed by HR or a withdrawal."""
+    task = _tasks().send_pairing_closed_email
+    for member_id in member_ids:
+        task.delay_on_commit(member_id)
+
+
 def matching_run(run_id: int) -> None:
     """Compute a queued matching run."""
     _tasks().run_matching.delay_on_commit(run_id)

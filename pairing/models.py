@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from pairing import schedule
 from programs.models import Participant, Program
 
 
@@ -33,6 +34,9 @@ class Pairing(models.Model):
         DECLINED = "declined", "Declined"
         EXPIRED = "expired", "Expired"
         ENDED = "ended", "Ended"
+        # A proposal closed before everyone answered: by HR, or because one of its people
+        # withdrew from the programme.
+        CANCELLED = "cancelled", "Cancelled"
 
     class Source(models.TextChoices):
         MATCHING = "matching", "Matching run"
@@ -91,6 +95,13 @@ class Pairing(models.Model):
     def is_live(self) -> bool:
         return self.status in self.LIVE_STATUSES
 
+    @property
+    def checkin_overdue_days(self) -> int:
+        """Days an active pairing's next check-in is past due; 0 when it is not."""
+        if self.status != self.Status.ACTIVE or self.next_checkin_due is None:
+            return 0
+        return schedule.days_overdue(due=self.next_checkin_due, today=timezone.localdate())
+
     def checkin_dates(self) -> tuple[date, date]:
         """The first and last day a check-in may be dated: from the day it began (everyone
         accepted; the day it was proposed for rows from before that was stamped) to today,
@@ -130,8 +141,9 @@ class PairingMember(models.Model):
     # Claimed before the proposal email is sent, so a retried or repeated task never
     # emails the same member twice about the same proposal.
     notified_at = models.DateTimeField(null=True, blank=True)
-    # Claimed the same way before telling a member that their partner left the
-    # organisation and the pairing ended.
+    # Claimed the same way before telling a member that their pairing or proposal was
+    # closed by someone else: their partner left the organisation or the programme, or HR
+    # cancelled or reassigned the proposal.
     partner_left_notified_at = models.DateTimeField(null=True, blank=True)
     # Mirrors pairing.is_live so the database itself can refuse a second live pairing
     # for one mentee or peer (a partial unique index cannot look across a join).

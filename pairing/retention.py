@@ -15,11 +15,16 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from pairing.models import CheckIn, Pairing, PairingMember
-from pairing.services import LEFT_ORGANISATION
+from pairing.services import LEFT_ORGANISATION, WITHDREW
 
 logger = logging.getLogger(__name__)
 
-OVER = (Pairing.Status.ENDED, Pairing.Status.DECLINED, Pairing.Status.EXPIRED)
+OVER = (
+    Pairing.Status.ENDED,
+    Pairing.Status.DECLINED,
+    Pairing.Status.EXPIRED,
+    Pairing.Status.CANCELLED,
+)
 
 
 def retention_cutoff(*, months: int, now: datetime | None = None) -> datetime:
@@ -45,8 +50,10 @@ def retention_apply(*, months: int, now: datetime | None = None) -> int:
     over = over.filter(over_at__lt=cutoff)
     checkins = CheckIn.objects.filter(pairing__in=over).filter(~Q(summary="") | ~Q(private_note=""))
     members = PairingMember.objects.filter(pairing__in=over).exclude(decline_note="")
-    # "left the organisation" is the app's own words, not anyone's free text.
-    reasons = over.exclude(end_reason="").exclude(end_reason=LEFT_ORGANISATION)
+    # "left the organisation" and "withdrew from the programme" are the app's own words,
+    # not anyone's free text.
+    own_words = (LEFT_ORGANISATION, WITHDREW)
+    reasons = over.exclude(end_reason="").exclude(end_reason__in=own_words)
     cleared = (
         set(checkins.values_list("pairing_id", flat=True))
         | set(members.values_list("pairing_id", flat=True))
@@ -56,8 +63,6 @@ def retention_apply(*, months: int, now: datetime | None = None) -> int:
         return 0
     CheckIn.objects.filter(pairing_id__in=cleared).update(summary="", private_note="")
     PairingMember.objects.filter(pairing_id__in=cleared).update(decline_note="")
-    Pairing.objects.filter(pk__in=cleared).exclude(end_reason=LEFT_ORGANISATION).update(
-        end_reason=""
-    )
+    Pairing.objects.filter(pk__in=cleared).exclude(end_reason__in=own_words).update(end_reason="")
     logger.info("Retention cleared %s pairings over before %s", len(cleared), cutoff)
     return len(cleared)

@@ -107,12 +107,15 @@ def with_guide_load(
 
 # --- pairs never proposed again --------------------------------------------------------
 
-CLOSED_UNAGREED = (Pairing.Status.DECLINED, Pairing.Status.EXPIRED)
+# A proposal HR cancelled (or reassigned) counts too: proposing the same pair straight
+# back, as the re-proposal after a cancellation would, undoes HR's decision.
+CLOSED_UNAGREED = (Pairing.Status.DECLINED, Pairing.Status.EXPIRED, Pairing.Status.CANCELLED)
 
 
 def declined_pairs(*, program_id: int, participant_id: int | None = None) -> set[tuple[int, int]]:
-    """Pairs of participant ids (lower first) from declined or expired proposals in the
-    programme, only ``participant_id``'s when given: such a pair is never proposed again."""
+    """Pairs of participant ids (lower first) from declined, expired or cancelled proposals
+    in the programme, only ``participant_id``'s when given: such a pair is never proposed
+    again."""
     members = PairingMember.objects.filter(
         pairing__program_id=program_id, pairing__status__in=CLOSED_UNAGREED
     )
@@ -125,6 +128,6 @@ def declined_pairs(*, program_id: int, participant_id: int | None = None) -> set
 
 
 def declined_partner_ids(participant: Participant) -> set[int]:
-    """Everyone ``participant`` was in a declined or expired proposal with."""
+    """Everyone ``participant`` was in a declined, expired or cancelled proposal with."""
     pairs = declined_pairs(program_id=participant.program_id, participant_id=participant.pk)
     return {b if a == participant.pk else a for a, b in pairs}

@@ -42,6 +42,11 @@ def next_checkin_due(*, start: date, latest_checkin: date | None, cadence_days: 
     return (latest_checkin or start) + timedelta(days=cadence_days)
 
 
+def days_overdue(*, due: date, today: date) -> int:
+    """How many days past ``due`` today is; 0 on the day itself or before."""
+    return max(0, (today - due).days)
+
+
 def checkins_due(*, active_from: date, until: date, cadence_days: int) -> int:
     """Check-ins a pairing active from ``active_from`` to ``until`` should have held: one
     per cadence elapsed."""

@@ -254,7 +254,9 @@ def home_for(*, user, today: date | None = None) -> Home:
     employee = employee_of(user)
     open_programs = Program.objects.open_for_enrolment(today)
     if employee is not None:
-        open_programs = open_programs.exclude(participants__employee=employee)
+        # A programme they left is open to them again.
+        enrolled = Participant.objects.filter(employee=employee, withdrawn_at__isnull=True)
+        open_programs = open_programs.exclude(pk__in=enrolled.values("program_id"))
     choose_in: list[Participant] = []
     if employee is not None:
         live_member = PairingMember.objects.filter(participant=OuterRef("pk"), live=True)

@@ -10,13 +10,14 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from pairing import emails, later, rules, schedule, selectors
 from pairing.matching import Breakdown
 from pairing.models import CheckIn, Pairing, PairingMember
-from programs.models import Employee, Participant, Program
+from programs.models import AuditEvent, Employee, Participant, Program
+from programs.services import audit_record
 from programs.tasks import send_first_invitation
 
 
@@ -214,6 +215,15 @@ def _invite_to_start(*, pairing: Pairing, members: list[PairingMember], accepted
 def _close_proposal(*, pairing: Pairing, status: str) -> None:
     pairing.status = status
     pairing.save(update_fields=["status"])
+    pairing.members.update(live=False)
+
+
+def _cancel_proposal(*, pairing: Pairing, user, reason: str, now) -> None:
+    pairing.status = Pairing.Status.CANCELLED
+    pairing.ended_at = now
+    pairing.ended_by = user
+    pairing.end_reason = reason
+    pairing.save(update_fields=["status", "ended_at", "ended_by", "end_reason"])
     pairing.members.update(live=False)
 
 
@@ -490,6 +500,190 @@ def partner_left_notify(*, member_id: int) -> bool:
     )
     try:
         emails.partner_left_send(member)
+    except Exception:
+        PairingMember.objects.filter(pk=member_id).update(partner_left_notified_at=None)
+        raise
+    return True
+
+
+WITHDREW = "withdrew from the programme"
+
+
+@transaction.atomic
+def pairings_close_for_withdrawn(*, participant_ids: list[int], actor=None) -> list[Pairing]:
+    """Close every live pairing with one of these (just withdrawn) participants in it,
+    with the reason "withdrew from the programme": a proposal is cancelled, an accepted or
+    active pairing ends. As for leavers, each partner is told by email and, where HR runs
+    matching, a mentee or peer left without a partner is proposed the next best one at
+    once. Runs in the withdrawing transaction (programs.signals.participants_withdrawn);
+    a second call closes nothing."""
+    live = PairingMember.objects.filter(live=True, participant_id__in=participant_ids)
+    closing = list(
+        Pairing.objects.select_for_update(of=("self",))
+        .filter(pk__in=live.values("pairing_id"), status__in=Pairing.LIVE_STATUSES)
+        .select_related("program")
+    )
+    if not closing:
+        return []
+    now = timezone.now()
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    for pairing in closing:
+        proposed = pairing.status == Pairing.Status.PROPOSED
+        pairing.status = Pairing.Status.CANCELLED if proposed else Pairing.Status.ENDED
+        pairing.ended_at = now
+        pairing.ended_by = user
+        pairing.end_reason = WITHDREW
+        pairing.next_checkin_due = None
+    Pairing.objects.bulk_update(
+        closing, ["status", "ended_at", "ended_by", "end_reason", "next_checkin_due"]
+    )
+    PairingMember.objects.filter(pairing__in=closing).update(live=False)
+    partners = list(
+        PairingMember.objects.filter(pairing__in=closing)
+        .exclude(participant_id__in=participant_ids)
+        .select_related("participant__program", "participant__employee__user")
+    )
+    later.pairing_closed_emails(m.pk for m in partners if m.participant.employee.user.is_active)
+    for program in {pairing.program for pairing in closing}:
+        _repropose_all(
+            [
+                m.participant
+                for m in partners
+                if m.role != PairingMember.Role.GUIDE
+                and m.participant.program_id == program.pk
+                and m.participant.employee.user.is_active
+            ],
+            program,
+        )
+    return closing
+
+
+def withdrawn_release(sender, participant_ids: list[int], actor=None, **kwargs) -> None:
+    """The receiver of programs.signals.participants_withdrawn (connected in PairingConfig)."""
+    pairings_close_for_withdrawn(participant_ids=participant_ids, actor=actor)
+
+
+def _open_proposal(pairing: Pairing) -> Pairing:
+    pairing = _lock_pairing(pairing.pk)
+    if pairing.status != Pairing.Status.PROPOSED:
+        raise PairingError(
+            f"This proposal is no longer open (it is {pairing.get_status_display().lower()})."
+        )
+    return pairing
+
+
+def _names(members) -> str:
+    return " and ".join(m.participant.employee.name for m in members)
+
+
+@transaction.atomic
+def proposal_cancel(*, pairing: Pairing, actor, reason: str) -> tuple[Pairing, list[Pairing]]:
+    """HR cancels a published proposal nobody has finished answering, with a reason
+    everyone in it is emailed. The pair is never proposed again (rules.CLOSED_UNAGREED);
+    where HR runs matching its mentee (or both peers) are proposed the next best free
+    partner at once, else they stay unmatched. Returns the cancelled proposal and any
+    new ones. Raises PairingError when the proposal is no longer open."""
+    reason = reason.strip()
+    if not reason:
+        raise PairingError("Give a reason: everyone in the proposal is told it.")
+    pairing = _open_proposal(pairing)
+    members = list(pairing.members.select_related("participant__program", "participant__employee"))
+    _cancel_proposal(pairing=pairing, user=actor, reason=reason, now=timezone.now())
+    later.pairing_closed_emails(m.pk for m in members)
+    new = _repropose_all(
+        [m.participant for m in members if m.role != PairingMember.Role.GUIDE], pairing.program
+    )
+    audit_record(
+        program=pairing.program,
+        actor=actor,
+        action=AuditEvent.Action.PROPOSAL_CANCELLED,
+        summary=f"Cancelled the proposal of {_names(members)}: {reason}",
+        detail={
+            "pairing": pairing.pk,
+            "reason": reason,
+            "new_proposals": [p.pk for p in new],
+        },
+    )
+    return pairing, new
+
+
+@transaction.atomic
+def proposal_reassign(*, pairing: Pairing, guide_id: int, actor, reason: str = "") -> Pairing:
+    """HR gives a mentee's open proposal to another mentor: the old proposal is cancelled
+    (its people are emailed, and the old pair is never proposed again) and a new one is
+    made with ``guide_id``, who is emailed to answer it. The new mentor must be one of the
+    mentee's candidates now: enrolled, not paused, with a free place, allowed by the
+    programme's rules and never declined with the mentee. Raises PairingError otherwise
+    (nothing changes) and for peer coaching, whose proposals have no mentor to swap."""
+    pairing = _open_proposal(pairing)
+    program = pairing.program
+    if program.is_peer:
+        raise PairingError("Peer proposals have no mentor to reassign; cancel it instead.")
+    members = list(pairing.members.select_related("participant__program", "participant__employee"))
+    guide = next(m for m in members if m.role == PairingMember.Role.GUIDE)
+    learner = next(m for m in members if m.role == PairingMember.Role.LEARNER)
+    if guide.participant_id == guide_id:
+        raise PairingError(f"{guide.participant.employee.name} is already proposed.")
+    # The new mentor's row is locked so that two reassignments (or acceptances) racing
+    # for their last place take turns, and their load is counted under the lock.
+    Participant.objects.select_for_update(of=("self",)).filter(pk=guide_id, program=program).first()
+    chosen = next(
+        (
+            c
+            for c in selectors.candidates_for(participant=learner.participant, k=10**6)
+            if c.participant.pk == guide_id
+        ),
+        None,
+    )
+    if chosen is None:
+        raise PairingError(
+            "That mentor cannot take this mentee: they have no free place, are paused, or "
+            "the programme's rules or an earlier decline bar the pair."
+        )
+    note = f"Reassigned to {chosen.participant.employee.name}" + (f": {reason}" if reason else "")
+    _cancel_proposal(pairing=pairing, user=actor, reason=note, now=timezone.now())
+    later.pairing_closed_emails(m.pk for m in members)
+    new = proposal_create(
+        learner=learner.participant,
+        partner=chosen.participant,
+        source=Pairing.Source.PINNED,
+        breakdown=chosen.breakdown,
+        reasons=chosen.reasons,
+    )
+    audit_record(
+        program=program,
+        actor=actor,
+        action=AuditEvent.Action.PROPOSAL_REASSIGNED,
+        summary=f"Reassigned {learner.participant.employee.name} from "
+        f"{guide.participant.employee.name} to {chosen.participant.employee.name}"
+        + (f": {reason}" if reason else ""),
+        detail={"pairing": pairing.pk, "new_pairing": new.pk, "reason": reason},
+    )
+    return new
+
+
+def pairing_closed_notify(*, member_id: int) -> bool:
+    """Tell one member that their proposal or pairing was closed by someone else: HR
+    cancelled or reassigned it, or their partner withdrew from the programme. At most once
+    (claimed like proposal_notify); False when there was nothing to send."""
+    claimed = (
+        PairingMember.objects.filter(
+            pk=member_id,
+            partner_left_notified_at=None,
+            pairing__status__in=(Pairing.Status.CANCELLED, Pairing.Status.ENDED),
+        )
+        .exclude(Q(pairing__status=Pairing.Status.ENDED) & ~Q(pairing__end_reason=WITHDREW))
+        .update(partner_left_notified_at=timezone.now())
+    )
+    if claimed != 1:
+        return False
+    member = (
+        PairingMember.objects.select_related("participant__employee", "pairing__program")
+        .prefetch_related("pairing__members__participant__employee")
+        .get(pk=member_id)
+    )
+    try:
+        emails.pairing_closed_send(member, withdrew=member.pairing.end_reason == WITHDREW)
     except Exception:
         PairingMember.objects.filter(pk=member_id).update(partner_left_notified_at=None)
         raise

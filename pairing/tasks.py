@@ -25,6 +25,12 @@ def send_partner_left_email(member_id: int) -> None:
     services.partner_left_notify(member_id=member_id)
 
 
+@shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def send_pairing_closed_email(member_id: int) -> None:
+    """Tell one member HR closed their proposal, or their partner withdrew, once."""
+    services.pairing_closed_notify(member_id=member_id)
+
+
 @shared_task
 def run_matching(run_id: int) -> None:
     """Compute a queued matching run (too big to compute in the request)."""

@@ -21,14 +21,17 @@ def programs_open_for(*, employee, kind: str | None = None, today: date | None =
     programs = Program.objects.open_for_enrolment(today or timezone.localdate())
     if kind:
         programs = programs.filter(kind=kind)
-    mine = Participant.objects.filter(program=OuterRef("pk"), employee=employee).values("pk")[:1]
+    mine = Participant.objects.filter(
+        program=OuterRef("pk"), employee=employee, withdrawn_at__isnull=True
+    ).values("pk")[:1]
     if employee is None:
         mine = Participant.objects.none().values("pk")
     return programs.annotate(my_participant_id=Subquery(mine)).order_by("name")
 
 
 def program_for_enrolment(*, slug: str, employee) -> tuple[Program, Participant | None]:
-    """The programme and the viewer's enrolment in it, for the enrol/edit form.
+    """The programme and the viewer's enrolment in it (None when not enrolled or left),
+    for the enrol/edit form.
 
     Enrolling needs the programme open; editing one's own enrolment (the pause switch)
     works until the programme closes. Anything else is a 404.
@@ -44,13 +47,31 @@ def program_for_enrolment(*, slug: str, employee) -> tuple[Program, Participant 
         if employee is not None
         else None
     )
-    if participant is not None:
+    if participant is not None and participant.withdrawn_at is None:
         if program.status == Program.Status.CLOSED:
             raise Http404("This programme has closed.")
         return program, participant
+    # Someone who left may enrol again while the programme is open (participant_enrol
+    # takes their enrolment back).
     if not Program.objects.open_for_enrolment().filter(pk=program.pk).exists():
         raise Http404("This programme is not open for enrolment.")
     return program, None
+
+
+def own_enrolment(*, slug: str, employee) -> Participant:
+    """The viewer's current (not withdrawn) enrolment in a programme that has not closed,
+    for leaving it; anything else is a 404."""
+    participant = (
+        Participant.objects.filter(program__slug=slug, employee=employee, withdrawn_at__isnull=True)
+        .exclude(program__status=Program.Status.CLOSED)
+        .select_related("program", "employee")
+        .first()
+        if employee is not None
+        else None
+    )
+    if participant is None:
+        raise Http404("You are not enrolled in this programme.")
+    return participant
 
 
 # --- Who administers what ----------------------------------------------------------

@@ -22,7 +22,7 @@ from programs.models import (
     normalise_email,
 )
 from programs.permissions import hr_admin_users, is_people_admin
-from programs.signals import employee_erased, employees_left
+from programs.signals import employee_erased, employees_left, participants_withdrawn
 from programs.topics import normalise_topic
 
 
@@ -428,9 +428,15 @@ def participant_enrol(
         raise ValidationError(f"{program.name} is not open for enrolment.")
     if role not in program.roles:
         raise ValidationError(f"{program.get_kind_display()} has no {role} role.")
-    if Participant.objects.filter(program=program, employee=employee).exists():
+    participant = Participant.objects.filter(program=program, employee=employee).first()
+    if participant is not None and participant.withdrawn_at is None:
         raise ValidationError(f"You are already enrolled in {program.name}.")
-    participant = Participant(program=program, employee=employee, role=role)
+    if participant is None:
+        participant = Participant(program=program, employee=employee, role=role)
+    else:
+        # Someone who left the programme (or was withdrawn) comes back with new answers.
+        participant.role = role
+        participant.withdrawn_at = None
     _enrolment_fields(
         participant=participant,
         goals=goals,
@@ -475,6 +481,108 @@ def participant_update(
         paused_until=paused_until,
         note=note,
     )
+
+
+# What HR may change in someone's enrolment, by role: what they want or offer and how,
+# never their own words (the note) nor their role.
+HR_EDITABLE_FIELDS = {
+    Participant.Role.MENTOR: ("expertise", "style", "capacity", "paused_until"),
+    Participant.Role.MENTEE: ("goals", "style"),
+    Participant.Role.PEER: ("goals", "style"),
+}
+
+
+def _topic_names(topics) -> list[str]:
+    return sorted((t.name for t in topics), key=str.casefold)
+
+
+@transaction.atomic
+def participant_hr_update(*, participant: Participant, actor, **fields) -> list[str]:
+    """An HR admin edits an enrolment: the fields of HR_EDITABLE_FIELDS for the person's
+    role (goals and expertise as topic names, created as HR's imports create them).
+    Returns the names of the fields that changed; the audit entry lists each with its old
+    and new value, and nothing changed leaves no trace. Raises ValidationError on a field
+    the role does not have or a refused value."""
+    allowed = HR_EDITABLE_FIELDS[participant.role]
+    unknown = set(fields) - set(allowed)
+    if unknown:
+        raise ValidationError(
+            f"A {participant.get_role_display().lower()} has no "
+            + ", ".join(sorted(unknown)).replace("_", " ")
+            + "."
+        )
+    participant = (
+        Participant.objects.select_for_update(of=("self",))
+        .select_related("employee", "program")
+        .get(pk=participant.pk)
+    )
+    if participant.withdrawn_at is not None:
+        raise ValidationError(f"{participant.employee.name} has withdrawn from the programme.")
+    before: dict[str, object] = {}
+    after: dict[str, object] = {}
+    for name, value in fields.items():
+        if name in ("goals", "expertise"):
+            old = _topic_names(getattr(participant, name).all())
+            topics = topics_from_names(value)
+            new = _topic_names(topics)
+            if {normalise_topic(n) for n in old} != {normalise_topic(n) for n in new}:
+                getattr(participant, name).set(topics)
+                before[name], after[name] = old, new
+        elif getattr(participant, name) != value:
+            before[name], after[name] = getattr(participant, name), value
+            setattr(participant, name, value)
+    scalar = [name for name in after if name not in ("goals", "expertise")]
+    if scalar:
+        participant.full_clean()
+        participant.save(update_fields=scalar)
+    if after:
+        audit_record(
+            program=participant.program,
+            actor=actor,
+            action=AuditEvent.Action.PARTICIPANT_CHANGED,
+            summary=f"Changed {participant.employee.name}'s "
+            + ", ".join(name.replace("_", " ") for name in after),
+            detail={
+                "email": participant.employee.email,
+                **{
+                    name: {"from": _audit_value(before[name]), "to": _audit_value(after[name])}
+                    for name in after
+                },
+            },
+        )
+    return list(after)
+
+
+@transaction.atomic
+def participant_withdraw(*, participant: Participant, actor, reason: str = "") -> bool:
+    """Take someone out of a programme: HR withdraws them, or (``actor`` being their own
+    login) they leave it. Their enrolment and history stay, marked withdrawn, so matching
+    leaves them out; through programs.signals.participants_withdrawn the pairing app
+    closes their live proposals (cancelled) and pairings (ended), tells their partners
+    and proposes them someone new where HR runs matching, all in this transaction.
+    Returns False when they had withdrawn already (nothing happens twice)."""
+    participant = (
+        Participant.objects.select_for_update(of=("self",))
+        .select_related("employee", "program")
+        .get(pk=participant.pk)
+    )
+    if participant.withdrawn_at is not None:
+        return False
+    participant.withdrawn_at = timezone.now()
+    participant.save(update_fields=["withdrawn_at"])
+    own = actor is not None and actor.pk == participant.employee.user_id
+    participants_withdrawn.send(sender=Participant, participant_ids=[participant.pk], actor=actor)
+    name = participant.employee.name
+    Action = AuditEvent.Action
+    audit_record(
+        program=participant.program,
+        actor=actor,
+        action=Action.PARTICIPANT_LEFT if own else Action.PARTICIPANT_WITHDRAWN,
+        summary=(f"{name} left the programme" if own else f"Withdrew {name}")
+        + (f": {reason}" if reason else ""),
+        detail={"email": participant.employee.email, "reason": reason},
+    )
+    return True
 
 
 @transaction.atomic

@@ -12,3 +12,9 @@ employees_left = Signal()
 # the pairing app deletes the free text they wrote there (private notes, decline notes,
 # survey comments) in the same transaction.
 employee_erased = Signal()
+
+# Sent inside the transaction that withdrew people from a programme (HR withdrew them, or
+# they left it themselves), with `participant_ids` and `actor` (the user, or None): the
+# pairing app closes their live proposals and pairings in the same
+# transaction, as it does for leavers.
+participants_withdrawn = Signal()

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", enrol.program_list, name="program_list"),
     path("guide/", enrol.guide, name="guide"),
     path("<slug:slug>/enrol/", enrol.program_enrol, name="program_enrol"),
+    path("<slug:slug>/leave/", enrol.program_leave, name="program_leave"),
     # The person's email preferences.
     path("me/", profile.profile, name="profile"),
     # Everything held about the viewer, as a page and as a JSON download.

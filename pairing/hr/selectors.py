@@ -55,6 +55,7 @@ from pairing.models import (
     Reminder,
     SurveyResponse,
 )
+from pairing.selectors import candidates_for
 from programs.models import (
     HR_ADMINS_GROUP,
     PEOPLE_ADMINS_GROUP,
@@ -153,14 +154,22 @@ def participants_table(
     today: date | None = None,
 ) -> QuerySet[Participant]:
     """The programme's enrolled participants, filtered, with `is_matched` (in a live
-    pairing: proposed, accepted or active), their employee, manager and topics."""
+    pairing: proposed, accepted or active), their employee, manager and topics, and for a
+    mentee or peer their live pairing's id and status (`live_pairing_id`,
+    `live_pairing_status`; None without one), for the row's proposal actions."""
     today = today or timezone.localdate()
+    # A mentee or peer has at most one live membership (a database constraint).
+    learner_live = PairingMember.objects.filter(participant=OuterRef("pk"), live=True).exclude(
+        role=PairingMember.Role.GUIDE
+    )
     participants = (
         Participant.objects.filter(program=program, withdrawn_at=None)
         .select_related("employee__manager", "employee__user")
         .prefetch_related("goals", "expertise")
         .annotate(
-            is_matched=Exists(PairingMember.objects.filter(participant=OuterRef("pk"), live=True))
+            is_matched=Exists(PairingMember.objects.filter(participant=OuterRef("pk"), live=True)),
+            live_pairing_id=Subquery(learner_live.values("pairing_id")[:1]),
+            live_pairing_status=Subquery(learner_live.values("pairing__status")[:1]),
         )
         .order_by("employee__name", "pk")
     )
@@ -181,6 +190,86 @@ def participants_table(
     elif paused is False:
         participants = participants.filter(Q(paused_until=None) | Q(paused_until__lte=today))
     return participants
+
+
+def participant_for_admin(*, user, slug: str, pk: int) -> Participant:
+    """An enrolled (not withdrawn) participant of a programme `user` administers, with
+    their employee and topics; else 404."""
+    return get_object_or_404(
+        Participant.objects.filter(
+            program__in=programs_administered_by(user=user),
+            program__slug=slug,
+            withdrawn_at=None,
+        )
+        .select_related("program", "employee__user")
+        .prefetch_related("goals", "expertise"),
+        pk=pk,
+    )
+
+
+def participant_live_pairings(*, participant: Participant) -> list[Pairing]:
+    """The participant's live proposals and pairings, oldest first, with their members
+    and `others` (the members but the participant): what withdrawing them would close."""
+    pairings = list(
+        Pairing.objects.filter(members__participant=participant, members__live=True)
+        .prefetch_related(
+            Prefetch(
+                "members", queryset=PairingMember.objects.select_related("participant__employee")
+            )
+        )
+        .order_by("proposed_at", "pk")
+    )
+    for pairing in pairings:
+        pairing.others = [m for m in pairing.members.all() if m.participant_id != participant.pk]
+    return pairings
+
+
+def proposal_for_admin(*, user, slug: str, pk: int) -> Pairing:
+    """A pairing (any status) of a programme `user` administers, with its programme and
+    members; else 404. The actions refuse one that is no longer an open proposal."""
+    return get_object_or_404(
+        Pairing.objects.filter(program__in=programs_administered_by(user=user), program__slug=slug)
+        .select_related("program")
+        .prefetch_related(
+            Prefetch(
+                "members",
+                queryset=PairingMember.objects.select_related("participant__employee"),
+            )
+        ),
+        pk=pk,
+    )
+
+
+# Mentors shown on the reassign page at once; the search narrows them by name.
+REASSIGN_SHOWN = 20
+
+
+def reassign_candidates(*, pairing: Pairing, search: str = "") -> tuple[list, int]:
+    """(the shown, how many in all) mentors an open proposal's mentee could be given
+    instead of the proposed one, best score first: pairing.selectors.candidates_for's
+    rule (enrolled, not paused, a free place, allowed, never declined), narrowed to names
+    containing `search`, at most REASSIGN_SHOWN."""
+    learner = next(
+        (m.participant for m in pairing.members.all() if m.role == PairingMember.Role.LEARNER),
+        None,
+    )
+    if learner is None:
+        return [], 0
+    guide_ids = {
+        m.participant_id for m in pairing.members.all() if m.role == PairingMember.Role.GUIDE
+    }
+    learner = (
+        Participant.objects.select_related("program", "employee")
+        .prefetch_related("goals", "expertise")
+        .get(pk=learner.pk)
+    )
+    found = [
+        c for c in candidates_for(participant=learner, k=10**6) if c.participant.pk not in guide_ids
+    ]
+    search = search.strip().casefold()
+    if search:
+        found = [c for c in found if search in c.participant.employee.name.casefold()]
+    return found[:REASSIGN_SHOWN], len(found)
 
 
 def _topic_cells(through, participants: QuerySet[Participant]) -> dict[int, str]:

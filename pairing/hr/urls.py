@@ -17,6 +17,7 @@ from pairing.hr.views import (
     matching,
     participants,
     programmes,
+    proposals,
     scim_tokens,
 )
 
@@ -53,6 +54,16 @@ urlpatterns = [
         name="participant_add",
     ),
     path(
+        "programmes/<slug:slug>/participants/<int:pk>/",
+        participants.participant_edit,
+        name="participant_edit",
+    ),
+    path(
+        "programmes/<slug:slug>/participants/<int:pk>/withdraw/",
+        participants.participant_withdraw_view,
+        name="participant_withdraw",
+    ),
+    path(
         "programmes/<slug:slug>/participants/invite/",
         participants.participant_invite,
         name="participant_invite",
@@ -66,6 +77,17 @@ urlpatterns = [
         "programmes/<slug:slug>/participants.csv",
         participants.participant_export,
         name="participant_export",
+    ),
+    # Published proposals: HR cancels one, or gives its mentee another mentor.
+    path(
+        "programmes/<slug:slug>/proposals/<int:pk>/cancel/",
+        proposals.proposal_cancel_view,
+        name="proposal_cancel",
+    ),
+    path(
+        "programmes/<slug:slug>/proposals/<int:pk>/reassign/",
+        proposals.proposal_reassign_view,
+        name="proposal_reassign",
     ),
     # The programme's admins.
     path("programmes/<slug:slug>/admins/", admins.program_admins_view, name="program_admins"),

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from pairing import selectors, services
 from pairing.forms.journeys import CandidateRequestForm, CheckInForm, DeclineForm, EndForm
@@ -50,8 +50,10 @@ def proposal_accept(request, pk: int):
         messages.error(request, str(error))
         return redirect("pairing:proposal_detail", pk=pk)
     if pairing.status == Pairing.Status.PROPOSED:
+        # The proposal itself, which says whom it waits for and until when: the inbox
+        # would be empty now.
         messages.success(request, "Accepted. The pairing starts when your peer accepts too.")
-        return redirect("pairing:proposal_list")
+        return redirect("pairing:proposal_detail", pk=pk)
     messages.success(request, "Accepted: you are paired.")
     return redirect(pairing)
 
@@ -88,7 +90,7 @@ def pairing_list(request):
     return render(request, "pairing/pairing_list.html", {"pairings": pairings})
 
 
-def _detail(request, view, *, checkin_form=None, end_form=None, status=200):
+def _detail(request, view, *, checkin_form=None, status=200):
     return render(
         request,
         "pairing/pairing_detail.html",
@@ -96,7 +98,6 @@ def _detail(request, view, *, checkin_form=None, end_form=None, status=200):
             "view": view,
             "pairing": view.pairing,
             "checkin_form": checkin_form or CheckInForm(pairing=view.pairing),
-            "end_form": end_form or EndForm(),
         },
         status=status,
     )
@@ -127,14 +128,24 @@ def checkin_create(request, pk: int):
     return redirect(view.pairing)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def pairing_end(request, pk: int):
+    """GET: the confirmation page, asking why; POST: end the pairing."""
     view = selectors.pairing_get(user=request.user, pk=pk)
-    if view.me is None:
+    if view.me is None or view.pairing.status not in (
+        Pairing.Status.ACCEPTED,
+        Pairing.Status.ACTIVE,
+    ):
+        # HR admins look, not end (theirs is hr:pairing_end); a closed pairing is over.
         return redirect(view.pairing)
-    form = EndForm(request.POST)
+    form = EndForm(request.POST if request.method == "POST" else None)
     if not form.is_valid():
-        return _detail(request, view, end_form=form, status=400)
+        return render(
+            request,
+            "pairing/pairing_end.html",
+            {"view": view, "pairing": view.pairing, "form": form},
+            status=400 if request.method == "POST" else 200,
+        )
     try:
         services.pairing_end(
             pairing=view.pairing, user=request.user, reason=form.cleaned_data["reason"]

@@ -143,3 +143,14 @@ class ParticipantForm(forms.Form):
             "paused_until": data["paused_until"],
             "note": data["note"],
         }
+
+
+class LeaveForm(forms.Form):
+    reason = forms.CharField(
+        required=False,
+        max_length=500,
+        label="Why are you leaving? (optional)",
+        help_text="Only the programme's HR team sees this.",
+        validators=[validate_no_control_characters],
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

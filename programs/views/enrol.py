@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from programs import selectors, services
-from programs.forms.enrol import GuideForm, ParticipantForm
+from programs.forms.enrol import GuideForm, LeaveForm, ParticipantForm
 from programs.guide import recommend
 from programs.models import Participant, Program
 
@@ -109,5 +109,25 @@ def program_enrol(request, slug: str):
             "role_label": Participant.Role(role).label,
             "form": form,
         },
+        status=400 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def program_leave(request, slug: str):
+    """GET: what leaving the programme does; POST: leave it (programs.services
+    .participant_withdraw, the same rule as HR withdrawing someone)."""
+    participant = selectors.own_enrolment(slug=slug, employee=_employee(request))
+    form = LeaveForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        services.participant_withdraw(
+            participant=participant, actor=request.user, reason=form.cleaned_data["reason"]
+        )
+        messages.success(request, f"You have left {participant.program.name}.")
+        return redirect("home")
+    return render(
+        request,
+        "programs/program_leave.html",
+        {"program": participant.program, "participant": participant, "form": form},
         status=400 if form.errors else 200,
     )

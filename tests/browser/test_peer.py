@@ -43,16 +43,16 @@ def test_peer_pairing_turns_active_only_after_the_second_acceptance(page_as, liv
     expect(lea_page.get_by_role("alert")).to_have_text(
         "Accepted. The pairing starts when your peer accepts too."
     )
+    # Lea stays on the proposal, which says whom it waits for and what happens next.
     expect(lea_page.get_by_role("heading", level=1)).to_have_text(
-        "Proposals waiting for your answer"
+        "Proposal in Peer Coaching Circle"
+    )
+    expect(lea_page.get_by_role("region", name="Waiting for an answer")).to_contain_text(
+        "You have accepted. Sam Osei has until"
     )
     a11y.check_page(lea_page)
     pairing.refresh_from_db()
     assert pairing.status == Pairing.Status.PROPOSED
-    visit(lea_page, f"{live_server.url}/proposals/{pairing.pk}/")
-    expect(lea_page.get_by_role("region", name="Waiting for an answer")).to_contain_text(
-        "You have accepted; the others have not answered yet."
-    )
     expect(lea_page.get_by_text("Their answer:")).to_have_text(
         "Their answer: Waiting for an answer"
     )

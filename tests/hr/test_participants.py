@@ -390,7 +390,7 @@ def test_a_leaver_is_marked_left_in_the_participants_table(client, hr_admin, pro
 
     response = client.get(reverse("hr:participant_table", args=[program.slug]))
 
-    assert 'Gus Gone <span class="badge text-bg-secondary">Left</span>' in response.text
+    assert 'Gus Gone</a> <span class="badge text-bg-secondary">Left</span>' in response.text
 
 
 def test_adding_someone_takes_topics_separated_by_semicolons_or_commas(program):

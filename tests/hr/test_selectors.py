@@ -159,6 +159,7 @@ def test_outcomes_rate_the_answered_pairings(scene):
         ("Declined", 1),
         ("Expired", 1),
         ("Ended", 0),
+        ("Cancelled", 0),
     ]
     assert {k: v for k, v in outcomes.items() if k != "by_status"} == {
         "pending": 1,

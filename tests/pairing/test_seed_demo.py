@@ -319,7 +319,8 @@ def test_seed_demo_large_adds_one_programme_and_is_idempotent():
     for mentor in mentors:
         assert mentor.memberships.filter(live=True).count() <= mentor.capacity
     statuses = set(program.pairings.values_list("status", flat=True))
-    assert statuses == set(Status.values)
+    # Every state a pairing reaches by itself; cancelling is an HR or withdrawal action.
+    assert statuses == set(Status.values) - {Status.CANCELLED}
     assert program.pairings.count() == 20
     assert PairingMember.objects.filter(pairing__program=program).count() == 40
     # Every large employee's manager chain reaches the demo's CEO.

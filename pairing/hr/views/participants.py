@@ -1,5 +1,5 @@
-"""A programme's participants: the filterable table, invitations, adding one person and
-the CSV export (the import is in imports.py).
+"""A programme's participants: the filterable table, invitations, adding one person,
+editing or withdrawing one, and the CSV export (the import is in imports.py).
 
 Every view is for HR admins only (403 otherwise) and finds the programme through
 `program_for_admin`, so another HR admin's programme is a 404.
@@ -12,10 +12,13 @@ from django.shortcuts import redirect, render
 from django.template.defaultfilters import pluralize
 from django.views.decorators.http import require_http_methods, require_POST
 
+from pairing.hr.forms.actions import ParticipantEditForm, WithdrawForm
 from pairing.hr.forms.programmes import InvitationForm, ParticipantAddForm, ParticipantFilterForm
 from pairing.hr.selectors import (
     employee_by_email,
     never_signed_in_count,
+    participant_for_admin,
+    participant_live_pairings,
     participants_export_rows,
     participants_table,
     program_departments,
@@ -24,7 +27,12 @@ from pairing.hr.selectors import (
 from programs.accounts import invitations_send
 from programs.importing import COLUMNS
 from programs.permissions import hr_admin_required, is_people_admin
-from programs.services import participant_add, participant_add_check
+from programs.services import (
+    participant_add,
+    participant_add_check,
+    participant_hr_update,
+    participant_withdraw,
+)
 from programs.spreadsheets import csv_download
 
 PARTICIPANTS_PER_PAGE = 50
@@ -129,4 +137,71 @@ def participant_export(request, slug):
     program = program_for_admin(user=request.user, slug=slug)
     return csv_download(
         f"{program.slug}-participants.csv", COLUMNS, participants_export_rows(program=program)
+    )
+
+
+@hr_admin_required
+@require_http_methods(["GET", "POST"])
+def participant_edit(request, slug, pk):
+    """Change what a participant wants or offers (the fields of their role), see their
+    live proposals and pairings with the actions on them, and a way to withdraw them."""
+    participant = participant_for_admin(user=request.user, slug=slug, pk=pk)
+    program = participant.program
+    form = ParticipantEditForm(
+        request.POST if request.method == "POST" else None, participant=participant
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = participant_hr_update(
+                participant=participant, actor=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            name = participant.employee.name
+            if changed:
+                messages.success(request, f"Saved {name}'s enrolment.")
+            else:
+                messages.info(request, f"Nothing changed for {name}.")
+            return redirect("hr:participant_table", slug=program.slug)
+    return render(
+        request,
+        "hr/participant_edit.html",
+        {
+            "program": program,
+            "participant": participant,
+            "form": form,
+            "live": participant_live_pairings(participant=participant),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@hr_admin_required
+@require_http_methods(["GET", "POST"])
+def participant_withdraw_view(request, slug, pk):
+    """GET: what withdrawing the participant would close; POST: withdraw them."""
+    participant = participant_for_admin(user=request.user, slug=slug, pk=pk)
+    program = participant.program
+    form = WithdrawForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        participant_withdraw(
+            participant=participant, actor=request.user, reason=form.cleaned_data["reason"]
+        )
+        messages.success(
+            request,
+            f"Withdrew {participant.employee.name} from {program.name}. Their partners are "
+            "told by email.",
+        )
+        return redirect("hr:participant_table", slug=program.slug)
+    return render(
+        request,
+        "hr/participant_withdraw.html",
+        {
+            "program": program,
+            "participant": participant,
+            "form": form,
+            "live": participant_live_pairings(participant=participant),
+        },
+        status=400 if form.errors else 200,
     )
