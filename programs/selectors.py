@@ -11,8 +11,9 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
-from programs.models import Participant, Program
+from programs.models import Participant, Program, Topic
 from programs.permissions import is_hr_admin
+from programs.topics import near_duplicates, normalise_topic
 
 
 def programs_open_for(*, employee, kind: str | None = None, today: date | None = None):
@@ -90,3 +91,23 @@ def programs_administered_by(*, user) -> QuerySet[Program]:
     if user.is_superuser:
         return Program.objects.all()
     return Program.objects.filter(admins=user)
+
+
+SUGGESTIONS_SHOWN = 8
+
+
+def topic_suggestions(*, text: str, limit: int = SUGGESTIONS_SHOWN) -> dict:
+    """What the topic picker offers for the typed ``text``: the existing topics whose name
+    starts with it, then those containing it (``matches``, at most ``limit``); the one it
+    names exactly (``exact``, or None); and the others it nearly duplicates (``near``,
+    programs.topics.near_duplicates). Topics are the organisation's, seen by everyone."""
+    key = normalise_topic(text)
+    if not key:
+        return {"matches": [], "exact": None, "near": []}
+    topics = list(Topic.objects.order_by("name").values_list("name", "key"))
+    starting = [name for name, topic_key in topics if topic_key.startswith(key)]
+    containing = [name for name, topic_key in topics if key in topic_key[1:]]
+    matches = list(dict.fromkeys(starting + containing))[:limit]
+    exact = next((name for name, topic_key in topics if topic_key == key), None)
+    near = near_duplicates(text, [name for name, _key in topics])[:limit]
+    return {"matches": matches, "exact": exact, "near": near}

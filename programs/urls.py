@@ -1,6 +1,6 @@
 from django.urls import path
 
-from programs.views import enrol, profile
+from programs.views import enrol, profile, topics
 
 app_name = "programs"
 
@@ -10,6 +10,8 @@ app_name = "programs"
 urlpatterns = [
     path("", enrol.program_list, name="program_list"),
     path("guide/", enrol.guide, name="guide"),
+    # The topic picker's suggestions, as JSON.
+    path("topics/", topics.topic_suggest, name="topic_suggest"),
     path("<slug:slug>/enrol/", enrol.program_enrol, name="program_enrol"),
     path("<slug:slug>/leave/", enrol.program_leave, name="program_leave"),
     # The person's email preferences.

@@ -8,12 +8,15 @@ from django.utils import timezone
 from programs.guide import QUESTIONS
 from programs.models import Focus, Participant, Program, Style, Topic
 from programs.services import new_topics_problem, topics_new_among
-from programs.topics import topic_names
+from programs.topics import near_duplicates, topic_names
 from programs.validators import topic_problems, validate_no_control_characters
 
 # <input type="date"> only takes yyyy-mm-dd; the locale's format (en-GB: dd/mm/yyyy) would
 # render as an empty field, and saving would then clear the date.
 ISO_DATE = "%Y-%m-%d"
+# The topic picker writes every chosen topic into the box, existing ones too: room for a
+# couple of dozen names (the service still limits how many are new).
+TOPIC_BOX_LENGTH = 2000
 
 
 class GuideForm(forms.Form):
@@ -34,8 +37,10 @@ class ParticipantForm(forms.Form):
     role (from the page address, or the existing enrolment), the form only shows its fields.
 
     Learners (mentees, peers) state goals; mentors state expertise and capacity. Everyone
-    has a style, a pause date and a note. Topics are picked from the existing ones or typed
-    in, separated by commas or semicolons; the service de-duplicates them.
+    has a style and a note; those who take people on (mentors, and peers, who are both)
+    may pause until a date. Mentees take nobody on: their form has no pause, and a pause HR
+    set stays as it is. Topics are picked from the existing ones or typed in, separated by
+    commas or semicolons; the service de-duplicates them.
     """
 
     goals = forms.ModelMultipleChoiceField(
@@ -47,9 +52,11 @@ class ParticipantForm(forms.Form):
     )
     new_goals = forms.CharField(
         required=False,
-        max_length=500,
+        max_length=TOPIC_BOX_LENGTH,
         label="Add new topics (comma-separated)",
         validators=[validate_no_control_characters],
+        # static/js/topic-picker.js turns the ticks above and this box into one picker.
+        widget=forms.TextInput(attrs={"data-topic-picker": "goals"}),
     )
     expertise = forms.ModelMultipleChoiceField(
         queryset=Topic.objects.none(),
@@ -60,9 +67,10 @@ class ParticipantForm(forms.Form):
     )
     new_expertise = forms.CharField(
         required=False,
-        max_length=500,
+        max_length=TOPIC_BOX_LENGTH,
         label="Add new topics (comma-separated)",
         validators=[validate_no_control_characters],
+        widget=forms.TextInput(attrs={"data-topic-picker": "expertise"}),
     )
     style = forms.ChoiceField(choices=Style.choices, label="Feedback style you want")
     focus = forms.ChoiceField(choices=Focus.choices, label="Focus")
@@ -102,6 +110,10 @@ class ParticipantForm(forms.Form):
             for name in ("expertise", "new_expertise", "capacity"):
                 del self.fields[name]
             self.fields["note"].label = "What I hope to get"
+            if role == Participant.Role.PEER:
+                self.fields["paused_until"].label = "Pause: not pairing with anyone new until"
+            else:
+                del self.fields["paused_until"]
 
     def clean_paused_until(self):
         paused = self.cleaned_data["paused_until"]
@@ -111,16 +123,17 @@ class ParticipantForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        self.new_topics = []
         for field, extra in (("goals", "new_goals"), ("expertise", "new_expertise")):
             if field in self.fields:
                 names = [t.name for t in data.get(field) or []]
                 typed = topic_names(data.get(extra, ""), commas=True)
+                new = topics_new_among(typed)
                 if problems := topic_problems(typed, label="A topic"):
                     self.add_error(extra, problems)
-                elif problem := new_topics_problem(
-                    new=topics_new_among(typed), creator=self.creator
-                ):
+                elif problem := new_topics_problem(new=new, creator=self.creator):
                     self.add_error(extra, problem)
+                self.new_topics += new
                 names += typed
                 data[f"{field}_names"] = names
                 if not names:
@@ -131,6 +144,24 @@ class ParticipantForm(forms.Form):
         data.setdefault("capacity", None)
         return data
 
+    def near_duplicate_notes(self) -> list[str]:
+        """A note for each new topic that nearly duplicates an existing one (the rule of
+        programs.topics), for the page to show once saved: without the topic picker's
+        script, this is where the person learns of it. Ask before saving, while the new
+        topics do not exist yet."""
+        if not self.new_topics:
+            return []
+        existing = list(Topic.objects.order_by("name").values_list("name", flat=True))
+        notes = []
+        for name in self.new_topics:
+            if near := near_duplicates(name, existing):
+                listed = ", ".join(f"“{other}”" for other in near)
+                notes.append(
+                    f"“{name}” is a new topic, close to {listed}: if it means the same, "
+                    "choose the existing one on your enrolment instead."
+                )
+        return notes
+
     def service_kwargs(self) -> dict:
         """The cleaned data as the enrol/update services take it."""
         data = self.cleaned_data
@@ -140,7 +171,8 @@ class ParticipantForm(forms.Form):
             "style": data["style"],
             "focus": data.get("focus") or Focus.LONG_TERM,
             "capacity": data.get("capacity"),
-            "paused_until": data["paused_until"],
+            # Without the field (mentees), the pause stays what it was.
+            "paused_until": data.get("paused_until", self.initial.get("paused_until")),
             "note": data["note"],
         }
 

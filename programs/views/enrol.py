@@ -83,6 +83,7 @@ def program_enrol(request, slug: str):
         creator=request.user,
     )
     if request.method == "POST" and form.is_valid():
+        notes = form.near_duplicate_notes()
         try:
             if participant is None:
                 if employee is None:
@@ -98,6 +99,8 @@ def program_enrol(request, slug: str):
             for message in error.messages:
                 form.add_error(None, message)
         else:
+            for note in notes:
+                messages.warning(request, note)
             return redirect("home")
     return render(
         request,

@@ -66,8 +66,14 @@ def test_employee_takes_the_guide_enrols_sees_the_pairing_and_logs_a_checkin(pag
     open_programs.get_by_role("link", name="Ask for a mentor").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Enrol in Engineering Mentoring 2026")
     a11y.check_page(page)
-    page.get_by_label("Public Speaking").check()
-    page.get_by_label("Add new topics (comma-separated)").fill("negotiation, Writing")
+    goals = page.get_by_role("combobox", name="Your goals")
+    goals.fill("public")
+    page.get_by_role("option", name="Public Speaking").click()
+    for typed in ("negotiation", "Writing"):
+        goals.fill(typed)
+        goals.press("Enter")
+    chosen = page.get_by_role("list", name="Chosen: your goals").get_by_role("listitem")
+    expect(chosen).to_have_text(["Public Speaking", "Negotiation", "Writing"])
     page.get_by_label("Feedback style you want").select_option(
         label="Directive: experience-based advice"
     )

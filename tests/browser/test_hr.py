@@ -30,7 +30,7 @@ def test_hr_admin_creates_imports_matches_pins_and_publishes(page, live_server, 
     page.get_by_label("Name").fill("Company Mentoring 2026")
     page.get_by_label("Slug").fill("company-mentoring-2026")
     page.get_by_label("Kind").select_option(label="Mentoring")
-    page.get_by_label("Matching mode").select_option(label="HR runs matching")
+    page.get_by_label("How people are matched").select_option(label="HR runs matching")
     page.get_by_label("Status").select_option(label="Open for enrolment")
     page.get_by_role("button", name="Create programme").click()
     expect(page.get_by_role("alert")).to_have_text("Created Company Mentoring 2026.")

@@ -16,6 +16,7 @@ from programs.models import (
 )
 from tests.factories import (
     make_hr_admin,
+    make_live_pairing,
     make_participant,
     make_program,
     make_user,
@@ -190,11 +191,11 @@ def test_create_makes_the_creator_admin_and_records_it(client, hr_admin):
     [
         (
             {"enrol_opens": "2027-03-01", "enrol_closes": "2027-02-01"},
-            {"enrol_closes": ["Must be on or after the enrol opens."]},
+            {"enrol_closes": ["Enrolment cannot close before it opens."]},
         ),
         (
             {"starts_on": "2027-06-01", "ends_on": "2027-05-31"},
-            {"ends_on": ["Must be on or after the starts on."]},
+            {"ends_on": ["The programme cannot end before it starts."]},
         ),
         (
             {"min_gap": "3", "ideal_gap": "2", "max_gap": "3"},
@@ -352,3 +353,174 @@ def test_a_new_cadence_moves_open_schedules(client, hr_admin, program, people):
 
     pairing.refresh_from_db()
     assert pairing.next_checkin_due == timezone.localdate(started) + timedelta(days=14)
+
+
+# --- the form in sections, by kind, with a slug made from the name ------------------------
+
+
+def test_create_form_comes_in_sections_with_the_matching_rules_folded_away(client, hr_admin):
+    client.force_login(hr_admin)
+    response = client.get(reverse("hr:program_create"))
+    sections = [
+        (section.title, section.advanced, [(f.name, kinds) for f, kinds in section.fields])
+        for section in response.context["form"].sections()
+    ]
+    hierarchical = "mentoring reverse_mentoring"
+    assert sections == [
+        (
+            "Basics",
+            False,
+            [
+                (name, "")
+                for name in ["name", "slug", "kind", "description", "starts_on", "ends_on"]
+            ],
+        ),
+        (
+            "Enrolment",
+            False,
+            [
+                ("status", ""),
+                ("enrol_opens", ""),
+                ("enrol_closes", ""),
+                ("matching_mode", ""),
+                ("proposal_expiry_days", ""),
+                ("default_capacity", hierarchical),
+            ],
+        ),
+        ("Check-ins", False, [("checkin_cadence_days", "")]),
+        (
+            "Matching rules",
+            True,
+            [
+                ("min_gap", hierarchical),
+                ("ideal_gap", hierarchical),
+                ("max_gap", hierarchical),
+                ("peer_max_gap", "peer_coaching"),
+                ("weight_goals", ""),
+                ("weight_level", ""),
+                ("weight_style", ""),
+                ("weight_department", ""),
+            ],
+        ),
+    ]
+    html = response.content.decode()
+    assert '<details class="program-form-advanced mb-4">' in html
+    assert '<div data-kinds="peer_coaching">' in html
+    form = response.context["form"]
+    assert (form["checkin_cadence_days"].label, form["peer_max_gap"].label) == (
+        "Days between check-ins",
+        "Most levels between two peer coaches",
+    )
+
+
+def test_a_locked_kind_leaves_the_other_kinds_settings_out(client, hr_admin, program):
+    make_live_pairing(program=program)
+    client.force_login(hr_admin)
+    form = client.get(reverse("hr:program_edit", args=[program.slug])).context["form"]
+    shown = [field.name for section in form.sections() for field, _kinds in section.fields]
+    assert "peer_max_gap" not in shown
+    assert "min_gap" in shown
+
+
+@pytest.mark.parametrize(
+    ("name", "slug"),
+    [
+        ("Grow 2027", "grow-2027"),
+        ("  Ça va, l'équipe !  ", "ca-va-lequipe"),
+        ("Manage", "manage-2"),  # /programmes/manage/ is a page
+        ("日本語", "programme"),
+    ],
+)
+def test_a_blank_slug_is_made_from_the_name(client, hr_admin, name, slug):
+    client.force_login(hr_admin)
+    response = client.post(reverse("hr:program_create"), _program_post(name=name, slug=""))
+    assert response.status_code == 302
+    assert Program.objects.get().slug == slug
+
+
+def test_a_slug_made_from_the_name_is_numbered_past_the_taken_ones(client, hr_admin):
+    make_program(slug="grow-2027")
+    make_program(slug="grow-2027-2")
+    client.force_login(hr_admin)
+    client.post(reverse("hr:program_create"), _program_post(slug=""))
+    assert Program.objects.filter(name="Grow 2027").get().slug == "grow-2027-3"
+
+
+def test_a_name_and_a_kind_typed_into_the_prefilled_form_make_a_programme(client, hr_admin):
+    client.force_login(hr_admin)
+    form = client.get(reverse("hr:program_create")).context["form"]
+    posted = {
+        name: form[name].value() if form[name].value() is not None else "" for name in form.fields
+    }
+    response = client.post(
+        reverse("hr:program_create"), {**posted, "name": "Peers 2027", "kind": "peer_coaching"}
+    )
+    assert response.status_code == 302
+    program = Program.objects.get()
+    assert (program.slug, program.checkin_cadence_days) == ("peers-2027", 14)
+
+
+def test_editing_with_a_blank_slug_keeps_the_address(client, hr_admin, program):
+    client.force_login(hr_admin)
+    client.post(
+        reverse("hr:program_edit", args=[program.slug]),
+        _settings_post(program, slug="", name="A new name"),
+    )
+    program.refresh_from_db()
+    assert (program.name, program.slug) == ("A new name", _settings_post(program)["slug"])
+
+
+def test_peer_coaching_ignores_the_mentoring_settings_posted(client, hr_admin):
+    client.force_login(hr_admin)
+    response = client.post(
+        reverse("hr:program_create"),
+        _program_post(
+            kind="peer_coaching", min_gap="9", ideal_gap="", max_gap="x", default_capacity="0"
+        ),
+    )
+    assert response.status_code == 302
+    program = Program.objects.get()
+    assert (program.min_gap, program.ideal_gap, program.max_gap, program.default_capacity) == (
+        1,
+        2,
+        3,
+        2,
+    )
+
+
+def test_mentoring_ignores_the_peer_setting_but_peer_coaching_checks_it(client, hr_admin):
+    client.force_login(hr_admin)
+    client.post(reverse("hr:program_create"), _program_post(peer_max_gap="9"))
+    assert Program.objects.get().peer_max_gap == 1
+    response = client.post(
+        reverse("hr:program_create"),
+        _program_post(name="Peers", slug="peers", kind="peer_coaching", peer_max_gap="9"),
+    )
+    assert response.context["form"].errors == {
+        "peer_max_gap": ["Ensure this value is less than or equal to 5."]
+    }
+
+
+def test_settings_of_another_kind_stay_as_stored_when_edited(client, hr_admin):
+    program = make_program(admins=[hr_admin], kind=Program.Kind.PEER_COACHING)
+    client.force_login(hr_admin)
+    response = client.post(
+        reverse("hr:program_edit", args=[program.slug]),
+        _settings_post(program, min_gap=3, max_gap=4, ideal_gap=3),
+    )
+    assert response.status_code == 302
+    program.refresh_from_db()
+    assert (program.min_gap, program.ideal_gap, program.max_gap) == (1, 2, 3)
+    assert program.audit_events.count() == 0
+
+
+def test_programme_form_errors_are_summed_up_with_links_and_the_rules_unfolded(client, hr_admin):
+    client.force_login(hr_admin)
+    response = client.post(reverse("hr:program_create"), _program_post(weight_goals="60", name=""))
+    html = response.content.decode()
+    assert '<a href="#id_name">Name: This field is required.</a>' in html
+    assert (
+        '<a href="#id_weight_goals">Points for goals: The four weights add up to 110; they may '
+        "add up to at most 100 (scores are out of 100).</a>"
+    ) in html
+    assert '<details class="program-form-advanced mb-4" open>' in html

@@ -150,7 +150,7 @@ def _post(program, **overrides):
         ("proposal_expiry_days", 400),
         ("default_capacity", 0),
         ("default_capacity", 51),
-        ("peer_max_gap", 6),
+        ("max_gap", 6),
         ("weight_style", 101),
     ],
 )

@@ -171,7 +171,6 @@ def test_enrol_as_mentee_with_picked_and_new_topics(client, program, outsider):
         "new_goals",
         "style",
         "focus",
-        "paused_until",
         "note",
     ]
     response = client.post(
@@ -302,3 +301,153 @@ def test_enrolment_of_a_closed_programme_is_404_even_for_its_participant(client,
     participant = make_participant(program=program, employee=make_employee())
     client.force_login(participant.employee.user)
     assert client.get(reverse("programs:program_enrol", args=[program.slug])).status_code == 404
+
+
+# --- the pause is for those who take people on --------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_mentee_is_offered_no_pause_and_a_posted_one_is_ignored(client, program, outsider):
+    client.force_login(outsider)
+    url = reverse("programs:program_enrol", args=[program.slug])
+    page = client.get(url).content.decode()
+    assert "not taking" not in page
+    assert 'name="paused_until"' not in page
+    until = timezone.localdate() + timedelta(days=30)
+
+    response = client.post(
+        url,
+        {"new_goals": "Hiring", "style": "either", "focus": "long_term", "paused_until": until},
+    )
+
+    assert response.status_code == 302
+    assert Participant.objects.get(employee=outsider.employee).paused_until is None
+
+
+@pytest.mark.django_db
+def test_a_mentee_editing_their_enrolment_keeps_the_pause_hr_set(client, program):
+    until = timezone.localdate() + timedelta(days=20)
+    participant = make_participant(program=program, goals=["Hiring"], paused_until=until)
+    client.force_login(participant.employee.user)
+
+    response = client.post(
+        reverse("programs:program_enrol", args=[program.slug]),
+        {"new_goals": "Hiring", "style": "either", "focus": "long_term", "paused_until": ""},
+    )
+
+    assert response.status_code == 302
+    participant.refresh_from_db()
+    assert participant.paused_until == until
+
+
+@pytest.mark.django_db
+def test_a_peer_may_pause(client, outsider, hr_admin):
+    program = make_program(admins=[hr_admin], kind=Program.Kind.PEER_COACHING)
+    client.force_login(outsider)
+    url = reverse("programs:program_enrol", args=[program.slug])
+    field = client.get(url).context["form"].fields["paused_until"]
+    assert field.label == "Pause: not pairing with anyone new until"
+    until = timezone.localdate() + timedelta(days=5)
+    client.post(
+        url,
+        {"new_goals": "Feedback", "style": "either", "focus": "short_term", "paused_until": until},
+    )
+    assert Participant.objects.get(employee=outsider.employee).paused_until == until
+
+
+# --- errors at the top, the topic picker ----------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_enrolment_errors_are_summed_up_above_the_topics_with_links(client, program, outsider):
+    make_topics(*(f"Topic {n:02}" for n in range(44)))
+    client.force_login(outsider)
+
+    response = client.post(
+        reverse("programs:program_enrol", args=[program.slug]),
+        {"style": "sometimes", "focus": "long_term"},
+    )
+
+    html = response.content.decode()
+    summary = html.index('aria-labelledby="form-error-summary-title"')
+    assert summary < html.index('id="id_goals_0"')
+    assert html.count('<a href="#id_goals_0">Your goals: Pick at least one topic or add a new') == 1
+    style = (
+        '<a href="#id_style">Feedback style you want: Select a valid choice. sometimes is not '
+        "one of the available choices.</a>"
+    )
+    assert html.count(style) == 1
+
+
+@pytest.mark.django_db
+def test_the_topic_boxes_carry_the_picker_and_its_script(client, program, outsider):
+    client.force_login(outsider)
+    html = client.get(reverse("programs:program_enrol", args=[program.slug])).content.decode()
+    assert 'data-topic-picker="goals"' in html
+    assert f'data-suggest-url="{reverse("programs:topic_suggest")}"' in html
+
+
+@pytest.mark.django_db
+def test_topic_suggestions_start_with_then_contain_the_text_and_name_near_duplicates(
+    client, outsider
+):
+    make_topics("Hiring and interviewing", "Python", "Fair hiring", "Hiring", "Leadership")
+    client.force_login(outsider)
+    url = reverse("programs:topic_suggest")
+
+    assert client.get(url, {"q": " hiRing "}).json() == {
+        "matches": ["Hiring", "Hiring and interviewing", "Fair hiring"],
+        "exact": "Hiring",
+        "near": ["Fair hiring", "Hiring and interviewing"],
+    }
+    assert client.get(url, {"q": "Leadershp"}).json() == {
+        "matches": [],
+        "exact": None,
+        "near": ["Leadership"],
+    }
+    assert client.get(url, {"q": "  "}).json() == {"matches": [], "exact": None, "near": []}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("topics", [1, 3])
+def test_topic_suggestions_query_count(client, outsider, django_assert_num_queries, topics):
+    make_topics(*(f"Hiring {n}" for n in range(topics)))
+    client.force_login(outsider)
+    # session, user, the topics
+    with django_assert_num_queries(3):
+        response = client.get(reverse("programs:topic_suggest"), {"q": "hiring"})
+    assert len(response.json()["matches"]) == topics
+
+
+def test_topic_suggestions_need_login(client, db):
+    response = client.get(reverse("programs:topic_suggest"), {"q": "hiring"})
+    assert (response.status_code, response.url.split("?")[0]) == (302, reverse("login"))
+
+
+@pytest.mark.django_db
+def test_the_guide_answer_is_sent_to_its_result_on_the_page(client, outsider):
+    client.force_login(outsider)
+    html = client.get(reverse("programs:guide"), MENTOR_ANSWERS).content.decode()
+    assert f'action="{reverse("programs:guide")}#result"' in html
+    assert '<section id="result" tabindex="-1" aria-labelledby="recommendation"' in html
+
+
+@pytest.mark.django_db
+def test_a_new_topic_close_to_an_existing_one_is_pointed_out_once_saved(client, program, outsider):
+    make_topics("Hiring and interviewing", "Python")
+    client.force_login(outsider)
+
+    response = client.post(
+        reverse("programs:program_enrol", args=[program.slug]),
+        {"new_goals": "Hiring; Pythn; Writing", "style": "either", "focus": "long_term"},
+        follow=True,
+    )
+
+    assert [str(message) for message in response.context["messages"]] == [
+        "You are enrolled in " + program.name + ".",
+        "“Hiring” is a new topic, close to “Hiring and interviewing”: if it means the same, "
+        "choose the existing one on your enrolment instead.",
+        "“Pythn” is a new topic, close to “Python”: if it means the same, choose the existing "
+        "one on your enrolment instead.",
+    ]
+    assert Participant.objects.get(employee=outsider.employee).goals.count() == 3

@@ -1,7 +1,12 @@
 """Forms for the HR admin's pages: they validate and convert, the services write."""
 
+from dataclasses import dataclass
+from itertools import count
+
 from django import forms
+from django.forms import BoundField
 from django.urls import Resolver404, resolve, reverse
+from django.utils.text import slugify
 
 from programs.models import MAX_CAPACITY, Level, Participant, Program, Style
 from programs.topics import topic_names
@@ -44,12 +49,58 @@ WEIGHT_FIELDS = ["weight_goals", "weight_level", "weight_style", "weight_departm
 DATE_FIELDS = ["enrol_opens", "enrol_closes", "starts_on", "ends_on"]
 MAX_SCORE = 100
 
+_HIERARCHICAL = (Program.Kind.MENTORING, Program.Kind.REVERSE_MENTORING)
+# The settings only some kinds use: peers have no mentor to hold a capacity or stand levels
+# above them, mentors and mentees are never compared as equals. The others apply to every kind.
+KINDS_OF_FIELD = {
+    "default_capacity": _HIERARCHICAL,
+    "min_gap": _HIERARCHICAL,
+    "ideal_gap": _HIERARCHICAL,
+    "max_gap": _HIERARCHICAL,
+    "peer_max_gap": (Program.Kind.PEER_COACHING,),
+}
+
+# The form's sections, in order: (title, fields, folded away under "Advanced").
+SECTIONS = [
+    ("Basics", ["name", "slug", "kind", "description", "starts_on", "ends_on"], False),
+    (
+        "Enrolment",
+        [
+            "status",
+            "enrol_opens",
+            "enrol_closes",
+            "matching_mode",
+            "proposal_expiry_days",
+            "default_capacity",
+        ],
+        False,
+    ),
+    ("Check-ins", ["checkin_cadence_days"], False),
+    ("Matching rules", ["min_gap", "ideal_gap", "max_gap", "peer_max_gap", *WEIGHT_FIELDS], True),
+]
+FALLBACK_SLUG = "programme"
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    advanced: bool
+    # (bound field, the kinds it applies to as "kind other_kind", or "" for every kind)
+    fields: list[tuple[BoundField, str]]
+
+    @property
+    def has_errors(self) -> bool:
+        return any(field.errors for field, _kinds in self.fields)
+
 
 class ProgramForm(forms.ModelForm):
     """Every number of the matching contract, pre-filled with the defaults of DESIGN.md.
 
     The model's help texts give each field its one-line explanation; the database check
     constraints stay the last line of defence, this form names the field that is wrong.
+    A setting the chosen kind does not use (KINDS_OF_FIELD) is ignored: it keeps its stored
+    value (or its default), whatever was posted, so the form is right without the script
+    that hides such fields.
     """
 
     class Meta:
@@ -62,20 +113,51 @@ class ProgramForm(forms.ModelForm):
             },
             "description": forms.Textarea(attrs={"rows": 3}),
         }
+        labels = {
+            "slug": "Address (slug)",
+            "kind": "Kind of programme",
+            "matching_mode": "How people are matched",
+            "enrol_opens": "Enrolment opens",
+            "enrol_closes": "Enrolment closes",
+            "starts_on": "Programme starts",
+            "ends_on": "Programme ends",
+            "checkin_cadence_days": "Days between check-ins",
+            "proposal_expiry_days": "Days to answer a proposal",
+            "default_capacity": "People each mentor supports",
+            "min_gap": "Fewest levels between mentor and mentee",
+            "ideal_gap": "Ideal levels between mentor and mentee",
+            "max_gap": "Most levels between mentor and mentee",
+            "peer_max_gap": "Most levels between two peer coaches",
+            "weight_goals": "Points for goals",
+            "weight_level": "Points for the level gap",
+            "weight_style": "Points for the feedback style",
+            "weight_department": "Points for different departments",
+        }
         help_texts = {
-            "slug": "The programme's address: lower-case letters, digits and hyphens.",
+            "slug": "The end of the programme's web address: lower-case letters, digits and "
+            "hyphens. Leave it blank to have it made from the name.",
             "kind": "Mentoring pairs a mentee with a senior mentor; reverse mentoring the other "
             "way round; peer coaching pairs equals.",
+            "status": "Employees see and join the programme while it is open for enrolment.",
             "matching_mode": "Whether HR runs matching or employees pick from their best "
             "candidates.",
             "enrol_opens": "First day employees may enrol (optional).",
             "enrol_closes": "Last day employees may enrol (optional).",
             "starts_on": "First day of the programme (optional).",
             "ends_on": "Last day of the programme (optional).",
+            "proposal_expiry_days": "A proposed pairing nobody answers lapses after this many "
+            "days, and the people in it go back to matching.",
+            "default_capacity": "Unless a mentor says otherwise when enrolling.",
+            "min_gap": "A mentor stands at least this many levels above the mentee (below, in "
+            "reverse mentoring).",
+            "ideal_gap": "The gap that earns the full points for the level gap.",
+            "max_gap": "A mentor stands at most this many levels away.",
+            "peer_max_gap": "Two peer coaches differ by at most this many levels.",
         }
 
     def __init__(self, *args, kind_locked: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["slug"].required = False
         if kind_locked:
             # A disabled field keeps the stored kind whatever the browser posts.
             self.fields["kind"].disabled = True
@@ -90,29 +172,81 @@ class ProgramForm(forms.ModelForm):
             cadence.required = False
             cadence.initial = None
             cadence.help_text = (
-                "Days between check-ins; leave blank for the kind's default "
-                "(mentoring 28, peer coaching 14)."
+                "Leave blank for the kind's default: every 28 days for mentoring, 14 for peer "
+                "coaching."
             )
+        else:
+            self.fields[
+                "checkin_cadence_days"
+            ].help_text = "Moving it moves the due dates of the pairings' next check-ins."
+
+    def sections(self) -> list[Section]:
+        """The fields in their sections. With the kind fixed, the settings of other kinds
+        are left out; otherwise each carries its kinds for the page's script to hide."""
+        locked = self.fields["kind"].disabled
+        sections = []
+        for title, names, advanced in SECTIONS:
+            fields = []
+            for name in names:
+                kinds = KINDS_OF_FIELD.get(name, ())
+                if locked and kinds and self.instance.kind not in kinds:
+                    continue
+                fields.append((self[name], " ".join(kinds)))
+            sections.append(Section(title=title, advanced=advanced, fields=fields))
+        return sections
+
+    def _slug_taken_by_page(self, slug: str) -> bool:
+        # "manage", "guide" and the like are pages of their own under /programmes/: a
+        # programme with that slug could never be reached.
+        try:
+            match = resolve(reverse("hr:program_detail", args=[slug]))
+        except Resolver404:
+            return False
+        return match.view_name != "hr:program_detail"
+
+    def _slug_from_name(self, name: str) -> str:
+        """The name as a slug, numbered ("grow-2027-2") past programmes and pages that
+        already have it."""
+        limit = Program._meta.get_field("slug").max_length
+        base = slugify(name)[: limit - 4].strip("-") or FALLBACK_SLUG
+        taken = set(
+            Program.objects.filter(slug__startswith=base)
+            .exclude(pk=self.instance.pk)
+            .values_list("slug", flat=True)
+        )
+        candidates = (base if number == 1 else f"{base}-{number}" for number in count(1))
+        return next(
+            slug for slug in candidates if slug not in taken and not self._slug_taken_by_page(slug)
+        )
 
     def clean_slug(self):
         slug = self.cleaned_data["slug"]
-        # "manage", "guide" and the like are pages of their own under /programmes/: a
-        # programme with that slug could never be reached.
-        path = reverse("hr:program_detail", args=[slug])
-        try:
-            match = resolve(path)
-        except Resolver404:
-            return slug
-        if match.view_name != "hr:program_detail":
+        if not slug:
+            if self.instance.pk is not None:
+                return self.instance.slug  # blanking it keeps the address people know
+            return self._slug_from_name(self.cleaned_data.get("name") or "")
+        if self._slug_taken_by_page(slug):
             raise forms.ValidationError("This address is taken by a page; choose another slug.")
         return slug
 
+    def _ignore_settings_of_other_kinds(self, data: dict) -> None:
+        kind = data.get("kind")
+        if not kind:
+            return
+        for name, kinds in KINDS_OF_FIELD.items():
+            if kind not in kinds:
+                self.errors.pop(name, None)
+                data[name] = self.get_initial_for_field(self.fields[name], name)
+
     def clean(self):
         data = super().clean()
-        for start, end in (("enrol_opens", "enrol_closes"), ("starts_on", "ends_on")):
+        self._ignore_settings_of_other_kinds(data)
+        for start, end, message in (
+            ("enrol_opens", "enrol_closes", "Enrolment cannot close before it opens."),
+            ("starts_on", "ends_on", "The programme cannot end before it starts."),
+        ):
             if data.get(start) and data.get(end) and data[start] > data[end]:
-                label = self.fields[start].label.lower()
-                self.add_error(end, f"Must be on or after the {label}.")
+                self.add_error(end, message)
         gaps = [data.get(name) for name in ("min_gap", "ideal_gap", "max_gap")]
         if None not in gaps:
             if gaps[0] > gaps[1]:
@@ -220,12 +354,16 @@ class ParticipantAddForm(forms.Form):
         required=False,
         validators=[validate_no_control_characters],
         help_text="Topics separated by semicolons or commas.",
+        # static/js/topic-picker.js turns the box into a picker of existing topics.
+        widget=forms.TextInput(attrs={"data-topic-picker": ""}),
     )
     expertise = forms.CharField(
         label="Expertise",
         required=False,
         validators=[validate_no_control_characters],
         help_text="Topics separated by semicolons or commas.",
+        # static/js/topic-picker.js turns the box into a picker of existing topics.
+        widget=forms.TextInput(attrs={"data-topic-picker": ""}),
     )
     style = forms.ChoiceField(label="Feedback style", choices=Style.choices, initial=Style.EITHER)
     capacity = forms.IntegerField(
