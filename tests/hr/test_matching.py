@@ -136,7 +136,7 @@ def test_run_matching_previews_pairings_unmatched_and_totals(client, hr_admin, p
             [
                 "all 2 possible mentors (Ada Mentor, Bo Mentor) are fully booked; giving you a "
                 "place would not match more people or raise the overall fit",
-                "no mentor you could be paired with covers budgeting",
+                "no mentor you could be paired with covers Budgeting",
             ],
         )
     ]
