@@ -21,10 +21,11 @@ whatever the programme's size. Definitions (shown on the dashboard too):
 
 from __future__ import annotations
 
+import re
 import statistics
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.contrib.auth import get_user_model
@@ -47,6 +48,8 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from pairing import rules, schedule
+from pairing.matching import CRITERION_LABELS, Criterion, Reason, criterion_for_hr, for_hr
+from pairing.matchmaking.adapter import rules_for
 from pairing.models import (
     CheckIn,
     MatchRun,
@@ -797,12 +800,25 @@ class RunPerson:
 
 
 @dataclass(frozen=True)
+class RunCriterion:
+    """One criterion of a proposed pair, for HR: "Goals: 25 of 50 - covers 2 of ..."."""
+
+    label: str
+    points: float
+    weight: float
+    text: str
+    scored: bool
+
+
+@dataclass(frozen=True)
 class RunPairing:
     guide: RunPerson | None
     members: list[RunPerson]
     score: float
     breakdown: dict
     pinned: bool
+    # Empty for runs computed before the reasons were stored (the page says so).
+    criteria: list[RunCriterion] = field(default_factory=list)
 
     @property
     def first(self) -> RunPerson:
@@ -812,6 +828,70 @@ class RunPairing:
     @property
     def second(self) -> RunPerson:
         return self.members[-1]
+
+    @property
+    def reasons(self) -> list[RunCriterion]:
+        """The criteria that scored: the reasons for the pair."""
+        return [c for c in self.criteria if c.scored]
+
+    @property
+    def unscored(self) -> list[RunCriterion]:
+        """The criteria that earned nothing, which HR may want to know about."""
+        return [c for c in self.criteria if not c.scored]
+
+
+def _run_criterion(data: dict) -> RunCriterion:
+    criterion = Criterion.from_dict(data)
+    return RunCriterion(
+        label=CRITERION_LABELS[criterion.name],
+        points=criterion.points,
+        weight=criterion.weight,
+        text=criterion_for_hr(criterion.reason),
+        scored=criterion.scored,
+    )
+
+
+def _hr_reasons(item: dict, name: str) -> list[str]:
+    """An unmatched person's reasons in HR's words; runs computed before the reasons were
+    stored as data kept the person's own words, which are shown as they are."""
+    if "why" not in item:
+        return item["reasons"]
+    return [for_hr(Reason.from_dict(reason), name) for reason in item["why"]]
+
+
+@dataclass(frozen=True)
+class PickOption:
+    """A person offered by the pin form's pick-lists. ``value`` is what the browser puts
+    in the field; `email_in` reads the email back out of it."""
+
+    name: str
+    email: str
+
+    @property
+    def value(self) -> str:
+        return f"{self.name} ({self.email})"
+
+    @staticmethod
+    def email_in(text: str) -> str | None:
+        """The email of a picked ``value``, or the text itself when it is an email, else None
+        (then it is a name)."""
+        picked = _PICKED.search(text)
+        if picked:
+            return picked.group(1)
+        return text if "@" in text else None
+
+
+_PICKED = re.compile(r"\(([^()\s]+@[^()\s]+)\)\s*$")
+# People suggested by each pick-list before anything is typed; typing searches everyone.
+PICKS_SUGGESTED = 200
+PICK_SIDES = ("first", "second")
+
+
+def pin_role(*, program: Program, side: str) -> str:
+    """Whom a side of the pin form names: peers, or the mentor (first) and mentee (second)."""
+    if program.is_peer:
+        return Participant.Role.PEER
+    return Participant.Role.MENTOR if side == "first" else Participant.Role.MENTEE
 
 
 def run_people(*, run: MatchRun) -> dict[str, RunPerson]:
@@ -829,9 +909,16 @@ def run_people(*, run: MatchRun) -> dict[str, RunPerson]:
 GONE = RunPerson("", "(no longer in the programme)", "")
 
 
+def _suggested(people: list[RunPerson]) -> list[PickOption]:
+    found = sorted((p for p in people if p is not GONE), key=lambda p: (p.name, p.email))
+    return [PickOption(p.name, p.email) for p in found[:PICKS_SUGGESTED]]
+
+
 def match_run_review(*, run: MatchRun) -> dict:
     """A finished run's result, with names, for HR to review: pairings best first (pins on
-    top), the unmatched with reasons, the guides with places left, and the totals."""
+    top) with their criteria in words, the unmatched with HR's reasons, the guides with
+    places left, the totals, and the pin form's first suggestions: the unmatched, and the
+    mentors with places left."""
     result = run.result
     if not result:
         return {}
@@ -847,24 +934,58 @@ def match_run_review(*, run: MatchRun) -> dict:
             item["score"],
             item["breakdown"],
             item["pinned"],
+            [_run_criterion(c) for c in item.get("criteria", ())],
         )
         for item in result["pairings"]
     ]
     pairings.sort(key=lambda p: (not p.pinned, -p.score, p.first.name))
+    unmatched = []
+    for item in result["unmatched"]:
+        who = person(item["key"])
+        unmatched.append((who, _hr_reasons(item, who.name)))
+    spare = [(person(s["key"]), s["free"]) for s in result["spare_capacity"]]
+    seekers = _suggested([who for who, _ in unmatched])
     return {
         "pairings": pairings,
-        "unmatched": [(person(u["key"]), u["reasons"]) for u in result["unmatched"]],
-        "spare_capacity": [(person(s["key"]), s["free"]) for s in result["spare_capacity"]],
+        "unmatched": unmatched,
+        "spare_capacity": spare,
         "totals": result["totals"],
+        # The best score a pair could reach under the run's weights (older runs did not
+        # keep it: the programme's weights today).
+        "max_score": result["totals"].get("max_score", rules_for(run.program).max_score),
         "removed": [[people[key] for key in pair if key in people] for pair in run.removed],
+        "picks": {
+            "first": seekers if run.program.is_peer else _suggested([who for who, _ in spare]),
+            "second": seekers,
+        },
     }
 
 
-def participant_keys_by_email(*, program: Program, emails: list[str]) -> dict[str, str]:
-    """email -> participant key (pk as text) for the programme's participants named."""
-    return {
-        email: str(pk)
-        for pk, email in Participant.objects.filter(
-            program=program, employee__email__in=emails
-        ).values_list("pk", "employee__email")
-    }
+def pin_candidates(*, program: Program, side: str, search: str, limit: int) -> list[PickOption]:
+    """The programme's available people for one side of the pin form whose name or email
+    contains ``search`` (the email of a picked suggestion, which the browser sends again), by
+    name, at most ``limit`` (one query)."""
+    search = PickOption.email_in(search) or search
+    rows = (
+        Participant.objects.active()
+        .filter(program=program, role=pin_role(program=program, side=side))
+        .filter(Q(employee__name__icontains=search) | Q(employee__email__icontains=search))
+        .order_by("employee__name", "pk")
+        .values_list("employee__name", "employee__email")[:limit]
+    )
+    return [PickOption(name, email) for name, email in rows]
+
+
+def pin_people(*, program: Program, emails: list[str], names: list[str]) -> list[tuple]:
+    """(key, email, name, role) of the programme's participants with one of these emails
+    or (case aside) names, in one query, for the pin form to resolve what was typed."""
+    match = Q(employee__email__in=emails)
+    for name in names:
+        match |= Q(employee__name__iexact=name)
+    return [
+        (str(pk), email, name, role)
+        for pk, email, name, role in Participant.objects.filter(program=program)
+        .filter(match)
+        .order_by("pk")
+        .values_list("pk", "employee__email", "employee__name", "role")
+    ]

@@ -106,6 +106,7 @@ urlpatterns = [
     path("matching/runs/<int:pk>/", matching.matchrun_detail, name="matchrun_detail"),
     path("matching/runs/<int:pk>/status/", matching.matchrun_status, name="matchrun_status"),
     path("matching/runs/<int:pk>/pin/", matching.matchrun_pin, name="matchrun_pin"),
+    path("matching/runs/<int:pk>/pick/<str:side>/", matching.matchrun_pick, name="matchrun_pick"),
     path("matching/runs/<int:pk>/remove/", matching.matchrun_remove, name="matchrun_remove"),
     path("matching/runs/<int:pk>/publish/", matching.matchrun_publish, name="matchrun_publish"),
     # Programme health and exports.

@@ -11,32 +11,48 @@ from .domain import (
     LEARNER,
     PEER,
     Breakdown,
+    Criterion,
     MatchResult,
     Objective,
     Pairing,
     Person,
+    Reason,
     Rules,
     Unmatched,
 )
 from .engine import Problem, solve, solve_problem
 from .greedy import greedy
-from .scores import barred_reason, explain, normalise_topic, score_pair, top_candidates
+from .scores import (
+    barred_reason,
+    criteria,
+    explain,
+    normalise_topic,
+    score_pair,
+    top_candidates,
+)
+from .wording import CRITERION_LABELS, criterion_for_hr, for_hr
 
 __all__ = [
+    "CRITERION_LABELS",
     "GUIDE",
     "KINDS",
     "LEARNER",
     "PEER",
     "Breakdown",
+    "Criterion",
     "MatchResult",
     "Objective",
     "Pairing",
     "Person",
     "Problem",
+    "Reason",
     "Rules",
     "Unmatched",
     "barred_reason",
+    "criteria",
+    "criterion_for_hr",
     "explain",
+    "for_hr",
     "greedy",
     "normalise_topic",
     "score_pair",

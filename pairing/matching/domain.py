@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from .wording import for_person
 
 GUIDE = "guide"
 LEARNER = "learner"
@@ -122,11 +124,65 @@ class Pairing:
 
 
 @dataclass(frozen=True, slots=True)
+class Reason:
+    """A reason as data: ``code`` names the finding, ``params`` holds its JSON-ready details.
+
+    The engine decides why; `wording` phrases it for each reader (the person concerned, or
+    HR), so the two never tell different stories.
+    """
+
+    code: str
+    params: dict[str, object] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready form, as a matching run stores it."""
+        return {"code": self.code, "params": dict(self.params)}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Reason:
+        return cls(data["code"], dict(data["params"]))
+
+
+@dataclass(frozen=True, slots=True)
+class Criterion:
+    """One criterion of a pair's score: its points out of its weight, and the facts behind
+    them. ``name`` is a Breakdown field: goals, level, style or department."""
+
+    name: str
+    points: float
+    weight: float
+    reason: Reason
+
+    @property
+    def scored(self) -> bool:
+        """True when the criterion added points; only those count as reasons for the pair."""
+        return self.points > 0
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready form (points rounded to 2 decimals, as in the breakdown)."""
+        return {
+            "name": self.name,
+            "points": round(self.points, 2),
+            "weight": self.weight,
+            "reason": self.reason.to_dict(),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Criterion:
+        return cls(data["name"], data["points"], data["weight"], Reason.from_dict(data["reason"]))
+
+
+@dataclass(frozen=True, slots=True)
 class Unmatched:
-    """A learner or peer left without a pairing, with the reasons in plain words."""
+    """A learner or peer left without a pairing, and why (most telling reason first)."""
 
     key: str
-    reasons: list[str]
+    why: tuple[Reason, ...]
+
+    @property
+    def reasons(self) -> list[str]:
+        """The reasons in the words of the person left out, as ``match --json`` gives them."""
+        return [for_person(reason) for reason in self.why]
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,9 +21,12 @@ from .domain import (
     PEER,
     REVERSE_MENTORING,
     Breakdown,
+    Criterion,
     Person,
+    Reason,
     Rules,
 )
+from .wording import criterion_for_person
 
 FORBIDDEN = np.iinfo(np.int32).min
 # Rows per block when building matrices: bounds the float64 temporaries to ~32 MB.
@@ -134,61 +137,56 @@ def score_pair(guide_or_a: Person, learner_or_b: Person, rules: Rules) -> Breakd
     )
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+def criteria(breakdown: Breakdown, a: Person, b: Person, rules: Rules) -> list[Criterion]:
+    """The four criteria of a pair's score, each with its points (from ``breakdown``), its
+    weight (from ``rules``) and the facts behind it, for `wording` to phrase.
+
+    ``a`` is the guide (or a peer) and ``b`` the learner (or the other peer); to address a
+    reader, make them ``b``. Topics are compared normalised but named as ``b`` wrote them.
+    """
+    spelled = {normalise_topic(name): " ".join(name.split()) for name in b.goals}
+
+    def named(keys: Iterable[str]) -> list[str]:
+        return [spelled.get(key, key) for key in sorted(keys)]
+
+    mine = topics(b.goals)
+    if rules.is_peer:
+        theirs = topics(a.goals)
+        goals = Reason(
+            "goals_shared",
+            {"shared": named(mine & theirs), "mine": len(mine), "together": len(mine | theirs)},
+        )
+    else:
+        goals = Reason(
+            "goals_covered", {"covered": named(mine & topics(a.expertise)), "wanted": len(mine)}
+        )
+    level = Reason(
+        "level", {"diff": a.level - b.level, "ideal": None if rules.is_peer else rules.ideal_gap}
+    )
+    style = Reason("style", {"a": style_of(a), "b": style_of(b), "peers": rules.is_peer})
+    department = Reason(
+        "department",
+        {"a": a.department.strip(), "b": b.department.strip(), "same": _same_department(a, b)},
+    )
+    return [
+        Criterion("goals", breakdown.goals, rules.weight_goals, goals),
+        Criterion("level", breakdown.level, rules.weight_level, level),
+        Criterion("style", breakdown.style, rules.weight_style, style),
+        Criterion("department", breakdown.department, rules.weight_department, department),
+    ]
 
 
 def explain(breakdown: Breakdown, a: Person, b: Person, rules: Rules) -> list[str]:
     """Plain-words reasons for a pair, addressed to ``b`` (the learner, or the second peer).
 
-    ``breakdown`` is the pair's score; the words only mention what it actually rewards or
-    what the reader would want to know (e.g. a style mismatch that cost points).
+    Only the criteria that scored are reasons: a shared department earns nothing, so
+    "also in Engineering" is no reason to pair two people (the breakdown shows the zero).
     """
-    reasons: list[str] = []
-    # Topics are compared normalised but shown as the reader wrote them.
-    spelled = {normalise_topic(name): " ".join(name.split()) for name in b.goals}
-
-    def named(keys: list[str]) -> str:
-        return ", ".join(spelled.get(key, key) for key in keys)
-
-    if rules.is_peer:
-        mine, shared = topics(b.goals), sorted(topics(a.goals) & topics(b.goals))
-        if shared:
-            reasons.append(
-                f"shares {len(shared)} of your {_plural(len(mine), 'goal')} ({named(shared)})"
-            )
-        elif mine:
-            reasons.append("shares none of your goals")
-        diff = a.level - b.level
-    else:
-        mine = topics(b.goals)
-        covered = sorted(mine & topics(a.expertise))
-        if mine:
-            text = f"covers {len(covered)} of your {_plural(len(mine), 'goal')}"
-            reasons.append(f"{text} ({named(covered)})" if covered else text)
-        diff = a.level - b.level
-    if diff == 0:
-        reasons.append("same level as you")
-    else:
-        where = "above" if diff > 0 else "below"
-        reasons.append(f"{_plural(abs(diff), 'level')} {where} you")
-    style_a, style_b = style_of(a), style_of(b)
-    if breakdown.style == 0 and style_a != style_b and "either" not in (style_a, style_b):
-        reasons.append(f"prefers {style_a} feedback (you prefer {style_b})")
-    elif style_a == style_b == "either":
-        reasons.append("open to either feedback style, as you are")
-    elif style_a == style_b:
-        reasons.append(f"also prefers {style_a} feedback")
-    elif style_a == "either":
-        reasons.append(f"happy to give {style_b} feedback")
-    else:
-        reasons.append(f"prefers {style_a} feedback (you are open to either)")
-    if a.department.strip():
-        if _same_department(a, b):
-            reasons.append(f"also in {a.department.strip()}")
-        else:
-            reasons.append(f"from {a.department.strip()}")
-    return reasons
+    return [
+        words
+        for criterion in criteria(breakdown, a, b, rules)
+        if criterion.scored and (words := criterion_for_person(criterion.reason)) is not None
+    ]
 
 
 def _excluded_set(excluded: Iterable[tuple[str, str]]) -> set[frozenset[str]]:

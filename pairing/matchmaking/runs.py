@@ -25,6 +25,7 @@ from pairing.matching import (
     Problem,
     Rules,
     barred_reason,
+    criteria,
     explain,
     greedy,
     score_pair,
@@ -108,6 +109,7 @@ def outcome_totals(outcome: MatchOutcome) -> dict:
         "pairings": pairs,
         "total_score": round(objective.total_score, 2),
         "average_score": round(objective.total_score / pairs, 2) if pairs else 0.0,
+        "max_score": outcome.rules.max_score,
         "greedy_matched": greedy_matched,
         "greedy_total_score": round(greedy_total, 2),
         "more_matched_than_greedy": objective.matched - greedy_matched,
@@ -118,12 +120,17 @@ def outcome_totals(outcome: MatchOutcome) -> dict:
     }
 
 
-def _reasons(proposal: Proposal, people: dict[str, Person], rules: Rules) -> list[str]:
+def _pair(proposal: Proposal, people: dict[str, Person]) -> tuple[Person, Person]:
+    """The guide (or first peer) and the learner (or second peer) of a proposal."""
     if proposal.guide is None:
         a, b = (people[key] for key in proposal.members)
     else:
         a, b = people[proposal.guide], people[proposal.members[0]]
-    return explain(proposal.breakdown, a, b, rules)
+    return a, b
+
+
+def _reasons(proposal: Proposal, people: dict[str, Person], rules: Rules) -> list[str]:
+    return explain(proposal.breakdown, *_pair(proposal, people), rules)
 
 
 @transaction.atomic
@@ -218,8 +225,10 @@ def proposals_commit(
 
 def _run_result(outcome: MatchOutcome) -> dict:
     """What a run keeps: participant keys with their scores and breakdowns, so publishing
-    writes exactly the pairs HR reviewed, and the pages name people as they are today."""
-    result = outcome.result
+    writes exactly the pairs HR reviewed, and the pages name people as they are today; and
+    the reasons as data (each pair's criteria, why each unmatched person is left), which the
+    page words for HR."""
+    result, rules = outcome.result, outcome.rules
     return {
         "objective": result.objective.to_dict(),
         "totals": outcome_totals(outcome),
@@ -229,11 +238,16 @@ def _run_result(outcome: MatchOutcome) -> dict:
                 "members": list(p.members),
                 "score": round(p.score, 2),
                 "breakdown": p.breakdown.as_dict(),
+                "criteria": [
+                    c.to_dict() for c in criteria(p.breakdown, *_pair(p, outcome.people), rules)
+                ],
                 "pinned": p.pinned,
             }
             for p in result.pairings
         ],
-        "unmatched": [{"key": u.key, "reasons": list(u.reasons)} for u in result.unmatched],
+        "unmatched": [
+            {"key": u.key, "why": [reason.to_dict() for reason in u.why]} for u in result.unmatched
+        ],
         "spare_capacity": [{"key": key, "free": free} for key, free in result.spare_capacity],
     }
 

@@ -1,14 +1,23 @@
 """The HR admin's matching pages: access, a run's review, pin, remove and publish."""
 
+import re
+
 import pytest
 from django.core import mail
 from django.urls import reverse
 
 from pairing.hr.forms.matching import PinForm
+from pairing.hr.views import matching as matching_views
 from pairing.matchmaking.runs import match_run_execute
 from pairing.models import MatchRun, Pairing, PairingMember
 from programs.models import AuditEvent, Participant, Program
-from tests.factories import make_hr_admin, make_participant, make_program, make_user
+from tests.factories import (
+    make_employee,
+    make_hr_admin,
+    make_participant,
+    make_program,
+    make_user,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -130,16 +139,35 @@ def test_run_matching_previews_pairings_unmatched_and_totals(client, hr_admin, p
         (95.0, {"goals": 50.0, "level": 25.0, "style": 20.0, "department": 0.0}),
         (95.0, {"goals": 50.0, "level": 25.0, "style": 20.0, "department": 0.0}),
     ]
+    ada_cy = review["pairings"][0]
+    assert [(c.label, c.points, c.weight, c.text) for c in ada_cy.reasons] == [
+        ("Goals", 50.0, 50, "covers 2 of the mentee's 2 goals (Leadership, Python)"),
+        ("Level", 25.0, 25, "the mentor is 2 levels above the mentee, the ideal gap"),
+        ("Feedback style", 20.0, 20, "both are open to either feedback style"),
+    ]
+    # Both work in Engineering: no points, so no reason, only a note of the zero.
+    assert [(c.label, c.points, c.weight, c.text) for c in ada_cy.unscored] == [
+        ("Other department", 0.0, 5, "both in Engineering"),
+    ]
     assert [(person.email, reasons) for person, reasons in review["unmatched"]] == [
         (
             "ed@example.org",
             [
-                "all 2 possible mentors (Ada Mentor, Bo Mentor) are fully booked; giving you a "
-                "place would not match more people or raise the overall fit",
-                "no mentor you could be paired with covers budgeting",
+                "all 2 possible mentors for Ed Mentee (Ada Mentor, Bo Mentor) are fully booked, "
+                "and placing Ed Mentee would not match more people or raise the overall fit: "
+                "raise a mentor's capacity or enrol more mentors",
+                "no mentor Ed Mentee could be paired with covers Budgeting: enrol a mentor who "
+                "offers it",
             ],
         )
     ]
+    page = response.content.decode()
+    assert (
+        "<li><strong>Goals: 50 of 50</strong> — covers 2 of the mentee&#x27;s 2 goals "
+        "(Leadership, Python)</li>"
+    ) in page
+    assert "No points for other department (0 of 5: both in Engineering)." in page
+    assert "Also in Engineering" not in page
     totals = review["totals"]
     assert (totals["matched"], totals["pairings"], totals["average_score"]) == (2, 2, 95.0)
     assert list(program.audit_events.values_list("action", flat=True)) == [
@@ -185,19 +213,32 @@ def test_pin_forces_a_pair_and_reruns_around_it(client, hr_admin, program, peopl
     assert program.audit_events.first().action == AuditEvent.Action.PAIR_PINNED
 
 
-def test_pin_refuses_someone_outside_the_programme(client, hr_admin, program, people):
+def test_pin_by_picked_suggestion_or_by_name(client, hr_admin, program, people):
+    client.force_login(hr_admin)
+    run = _start_run(client, program)
+
+    client.post(
+        reverse("hr:matchrun_pin", args=[run.pk]),
+        {"first": "Bo Mentor (bo@example.org)", "second": "ed mentee"},
+    )
+
+    run.refresh_from_db()
+    assert run.pins == [[str(people["bo"].pk), str(people["ed"].pk)]]
+
+
+def test_pin_refuses_someone_outside_the_programme_on_the_field(client, hr_admin, program, people):
     client.force_login(hr_admin)
     run = _start_run(client, program)
 
     response = client.post(
         reverse("hr:matchrun_pin", args=[run.pk]),
-        {"first": "ada@example.org", "second": "nobody@example.org"},
-        follow=True,
+        {"first": "Ada Mentor", "second": "nobody@example.org"},
     )
 
-    assert [str(m) for m in response.context["messages"]] == [
-        "Not in this programme: nobody@example.org."
-    ]
+    assert response.status_code == 400
+    form = response.context["pin_form"]
+    assert form.errors == {"second": ["Not in this programme: nobody@example.org."]}
+    assert 'value="Ada Mentor"' in response.content.decode()  # what was typed stays
     run.refresh_from_db()
     assert run.pins == []
 
@@ -336,15 +377,208 @@ def test_run_review_query_count_is_the_same_for_1_and_3_pairings(
     assert len(response.context["review"]["pairings"]) == rows
 
 
-def test_the_pin_form_turns_typed_emails_into_participant_keys(program, people):
-    form = PinForm({"first": " ADA@example.org", "second": "ed@example.org "}, program=program)
-    assert form.is_valid()
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        (" ADA@example.org", "ed@example.org "),
+        ("Ada Mentor (ada@example.org)", "Ed Mentee (ED@example.org) "),
+        ("ada mentor", "  Ed Mentee"),
+    ],
+)
+def test_the_pin_form_turns_a_pick_an_email_or_a_name_into_keys(program, people, first, second):
+    run = MatchRun.objects.create(program=program)
+    form = PinForm({"first": first, "second": second}, run=run)
+    assert form.is_valid(), form.errors
     assert (form.cleaned_data["first"], form.cleaned_data["second"]) == (
         str(people["ada"].pk),
         str(people["ed"].pk),
     )
-    outside = PinForm({"first": "ada@example.org", "second": "zed@example.org"}, program=program)
-    assert not outside.is_valid()
-    assert outside.non_field_errors() == ["Not in this programme: zed@example.org."]
-    blank = PinForm({"first": "ada@example.org", "second": ""}, program=program)
-    assert (blank.is_valid(), blank.non_field_errors()) == (False, [])
+
+
+def test_the_pin_form_says_what_is_wrong_on_each_field(program, people):
+    run = MatchRun.objects.create(program=program)
+    make_participant(
+        program=program, role=MENTOR, employee=make_employee(name="Ada Mentor", level=6)
+    )
+
+    def errors(first, second):
+        form = PinForm({"first": first, "second": second}, run=run)
+        assert not form.is_valid()
+        return form.errors
+
+    assert errors("ada@example.org", "zed@example.org") == {
+        "second": ["Not in this programme: zed@example.org."]
+    }
+    # A name is looked up among the field's role: Cy is a mentee, not a mentor.
+    assert errors("Cy Mentee", "Nobody") == {
+        "first": ["No mentor of this programme is called Cy Mentee."],
+        "second": ["No mentee of this programme is called Nobody."],
+    }
+    assert errors("ada mentor", "Cy Mentee") == {
+        "first": ["2 mentors are called ada mentor: pick one from the list, which shows their "
+                  "email."]
+    }  # fmt: skip
+    assert errors("ada@example.org", "") == {"second": ["This field is required."]}
+
+
+def _options(page: str, datalist: str) -> list[str]:
+    inside = re.search(f'<datalist id="{datalist}">(.*?)</datalist>', page, re.S).group(1)
+    return re.findall(r'<option value="([^"]*)"></option>', inside)
+
+
+def _values(response) -> list[str]:
+    return re.findall(r'<option value="([^"]*)"></option>', response.content.decode())
+
+
+def test_the_pin_form_suggests_from_the_run_and_searches_as_you_type(
+    client, hr_admin, program, people
+):
+    client.force_login(hr_admin)
+    run = _start_run(client, program)
+
+    page = client.get(reverse("hr:matchrun_detail", args=[run.pk])).content.decode()
+
+    # Before anything is typed: the unmatched mentee, and no mentor has a place left.
+    assert _options(page, "pin-second-options") == ["Ed Mentee (ed@example.org)"]
+    assert _options(page, "pin-first-options") == []
+    pick = reverse("hr:matchrun_pick", args=[run.pk, "first"])
+    assert f'hx-get="{pick}"' in page
+    assert 'list="pin-first-options"' in page
+    assert _values(client.get(pick, {"first": "mentor"})) == [
+        "Ada Mentor (ada@example.org)",
+        "Bo Mentor (bo@example.org)",
+    ]
+    assert _values(client.get(pick, {"first": "BO@"})) == ["Bo Mentor (bo@example.org)"]
+    picked = {"first": "Ada Mentor (ada@example.org)"}  # sent again once chosen
+    assert _values(client.get(pick, picked)) == ["Ada Mentor (ada@example.org)"]
+    second = reverse("hr:matchrun_pick", args=[run.pk, "second"])
+    assert _values(client.get(second, {"second": " "})) == ["Ed Mentee (ed@example.org)"]
+    assert client.get(reverse("hr:matchrun_pick", args=[run.pk, "third"])).status_code == 404
+    assert client.post(pick, {"first": "a"}).status_code == 405
+
+
+def test_the_pick_lists_are_404_for_an_hr_admin_of_another_programme(
+    client, hr_admin, program, people
+):
+    client.force_login(hr_admin)
+    run = _start_run(client, program)
+    client.force_login(make_hr_admin(name="Other HR"))
+    pick = reverse("hr:matchrun_pick", args=[run.pk, "first"])
+    assert client.get(pick, {"first": "Ada"}).status_code == 404
+
+
+@pytest.mark.parametrize("rows", [1, 3])
+def test_pick_search_query_count_is_the_same_for_1_and_3_people(
+    client, hr_admin, program, django_assert_num_queries, rows
+):
+    run = MatchRun.objects.create(program=program, created_by=hr_admin)
+    for n in range(rows):
+        make_participant(program=program, employee=make_employee(name=f"Vik {n}"))
+    client.force_login(hr_admin)
+    url = reverse("hr:matchrun_pick", args=[run.pk, "second"])
+    # session, user, HR group, run with its programme, the matching people, the viewer's
+    # employee (the roles context processor)
+    with django_assert_num_queries(6):
+        response = client.get(url, {"second": "vik"})
+    assert len(_values(response)) == rows
+
+
+def test_a_run_with_many_pairs_shows_them_page_by_page(
+    client, hr_admin, program, people, monkeypatch
+):
+    monkeypatch.setattr(matching_views, "PAIRINGS_PER_PAGE", 1)
+    client.force_login(hr_admin)
+    run = _start_run(client, program)
+    url = reverse("hr:matchrun_detail", args=[run.pk])
+
+    first, second = (client.get(url, {"page": page}) for page in (1, 2))
+
+    assert [[p.first.name for p in r.context["pairings"]] for r in (first, second)] == [
+        ["Ada Mentor"],
+        ["Bo Mentor"],
+    ]
+    assert "page 2 of 2." in second.content.decode()
+    assert len(second.context["review"]["pairings"]) == 2
+
+
+def test_a_run_stored_before_reasons_were_kept_as_data_still_opens(
+    client, hr_admin, program, people
+):
+    # The shape of a run computed by the previous release: words only, no criteria.
+    keys = {name: str(p.pk) for name, p in people.items()}
+    run = MatchRun.objects.create(
+        program=program,
+        status=MatchRun.Status.DONE,
+        result={
+            "objective": {},
+            "totals": {"matched": 1, "seekers": 2, "pairings": 1, "average_score": 95.0},
+            "pairings": [
+                {
+                    "guide": keys["ada"],
+                    "members": [keys["cy"]],
+                    "score": 95.0,
+                    "breakdown": {"goals": 50.0, "level": 25.0, "style": 20.0, "department": 0.0},
+                    "pinned": False,
+                }
+            ],
+            "unmatched": [{"key": keys["ed"], "reasons": ["no mentor 1–3 levels above you"]}],
+            "spare_capacity": [],
+        },
+    )
+    client.force_login(hr_admin)
+
+    response = client.get(reverse("hr:matchrun_detail", args=[run.pk]))
+
+    review = response.context["review"]
+    assert review["unmatched"][0][1] == ["no mentor 1–3 levels above you"]
+    assert (review["pairings"][0].criteria, review["max_score"]) == ([], 100)
+    assert "run matching again to see them" in response.content.decode()
+
+
+def test_the_run_says_in_words_what_it_gains_over_first_come_matching(client, hr_admin, program):
+    # Ana can only have Sol; Ben suits Sol best but can also have Tom. Taking the best pair
+    # first gives Sol to Ben and leaves Ana out.
+    def mentor(name, level, expertise):
+        employee = make_employee(name=name, level=level)
+        make_participant(
+            program=program, role=MENTOR, employee=employee, expertise=expertise, capacity=1
+        )
+
+    mentor("Sol Star", 5, ["X"])
+    mentor("Tom Tall", 6, [])
+    for name, level in (("Ana", 2), ("Ben", 3)):
+        employee = make_employee(name=name, level=level)
+        make_participant(program=program, employee=employee, goals=["X"])
+    client.force_login(hr_admin)
+    run = _start_run(client, program)
+
+    page = client.get(reverse("hr:matchrun_detail", args=[run.pk])).content.decode()
+
+    versus = re.search(r'<dd class="col-sm-8 run-versus-greedy">(.*?)</dd>', page, re.S).group(1)
+    assert " ".join(re.sub(r"<[^>]+>", "", versus).split()) == (
+        "+1 mentee matched, +28.3 points compared with simple first-come matching, which takes "
+        "the best-scoring pair still free, one pair at a time, and never goes back on a choice "
+        "(it would match 1 with 95 points). This run weighs every possible pair together: first "
+        "as many people matched as possible, then the highest total score."
+    )
+
+
+def test_the_points_are_out_of_the_programmes_own_weights(client, hr_admin, program, people):
+    program.weight_goals, program.weight_level, program.weight_style = 55, 15, 15
+    program.save(update_fields=["weight_goals", "weight_level", "weight_style"])
+    client.force_login(hr_admin)
+    run = _start_run(client, program)
+
+    response = client.get(reverse("hr:matchrun_detail", args=[run.pk]))
+
+    ada_cy = response.context["review"]["pairings"][0]
+    assert [(c.label, c.points, c.weight) for c in ada_cy.criteria] == [
+        ("Goals", 55.0, 55),
+        ("Level", 15.0, 15),
+        ("Feedback style", 15.0, 15),
+        ("Other department", 0.0, 5),
+    ]
+    assert response.context["review"]["max_score"] == 90
+    page = response.content.decode()
+    assert '<p class="fw-semibold mb-1">85 of 90</p>' in page
+    assert "<strong>Goals: 55 of 55</strong>" in page

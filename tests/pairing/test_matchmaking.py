@@ -227,6 +227,7 @@ def test_match_run_start_computes_small_programmes_inline(hr_admin):
         "pairings": 2,
         "total_score": 200.0,
         "average_score": 100.0,
+        "max_score": 100,
         "greedy_matched": 2,
         "greedy_total_score": 200.0,
         "more_matched_than_greedy": 0,

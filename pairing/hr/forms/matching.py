@@ -1,34 +1,87 @@
 """Forms for the HR admin's matching run page: they validate, the services decide."""
 
 from django import forms
+from django.urls import reverse
 
-from pairing.hr.selectors import participant_keys_by_email
-from programs.models import Program, normalise_email
+from pairing.hr.selectors import PICK_SIDES, PickOption, pin_people, pin_role
+from pairing.models import MatchRun
+from programs.models import Participant, normalise_email
+
+_ROLE_WORDS = {
+    Participant.Role.MENTOR: ("mentor", "mentors"),
+    Participant.Role.MENTEE: ("mentee", "mentees"),
+    Participant.Role.PEER: ("peer", "peers"),
+}
+
+
+def _pick_widget() -> forms.TextInput:
+    return forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"})
 
 
 class PinForm(forms.Form):
-    """Two people to force into the run, typed by email (a programme may have thousands)
-    and cleaned into the participant keys the run services take."""
+    """Two people to force into the run, picked by name.
 
-    first = forms.EmailField(label="Mentor's email")
-    second = forms.EmailField(label="Mentee's email")
+    Each field is a text input tied to a <datalist>: the browser suggests as HR types
+    (without JavaScript too), htmx refreshes the suggestions from the whole programme
+    (`matchrun_pick`), and a programme of thousands never renders thousands of options.
+    A field takes a picked suggestion ("Name (email)"), an email, or a name that only one
+    person of that role has; it is cleaned into the participant key the run services take.
+    """
 
-    def __init__(self, *args, program: Program, **kwargs):
+    first = forms.CharField(label="Mentor", max_length=320, widget=_pick_widget())
+    second = forms.CharField(label="Mentee", max_length=320, widget=_pick_widget())
+
+    def __init__(self, *args, run: MatchRun, **kwargs):
         super().__init__(*args, **kwargs)
-        self.program = program
-        if program.is_peer:
-            self.fields["first"].label = "First peer's email"
-            self.fields["second"].label = "Second peer's email"
+        self.program = run.program
+        for side in PICK_SIDES:
+            field = self.fields[side]
+            many = _ROLE_WORDS[pin_role(program=self.program, side=side)][1]
+            if self.program.is_peer:
+                field.label = "First peer" if side == "first" else "Second peer"
+            field.help_text = f"Type a name or email; the list suggests {many}."
+            options = f"pin-{side}-options"
+            field.widget.attrs.update(
+                {
+                    "list": options,
+                    "hx-get": reverse("hr:matchrun_pick", args=[run.pk, side]),
+                    "hx-trigger": "input changed delay:300ms",
+                    "hx-target": f"#{options}",
+                    "hx-swap": "innerHTML",
+                }
+            )
 
     def clean(self):
         data = super().clean()
         if self.errors:
             return data
-        emails = [normalise_email(data["first"]), normalise_email(data["second"])]
-        keys = participant_keys_by_email(program=self.program, emails=emails)
-        if missing := [email for email in emails if email not in keys]:
-            raise forms.ValidationError(f"Not in this programme: {', '.join(missing)}.")
-        data["first"], data["second"] = (keys[email] for email in emails)
+        typed = {side: data[side].strip() for side in PICK_SIDES}
+        emails = {side: PickOption.email_in(text) for side, text in typed.items()}
+        found = pin_people(
+            program=self.program,
+            emails=[normalise_email(email) for email in emails.values() if email],
+            names=[text for side, text in typed.items() if not emails[side]],
+        )
+        for side in PICK_SIDES:
+            role = pin_role(program=self.program, side=side)
+            if emails[side]:
+                email = normalise_email(emails[side])
+                keys = [key for key, address, _, _ in found if address == email]
+                problem = f"Not in this programme: {email}."
+            else:
+                name = typed[side].casefold()
+                keys = [k for k, _, n, r in found if n.casefold() == name and r == role]
+                one, many = _ROLE_WORDS[role]
+                problem = f"No {one} of this programme is called {typed[side]}."
+                if len(keys) > 1:
+                    problem = (
+                        f"{len(keys)} {many} are called {typed[side]}: pick one from the list, "
+                        "which shows their email."
+                    )
+            if len(keys) == 1:
+                data[side] = keys[0]
+            else:
+                self.add_error(side, problem)
         return data
 
 

@@ -5,16 +5,19 @@ run through `match_run_for_admin`, so another HR admin's programme (or run) is a
 """
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
 from pairing.hr.forms.matching import PairForm, PinForm
 from pairing.hr.selectors import (
+    PICK_SIDES,
     match_run_for_admin,
     match_run_review,
     match_runs_recent,
+    pin_candidates,
     program_for_admin,
 )
 from pairing.matchmaking.runs import (
@@ -26,6 +29,10 @@ from pairing.matchmaking.runs import (
 )
 from pairing.models import MatchRun
 from programs.permissions import hr_admin_required
+
+# Suggestions returned for what HR types in a pin field.
+PICKS_SEARCHED = 20
+PAIRINGS_PER_PAGE = 50
 
 
 @hr_admin_required
@@ -40,16 +47,43 @@ def matchrun_create(request, slug):
     return render(request, "hr/matchrun_list.html", {"program": program, "runs": runs})
 
 
-@hr_admin_required
-def matchrun_detail(request, pk):
-    run = match_run_for_admin(user=request.user, pk=pk)
+def _detail(request, run: MatchRun, pin_form: PinForm, *, status: int = 200):
+    review = match_run_review(run=run)
+    # A programme of thousands makes thousands of pairs: pages keep the review readable.
+    pairings = Paginator(review.get("pairings", []), PAIRINGS_PER_PAGE)
     context = {
         "program": run.program,
         "run": run,
-        "review": match_run_review(run=run),
-        "pin_form": PinForm(program=run.program),
+        "review": review,
+        "pairings": pairings.get_page(request.GET.get("page")),
+        "pin_form": pin_form,
     }
-    return render(request, "hr/matchrun_detail.html", context)
+    return render(request, "hr/matchrun_detail.html", context, status=status)
+
+
+@hr_admin_required
+def matchrun_detail(request, pk):
+    run = match_run_for_admin(user=request.user, pk=pk)
+    return _detail(request, run, PinForm(run=run))
+
+
+@hr_admin_required
+@require_GET
+def matchrun_pick(request, pk, side):
+    """The pin form's suggestions for one side as <option>s, as HR types (htmx): the
+    programme's available people whose name or email holds the text typed, or the run's
+    unmatched people (and mentors with places left) while the field is blank."""
+    run = match_run_for_admin(user=request.user, pk=pk)
+    if side not in PICK_SIDES:
+        raise Http404("No such list.")
+    search = request.GET.get(side, "").strip()
+    if search:
+        options = pin_candidates(
+            program=run.program, side=side, search=search, limit=PICKS_SEARCHED
+        )
+    else:
+        options = match_run_review(run=run).get("picks", {}).get(side, [])
+    return render(request, "hr/includes/pick_options.html", {"options": options})
 
 
 @hr_admin_required
@@ -66,11 +100,9 @@ def matchrun_status(request, pk):
 @require_POST
 def matchrun_pin(request, pk):
     run = match_run_for_admin(user=request.user, pk=pk)
-    form = PinForm(request.POST, program=run.program)
+    form = PinForm(request.POST, run=run)
     if not form.is_valid():
-        problem = form.non_field_errors() or ["Give the two people's email addresses."]
-        messages.error(request, problem[0])
-        return redirect("hr:matchrun_detail", pk=run.pk)
+        return _detail(request, run, form, status=400)
     try:
         match_run_pin(
             run=run,

@@ -157,17 +157,30 @@ def test_explain_in_plain_words():
     ]
 
 
-def test_explain_style_clash_and_same_department_for_peers():
+def test_explain_leaves_out_the_criteria_that_scored_nothing():
+    # The style clash and the shared department each earn 0 points: neither is a reason.
     a = peer("a", level=2, style="directive", department="Ops", goals=frozenset({"x"}))
     b = peer("b", level=3, style="reflective", department="ops", goals=frozenset({"x", "y"}))
+    breakdown = score_pair(a, b, PEERS)
 
-    words = explain(score_pair(a, b, PEERS), a, b, PEERS)
+    words = explain(breakdown, a, b, PEERS)
 
-    assert words == [
-        "shares 1 of your 2 goals (x)",
-        "1 level below you",
-        "prefers directive feedback (you prefer reflective)",
-        "also in Ops",
+    assert (breakdown.style, breakdown.department) == (0.0, 0.0)
+    assert words == ["shares 1 of your 2 goals (x)", "1 level below you"]
+
+
+def test_explain_never_gives_a_shared_department_as_a_reason():
+    # The department criterion rewards a different department: "also in Engineering"
+    # would name a criterion that scored 0.
+    a = guide(department="Engineering", expertise=frozenset({"x"}))
+    b = learner(department="Engineering", goals=frozenset({"x"}))
+    breakdown = score_pair(a, b, MENTORING)
+
+    assert breakdown.department == 0.0
+    assert explain(breakdown, a, b, MENTORING) == [
+        "covers 1 of your 1 goal (x)",
+        "2 levels above you",
+        "open to either feedback style, as you are",
     ]
 
 

@@ -1,0 +1,265 @@
+"""Reasons in words, for each reader: the person concerned, and HR.
+
+The engine decides *why* (``reasons`` for the unmatched, ``scores.criteria`` for a pair) and
+hands back a `Reason`: a code and its parameters. This module only phrases them, so the
+person's words ("no mentor 1–3 levels above you") and HR's ("no mentor 1–3 levels above Ana
+(level 6): enrol a more senior mentor or widen the gap in settings") always say the same
+thing. It imports nothing at run time, so every engine module may use it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .domain import Reason
+
+# HR's names for the four criteria of a pair's score (the Breakdown fields).
+CRITERION_LABELS = {
+    "goals": "Goals",
+    "level": "Level",
+    "style": "Feedback style",
+    "department": "Other department",
+}
+
+
+def _plural(count: int, word: str, words: str | None = None) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {words or word + 's'}"
+
+
+def _names(params: dict) -> str:
+    shown = list(params["names"])
+    if params["count"] > len(shown):
+        shown.append(f"{params['count'] - len(shown)} more")
+    return ", ".join(shown)
+
+
+def _topics(names: list[str]) -> str:
+    return ", ".join(names)
+
+
+# --- Why someone was left unmatched ----------------------------------------------------
+
+
+def _span(params: dict, whom: str, whose: str) -> str:
+    """Where a partner would have to be: "1–3 levels above you", "within 1 level of Ana"."""
+    if "peer_max_gap" in params:
+        gap = params["peer_max_gap"]
+        return f"at {whose} level" if gap == 0 else f"within {_plural(gap, 'level')} of {whom}"
+    low, high, where = params["min_gap"], params["max_gap"], params["direction"]
+    if low == high:
+        return f"{_plural(low, 'level')} {where} {whom}"
+    return f"{low}–{high} levels {where} {whom}"
+
+
+def _ruled_out_causes(params: dict, manager: str, reports: str) -> list[str]:
+    causes = []
+    if params["manager"]:
+        causes.append(manager)
+    if params["reports"]:
+        causes.append(
+            _plural(params["reports"], "person who reports", "people who report") + f" to {reports}"
+        )
+    if params["declined"]:
+        causes.append(_plural(params["declined"], "declined pairing"))
+    return causes
+
+
+def for_person(reason: Reason) -> str:
+    """An unmatched reason addressed to the person left out (the ``match --json`` words)."""
+    code, p = reason.code, reason.params
+    if code == "no_guides":
+        return "there are no mentors in this programme"
+    if code == "only_peer":
+        return "you are the only peer in this programme"
+    if code == "no_guide_in_range":
+        return f"no mentor {_span(p, 'you', 'your')} (you are level {p['level']})"
+    if code == "no_peer_in_range":
+        return f"no other peer {_span(p, 'you', 'your')} (you are level {p['level']})"
+    if code == "ruled_out":
+        if p["candidates"] == 1 and p["manager"]:
+            return f"your manager is the only {p['role']} at a suitable level"
+        causes = _ruled_out_causes(p, "your manager", "you")
+        return (
+            f"all {_plural(p['candidates'], p['role'])} at a suitable level are ruled out: "
+            + ", ".join(causes)
+        )
+    if code == "no_free_places":
+        return f"the {_plural(p['count'], 'mentor')} you could be paired with have no free places"
+    if code == "time_limit":
+        still = "mentors who suit you still have room"
+        if p["role"] == "peer":
+            still = "peers who suit you are still free"
+        return f"not placed before the time limit; {still}"
+    if code == "all_taken":
+        if p["role"] == "peer":
+            text = f"all {_plural(p['count'], 'possible peer')} ({_names(p)}) are already paired"
+            proof = "re-pairing would not match more people or raise the overall fit"
+        else:
+            text = f"all {_plural(p['count'], 'possible mentor')} ({_names(p)}) are fully booked"
+            proof = "giving you a place would not match more people or raise the overall fit"
+        return f"{text}; {proof}" if p["certified"] else text
+    if code == "goal_booked":
+        return f"the {_plural(p['count'], 'mentor')} who cover {p['goal']} are fully booked"
+    if code == "goal_uncovered":
+        return f"no mentor you could be paired with covers {p['goal']}"
+    raise ValueError(f"unknown reason {code!r}")
+
+
+def for_hr(reason: Reason, name: str) -> str:
+    """An unmatched reason for HR: about ``name`` (the person left out), with the fix."""
+    code, p = reason.code, reason.params
+    whose = f"{name}'s"
+    if code == "no_guides":
+        return "there are no mentors in this programme: enrol or import mentors"
+    if code == "only_peer":
+        return f"{name} is the only peer in this programme: enrol more peers"
+    if code == "no_guide_in_range":
+        senior = "more senior" if p["direction"] == "above" else "more junior"
+        return (
+            f"no mentor {_span(p, name, whose)} (level {p['level']}): enrol a {senior} mentor "
+            "or widen the gap in settings"
+        )
+    if code == "no_peer_in_range":
+        return (
+            f"no other peer {_span(p, name, whose)} (level {p['level']}): enrol peers at a "
+            "nearer level or widen the gap in settings"
+        )
+    if code == "ruled_out":
+        role = p["role"]
+        fix = f"enrol another {role} at a suitable level"
+        if p["candidates"] == 1 and p["manager"]:
+            return f"{whose} manager is the only {role} at a suitable level: {fix}"
+        causes = ", ".join(_ruled_out_causes(p, f"{whose} manager", name))
+        if p["candidates"] == 1:
+            return f"the only {role} at a suitable level for {name} is ruled out ({causes}): {fix}"
+        return (
+            f"all {p['candidates']} {role}s at a suitable level for {name} are ruled out "
+            f"({causes}): {fix}"
+        )
+    if code == "no_free_places":
+        who = "the only mentor" if p["count"] == 1 else f"the {p['count']} mentors"
+        verb = "has" if p["count"] == 1 else "have"
+        return (
+            f"{who} {name} could be paired with {verb} no free places: raise a mentor's "
+            "capacity or enrol another mentor"
+        )
+    if code == "time_limit":
+        still = "mentors who suit them still have room"
+        if p["role"] == "peer":
+            still = "peers who suit them are still free"
+        return f"{name} was not placed before the time limit, though {still}: run matching again"
+    if code == "all_taken":
+        role, one = p["role"], p["count"] == 1
+        who = f"the only possible {role}" if one else f"all {p['count']} possible {role}s"
+        state = "already paired" if role == "peer" else "fully booked"
+        text = f"{who} for {name} ({_names(p)}) {'is' if one else 'are'} {state}"
+        fix = "raise a mentor's capacity or enrol more mentors"
+        if role == "peer":
+            fix = "enrol more peers at a suitable level"
+        if p["certified"]:
+            text += f", and placing {name} would not match more people or raise the overall fit"
+        return f"{text}: {fix}"
+    if code == "goal_booked":
+        if p["count"] == 1:
+            return f"the only mentor who covers {p['goal']} is fully booked"
+        return f"the {p['count']} mentors who cover {p['goal']} are fully booked"
+    if code == "goal_uncovered":
+        return (
+            f"no mentor {name} could be paired with covers {p['goal']}: enrol a mentor who "
+            "offers it"
+        )
+    raise ValueError(f"unknown reason {code!r}")
+
+
+# --- Why a pair fits --------------------------------------------------------------------
+
+
+def _style_for_person(a: str, b: str) -> str | None:
+    if a != b and "either" not in (a, b):
+        return None
+    if a == b == "either":
+        return "open to either feedback style, as you are"
+    if a == b:
+        return f"also prefers {a} feedback"
+    if a == "either":
+        return f"happy to give {b} feedback"
+    return f"prefers {a} feedback (you are open to either)"
+
+
+def criterion_for_person(reason: Reason) -> str | None:
+    """A criterion that scored, as a reason addressed to the second person of the pair (the
+    reader); None when there is nothing to tell them: the goals of a guide, who has none in
+    the pairing, or facts that no longer match a stored score (topics or style changed).
+    """
+    code, p = reason.code, reason.params
+    if code == "goals_covered":
+        if not p["covered"]:
+            return None
+        return (
+            f"covers {len(p['covered'])} of your {_plural(p['wanted'], 'goal')} "
+            f"({_topics(p['covered'])})"
+        )
+    if code == "goals_shared":
+        if not p["shared"]:
+            return None
+        return (
+            f"shares {len(p['shared'])} of your {_plural(p['mine'], 'goal')} "
+            f"({_topics(p['shared'])})"
+        )
+    if code == "level":
+        diff = p["diff"]
+        if diff == 0:
+            return "same level as you"
+        return f"{_plural(abs(diff), 'level')} {'above' if diff > 0 else 'below'} you"
+    if code == "style":  # it scored if the styles agree, or one is open to either
+        return _style_for_person(p["a"], p["b"])
+    if code == "department":  # it scored if the departments differ
+        return f"from {p['a']}" if p["a"] and not p["same"] else None
+    raise ValueError(f"unknown criterion reason {code!r}")
+
+
+def _style_for_hr(a: str, b: str, peers: bool) -> str:
+    first, second = ("one", "the other") if peers else ("the mentor", "the mentee")
+    if a == b == "either":
+        return "both are open to either feedback style"
+    if a == b:
+        return f"both prefer {a} feedback"
+    if "either" not in (a, b):
+        return f"{first} prefers {a} feedback, {second} {b}"
+    if a == "either":
+        return f"{first} is happy to give the {b} feedback {second} prefers"
+    return f"{first} prefers {a} feedback; {second} is open to either"
+
+
+def criterion_for_hr(reason: Reason) -> str:
+    """A pair criterion for HR, about the pair as a whole (the page names the two)."""
+    code, p = reason.code, reason.params
+    if code == "goals_covered":
+        if not p["wanted"]:
+            return "the mentee named no goals"
+        text = f"covers {len(p['covered'])} of the mentee's {_plural(p['wanted'], 'goal')}"
+        return f"{text} ({_topics(p['covered'])})" if p["covered"] else text
+    if code == "goals_shared":
+        if not p["together"]:
+            return "neither named any goals"
+        text = f"shares {len(p['shared'])} of {_plural(p['together'], 'goal')} named between them"
+        return f"{text} ({_topics(p['shared'])})" if p["shared"] else text
+    if code == "level":
+        diff, ideal = p["diff"], p["ideal"]
+        if ideal is None:  # peers: the closer the better
+            return "same level" if diff == 0 else f"{_plural(abs(diff), 'level')} apart"
+        where = "above" if diff > 0 else "below"
+        text = f"the mentor is {_plural(abs(diff), 'level')} {where} the mentee"
+        if diff == 0:
+            text = "the mentor is at the mentee's level"
+        if abs(diff) == abs(ideal):
+            return f"{text}, the ideal gap"
+        return f"{text} (ideal gap: {abs(ideal)})"
+    if code == "style":
+        return _style_for_hr(p["a"], p["b"], p["peers"])
+    if code == "department":
+        if p["same"]:
+            return f"both in {p['a']}" if p["a"] else "neither has a department"
+        return f"different departments ({p['a'] or 'none'} and {p['b'] or 'none'})"
+    raise ValueError(f"unknown criterion reason {code!r}")
