@@ -209,8 +209,9 @@ def cockpit_for(
         ),
         key="pairing__program_id",
     )
-    # A mentee or peer has at most one live membership (a database constraint), so the
-    # join never multiplies rows.
+    # Joined to their live membership as a mentee or peer, of which they have at most one
+    # (a database constraint), so the join never multiplies rows; a mentor's live
+    # memberships (one per person they guide) are left out of the join for that reason.
     learner = Q(
         role__in=(Participant.Role.MENTEE, Participant.Role.PEER),
         employee__user__is_active=True,
@@ -218,7 +219,11 @@ def cockpit_for(
     people = _by_program(
         Participant.objects.filter(program_id__in=ids, withdrawn_at=None)
         .annotate(
-            live_membership=FilteredRelation("memberships", condition=Q(memberships__live=True))
+            live_membership=FilteredRelation(
+                "memberships",
+                condition=Q(memberships__live=True)
+                & ~Q(memberships__role=PairingMember.Role.GUIDE),
+            )
         )
         .order_by()
         .values("program_id")

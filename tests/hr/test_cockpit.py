@@ -130,6 +130,14 @@ def test_cockpit_counts_each_to_do_exactly(hr_admin, program):
     assert card.todo_count == 5
 
 
+def test_a_mentor_guiding_several_is_counted_once(hr_admin, program):
+    mentor = make_participant(program=program, role=MENTOR, capacity=3)
+    for _ in range(3):
+        make_live_pairing(program=program, guide=mentor)
+    [card] = cockpit_for(user=hr_admin)
+    assert (card.participants, card.never_signed_in, card.unmatched) == (4, 4, 0)
+
+
 def test_unmatched_is_no_to_do_before_the_first_matching(hr_admin, program):
     make_participant(program=program)
     [card] = cockpit_for(user=hr_admin)
