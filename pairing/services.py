@@ -482,11 +482,23 @@ def pairing_end_by_admin(
     return pairing, proposed
 
 
+def _claim(row, condition):
+    """``row`` (a filter on the member's own columns) where ``condition`` (which may look
+    across joins) holds, ready for a claiming update.
+
+    The claim's own columns must stay in the UPDATE's own WHERE: filtered across a join,
+    Django turns the whole filter into ``id IN (SELECT ...)``, and PostgreSQL re-checks
+    only the outer WHERE on a row a concurrent claim has just changed, so every racer
+    would win (an 8-thread race test sent 8 emails for 3 members)."""
+    return row.filter(pk__in=condition.values("pk"))
+
+
 def pairing_ended_notify(*, member_id: int) -> bool:
     """Tell one member that HR ended their pairing, and why, at most once (claimed like
     proposal_notify). False when there was nothing to send."""
-    claimed = PairingMember.objects.filter(
-        pk=member_id, ended_notified_at=None, pairing__status=Pairing.Status.ENDED
+    claimed = _claim(
+        PairingMember.objects.filter(pk=member_id, ended_notified_at=None),
+        PairingMember.objects.filter(pk=member_id, pairing__status=Pairing.Status.ENDED),
     ).update(ended_notified_at=timezone.now())
     if claimed != 1:
         return False
@@ -576,9 +588,10 @@ def member_nudge(*, member_id: int, day: date) -> bool:
 
     The day is claimed (nudged_on) before sending and released if sending fails, as in
     proposal_notify, so retries and repeated clicks never email twice a day."""
-    claimed = PairingMember.objects.filter(_NUDGEABLE, _not_nudged(day), pk=member_id).update(
-        nudged_on=day
-    )
+    claimed = _claim(
+        PairingMember.objects.filter(_not_nudged(day), pk=member_id),
+        PairingMember.objects.filter(_NUDGEABLE, pk=member_id),
+    ).update(nudged_on=day)
     if claimed != 1:
         return False
     member = (
