@@ -69,12 +69,17 @@ def proposal_new_send(member) -> None:
     )
 
 
+def _partner_names(member) -> str:
+    return " and ".join(
+        m.participant.employee.name for m in member.pairing.members.all() if m.pk != member.pk
+    )
+
+
 def partner_left_send(member) -> None:
     """Tell a member their pairing ended because their partner left the organisation,
     and what happens next for them."""
     pairing = member.pairing
     program = pairing.program
-    partners = [m.participant.employee.name for m in pairing.members.all() if m.pk != member.pk]
     send_templated(
         name="partner-left",
         to=[member.participant.employee.email],
@@ -82,7 +87,7 @@ def partner_left_send(member) -> None:
             "member": member,
             "pairing": pairing,
             "program": program,
-            "partners": " and ".join(partners),
+            "partners": _partner_names(member),
             "is_guide": member.role == member.Role.GUIDE,
             "hr_matches": program.matching_mode == program.MatchingMode.ADMIN,
             "home_url": settings.SITE_URL + reverse("home"),
@@ -96,7 +101,6 @@ def pairing_closed_send(member, *, withdrew: bool) -> None:
     proposal (its end_reason says why); and what happens next for them."""
     pairing = member.pairing
     program = pairing.program
-    partners = [m.participant.employee.name for m in pairing.members.all() if m.pk != member.pk]
     send_templated(
         name="pairing-closed",
         to=[member.participant.employee.email],
@@ -104,9 +108,63 @@ def pairing_closed_send(member, *, withdrew: bool) -> None:
             "member": member,
             "pairing": pairing,
             "program": program,
-            "partners": " and ".join(partners),
+            "partners": _partner_names(member),
             "withdrew": withdrew,
             "was_proposal": pairing.status == pairing.Status.CANCELLED,
+            "is_guide": member.role == member.Role.GUIDE,
+            "hr_matches": program.matching_mode == program.MatchingMode.ADMIN,
+            "home_url": settings.SITE_URL + reverse("home"),
+        },
+    )
+
+
+def nudge_send(member) -> None:
+    """HR's nudge to one member: answer the waiting proposal (the same email as its
+    reminder), or hold the next check-in of an active pairing."""
+    pairing = member.pairing
+    context = {
+        "name": member.participant.employee.name,
+        "program": pairing.program,
+        "pairing": pairing,
+        "partners": _partner_names(member),
+    }
+    to = [member.participant.employee.email]
+    if pairing.status == pairing.Status.PROPOSED:
+        proposal_waiting(
+            to=to[0],
+            context={
+                **context,
+                "expires_at": pairing.expires_at,
+                "pairing_url": settings.SITE_URL
+                + reverse("pairing:proposal_detail", args=[pairing.pk]),
+            },
+        ).send()
+        return
+    send_templated(
+        name="checkin-nudge",
+        to=to,
+        context={
+            **context,
+            "due_on": pairing.next_checkin_due,
+            "pairing_url": settings.SITE_URL + pairing.get_absolute_url(),
+        },
+    )
+
+
+def pairing_ended_send(member) -> None:
+    """Tell a member HR ended their pairing: who, why, and what happens next for them."""
+    pairing = member.pairing
+    program = pairing.program
+    ended_by = pairing.ended_by
+    send_templated(
+        name="pairing-ended",
+        to=[member.participant.employee.email],
+        context={
+            "member": member,
+            "pairing": pairing,
+            "program": program,
+            "partners": _partner_names(member),
+            "ended_by": getattr(getattr(ended_by, "employee", None), "name", "Someone"),
             "is_guide": member.role == member.Role.GUIDE,
             "hr_matches": program.matching_mode == program.MatchingMode.ADMIN,
             "home_url": settings.SITE_URL + reverse("home"),

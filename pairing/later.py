@@ -5,6 +5,7 @@ time: the one lazy import of pairing.tasks, which keeps the module graph acyclic
 """
 
 from collections.abc import Iterable
+from datetime import date
 
 
 def _tasks():
@@ -32,6 +33,20 @@ def pairing_closed_emails(member_ids: Iterable[int]) -> None:
     task = _tasks().send_pairing_closed_email
     for member_id in member_ids:
         task.delay_on_commit(member_id)
+
+
+def pairing_ended_emails(member_ids: Iterable[int]) -> None:
+    """Tell these members HR ended their pairing."""
+    task = _tasks().send_pairing_ended_email
+    for member_id in member_ids:
+        task.delay_on_commit(member_id)
+
+
+def nudge_emails(member_ids: Iterable[int], day: date) -> None:
+    """Send HR's nudge of ``day`` to these members."""
+    task = _tasks().send_nudge
+    for member_id in member_ids:
+        task.delay_on_commit(member_id, day.isoformat())
 
 
 def matching_run(run_id: int) -> None:

@@ -145,6 +145,11 @@ class PairingMember(models.Model):
     # closed by someone else: their partner left the organisation or the programme, or HR
     # cancelled or reassigned the proposal.
     partner_left_notified_at = models.DateTimeField(null=True, blank=True)
+    # The day HR last nudged this member (to answer the proposal, or to hold a check-in),
+    # claimed before the email is sent: at most one nudge a day, however often HR clicks.
+    nudged_on = models.DateField(null=True, blank=True)
+    # Claimed before telling a member that HR ended their pairing, so it is said once.
+    ended_notified_at = models.DateTimeField(null=True, blank=True)
     # Mirrors pairing.is_live so the database itself can refuse a second live pairing
     # for one mentee or peer (a partial unique index cannot look across a join).
     live = models.BooleanField(default=True)

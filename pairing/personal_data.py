@@ -114,6 +114,17 @@ def employee_pairing_data(employee: Employee) -> dict[str, Any]:
             for m in memberships
             if m.partner_left_notified_at is not None
         ],
+        # HR's nudges keep only the latest day; ending by HR, when the email went.
+        "nudge_emails": [
+            {"programme": m.pairing.program.name, "latest_on": _moment(m.nudged_on)}
+            for m in memberships
+            if m.nudged_on is not None
+        ],
+        "pairing_ended_emails": [
+            {"programme": m.pairing.program.name, "sent_at": _moment(m.ended_notified_at)}
+            for m in memberships
+            if m.ended_notified_at is not None
+        ],
     }
 
 

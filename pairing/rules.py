@@ -1,6 +1,6 @@
 """The pairing rules every layer shares, each written once: when a programme's kind is
-fixed, who answers a new proposal, how full a guide is, and which pairs are never proposed
-again.
+fixed, what stage a programme is in, who answers a new proposal, how full a guide is, and
+which pairs are never proposed again.
 
 The services, the selectors, matching runs, the demo and the test factories all come here,
 so changing a rule changes it everywhere.
@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
+from django.db import models
 from django.db.models import Count, Q, QuerySet
 
 from pairing.models import Pairing, PairingMember
@@ -26,6 +27,43 @@ def program_kind_locked(*, program: Program) -> bool:
     """Whether the programme's kind is fixed: it has pairings, whose roles and check-ins
     were made for that kind."""
     return Pairing.objects.filter(program=program).exists()
+
+
+# --- a programme's stage --------------------------------------------------------------
+
+
+class Stage(models.TextChoices):
+    ENROLLING = "enrolling", "Enrolling"
+    MATCHING = "matching", "Matching"
+    RUNNING = "running", "Running"
+    CLOSING = "closing", "Closing"
+
+
+# A programme this close to its end date is closing: time to read how it went.
+CLOSING_DAYS = 30
+
+
+def program_stage(
+    *, program: Program, today: date, agreed: int, waiting: int, run_open: bool
+) -> Stage:
+    """Where a programme is, read from what has happened rather than from its status
+    switch (which only opens and closes enrolment). The first that holds:
+
+    - closing: it is closed, or its end date is CLOSING_DAYS away or nearer (or past);
+    - running: at least one pairing is agreed (``agreed``: accepted or active);
+    - matching: proposals wait for answers (``waiting``), or a matching run is queued,
+      running or waiting for HR's review (``run_open``);
+    - enrolling: anything else: people are being brought in, nobody is matched yet.
+    """
+    if program.status == Program.Status.CLOSED or (
+        program.ends_on is not None and program.ends_on <= today + timedelta(days=CLOSING_DAYS)
+    ):
+        return Stage.CLOSING
+    if agreed:
+        return Stage.RUNNING
+    if waiting or run_open:
+        return Stage.MATCHING
+    return Stage.ENROLLING
 
 
 # --- who answers a proposal ------------------------------------------------------------

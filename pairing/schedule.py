@@ -1,6 +1,7 @@
-"""Due dates, each written once: when a proposal lapses, when the first and the next
-check-in fall due, how many check-ins a pairing's life calls for, and when silence makes a
-pairing "stalled". Services, reminders, HR's dashboard and the demo all count from here.
+"""Due dates, each written once: when a proposal lapses (and lapses "soon"), when the
+first and the next check-in fall due, how many check-ins a pairing's life calls for, and
+when silence makes a pairing "stalled". Services, reminders, HR's dashboard and cockpit and
+the demo all count from here.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ if TYPE_CHECKING:
 
 # A pairing with no check-in for this many cadences has stalled.
 STALLED_CADENCES = 2
+# A waiting proposal lapses "soon" (HR's cockpit lists it to chase) within this many days.
+LAPSING_SOON_DAYS = 2
 
 
 def proposal_expires_at(program: Program, proposed_at: datetime) -> datetime:
@@ -62,3 +65,15 @@ def stalled_on(*, next_due: date, cadence_days: int) -> date:
 def stalled_cutoff(*, today: date, cadence_days: int) -> date:
     """Pairings whose latest check-in (or start) is before this day have stalled."""
     return today - timedelta(days=STALLED_CADENCES * cadence_days)
+
+
+def stalled_due_before(*, today: date, cadence_days: int) -> date:
+    """stalled_cutoff in terms of the stored due date: a scheduled pairing whose next
+    check-in fell due before this day (a cadence after its latest one, or after its start)
+    has stalled. The same pairings as stalled_cutoff finds, read from one indexed column."""
+    return today - timedelta(days=(STALLED_CADENCES - 1) * cadence_days)
+
+
+def lapsing_soon_by(now: datetime) -> datetime:
+    """Waiting proposals that expire before this instant lapse soon."""
+    return now + timedelta(days=LAPSING_SOON_DAYS)

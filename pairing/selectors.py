@@ -7,6 +7,7 @@ its page needs in a fixed number of queries, whatever the number of rows.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -20,6 +21,7 @@ from pairing.matching import Breakdown, Person, explain, top_candidates
 from pairing.matchmaking.adapter import breakdown_for, keys_by_employee, person_for, rules_for
 from pairing.models import CheckIn, Pairing, PairingMember
 from programs.models import Participant, Program
+from programs.permissions import is_hr_admin
 from programs.selectors import programs_administered_by
 
 # Check-ins due within this many days count as "to do" on the home page.
@@ -103,8 +105,11 @@ def proposals_awaiting(*, user) -> list[ProposalItem]:
 
 
 def landing_path(*, user) -> str:
-    """Where someone goes once signed in: the proposal waiting for their answer, the inbox
-    when several wait, else the home page."""
+    """Where someone goes once signed in: an HR admin to their cockpit (their own home
+    stays a click away in the navbar); anyone else to the proposal waiting for their
+    answer, the inbox when several wait, else the home page."""
+    if is_hr_admin(user):
+        return reverse("hr:cockpit")
     waiting = list(_awaiting(user=user).values_list("pairing_id", flat=True)[:2])
     if len(waiting) == 1:
         return reverse("pairing:proposal_detail", args=[waiting[0]])
@@ -296,12 +301,15 @@ class Candidate:
         return round(self.breakdown.total, 1)
 
 
-def candidates_for(*, participant: Participant, k: int = CANDIDATES_SHOWN) -> list[Candidate]:
+def candidates_for(
+    *, participant: Participant, k: int = CANDIDATES_SHOWN, avoid: Collection[int] = ()
+) -> list[Candidate]:
     """The ``k`` best partners for a mentee (mentors with a free place) or a peer (peers
     not in a live pairing), scored by the programme's rules, best first.
 
     Paused or withdrawn people are left out, and so is anyone this person was already
-    declined with. ``participant`` needs its employee, goals and expertise loaded.
+    declined with, or in ``avoid`` (participant ids). ``participant`` needs its employee,
+    goals and expertise loaded.
     """
     program = participant.program
     today = timezone.localdate()
@@ -310,6 +318,7 @@ def candidates_for(*, participant: Participant, k: int = CANDIDATES_SHOWN) -> li
         .filter(program=program)
         .exclude(pk=participant.pk)
         .exclude(pk__in=rules.declined_partner_ids(participant))
+        .exclude(pk__in=avoid)
         .select_related("employee", "program")
         .prefetch_related("goals", "expertise")
     )

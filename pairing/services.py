@@ -6,6 +6,7 @@ the view shows as it is.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date
 
 from django.core.exceptions import PermissionDenied
@@ -17,6 +18,7 @@ from pairing import emails, later, rules, schedule, selectors
 from pairing.matching import Breakdown
 from pairing.models import CheckIn, Pairing, PairingMember
 from programs.models import AuditEvent, Employee, Participant, Program
+from programs.selectors import programs_administered_by
 from programs.services import audit_record
 from programs.tasks import send_first_invitation
 
@@ -290,11 +292,11 @@ def proposal_expire(*, pairing: Pairing) -> tuple[Pairing, list[Pairing]]:
 
 
 @transaction.atomic
-def learner_repropose(*, participant: Participant) -> Pairing | None:
+def learner_repropose(*, participant: Participant, avoid: Collection[int] = ()) -> Pairing | None:
     """Propose a mentee (or peer) without a live pairing to their best available partner:
     a mentor with a free place, or a peer not in a live pairing, never one they were
-    declined with. None when nobody fits: they stay in the pool and HR sees them
-    unmatched."""
+    declined with nor anyone in ``avoid`` (participant ids). None when nobody fits: they
+    stay in the pool and HR sees them unmatched."""
     program = participant.program
     if program.status == Program.Status.CLOSED or participant.role == Participant.Role.MENTOR:
         return None
@@ -307,7 +309,7 @@ def learner_repropose(*, participant: Participant) -> Pairing | None:
         .prefetch_related("goals", "expertise")
         .get(pk=participant.pk)
     )
-    best = selectors.candidates_for(participant=participant, k=1)
+    best = selectors.candidates_for(participant=participant, k=1, avoid=avoid)
     if not best:
         return None
     candidate = best[0]
@@ -412,13 +414,9 @@ def pairings_start(*, today: date) -> int:
     ).update(status=Pairing.Status.ACTIVE)
 
 
-@transaction.atomic
-def pairing_end(*, pairing: Pairing, user, reason: str) -> Pairing:
-    """A member ends an accepted or active pairing; everyone in it is free again."""
-    pairing = _lock_pairing(pairing.pk)
-    if not pairing.members.filter(participant__employee__user=user).exists():
-        raise PermissionDenied("Only members end a pairing.")
-    if pairing.status not in (Pairing.Status.ACCEPTED, Pairing.Status.ACTIVE):
+def _end(pairing: Pairing, *, user, reason: str) -> None:
+    """End a locked pairing; everyone in it is free again."""
+    if pairing.status not in rules.AGREED_STATUSES:
         raise PairingError("Only an accepted or active pairing can be ended.")
     pairing.status = Pairing.Status.ENDED
     pairing.ended_at = timezone.now()
@@ -427,7 +425,197 @@ def pairing_end(*, pairing: Pairing, user, reason: str) -> Pairing:
     pairing.next_checkin_due = None
     pairing.save(update_fields=["status", "ended_at", "ended_by", "end_reason", "next_checkin_due"])
     pairing.members.update(live=False)
+
+
+@transaction.atomic
+def pairing_end(*, pairing: Pairing, user, reason: str) -> Pairing:
+    """A member ends an accepted or active pairing; everyone in it is free again."""
+    pairing = _lock_pairing(pairing.pk)
+    if not pairing.members.filter(participant__employee__user=user).exists():
+        raise PermissionDenied("Only members end a pairing.")
+    _end(pairing, user=user, reason=reason)
     return pairing
+
+
+def _require_admin(*, program: Program, user) -> None:
+    if not programs_administered_by(user=user).filter(pk=program.pk).exists():
+        raise PermissionDenied(f"Only the admins of {program.name} can do this.")
+
+
+def _member_names(members: list[PairingMember]) -> str:
+    return " and ".join(m.participant.employee.name for m in members)
+
+
+@transaction.atomic
+def pairing_end_by_admin(
+    *, pairing: Pairing, actor, reason: str, rematch: bool = False
+) -> tuple[Pairing, list[Pairing]]:
+    """One of the programme's admins ends an accepted or active pairing, saying why.
+
+    Everyone in it is free again and is told by email, with the reason; the audit log
+    records it. With ``rematch``, each mentee (or peer) is proposed at once to their next
+    best partner, never the one they just left. Returns the ended pairing and any new
+    proposals.
+    """
+    _require_admin(program=pairing.program, user=actor)
+    reason = " ".join(reason.split())
+    if not reason:
+        raise PairingError("Say why the pairing ends: the people in it are told.")
+    pairing = _lock_pairing(pairing.pk)
+    members = list(
+        pairing.members.select_related("participant__employee__user", "participant__program")
+    )
+    _end(pairing, user=actor, reason=reason)
+    later.pairing_ended_emails(m.pk for m in members if m.participant.employee.user.is_active)
+    ids = [m.participant_id for m in members]
+    proposed = []
+    if rematch:
+        for member in members:
+            if member.role == PairingMember.Role.GUIDE:
+                continue
+            new = learner_repropose(participant=member.participant, avoid=ids)
+            if new is not None:
+                proposed.append(new)
+    audit_record(
+        program=pairing.program,
+        actor=actor,
+        action=AuditEvent.Action.PAIRING_ENDED,
+        summary=f"Ended the pairing of {_member_names(members)}: {reason}",
+        detail={
+            "pairing": pairing.pk,
+            "reason": reason,
+            "rematch": rematch,
+            "proposed": [p.pk for p in proposed],
+        },
+    )
+    return pairing, proposed
+
+
+def _claim(row, condition):
+    """``row`` (a filter on the member's own columns) where ``condition`` (which may look
+    across joins) holds, ready for a claiming update.
+
+    The claim's own columns must stay in the UPDATE's own WHERE: filtered across a join,
+    Django turns the whole filter into ``id IN (SELECT ...)``, and PostgreSQL re-checks
+    only the outer WHERE on a row a concurrent claim has just changed, so every racer
+    would win (an 8-thread race test sent 8 emails for 3 members)."""
+    return row.filter(pk__in=condition.values("pk"))
+
+
+def pairing_ended_notify(*, member_id: int) -> bool:
+    """Tell one member that HR ended their pairing, and why, at most once (claimed like
+    proposal_notify). False when there was nothing to send."""
+    claimed = _claim(
+        PairingMember.objects.filter(pk=member_id, ended_notified_at=None),
+        PairingMember.objects.filter(pk=member_id, pairing__status=Pairing.Status.ENDED),
+    ).update(ended_notified_at=timezone.now())
+    if claimed != 1:
+        return False
+    member = (
+        PairingMember.objects.select_related(
+            "participant__employee", "pairing__program", "pairing__ended_by__employee"
+        )
+        .prefetch_related("pairing__members__participant__employee")
+        .get(pk=member_id)
+    )
+    try:
+        emails.pairing_ended_send(member)
+    except Exception:
+        PairingMember.objects.filter(pk=member_id).update(ended_notified_at=None)
+        raise
+    return True
+
+
+# --- HR's nudges -----------------------------------------------------------------------
+
+
+def _not_nudged(day: date) -> Q:
+    return Q(nudged_on=None) | Q(nudged_on__lt=day)
+
+
+# Whom a nudge is for: a member who has not answered a waiting proposal, or anyone in an
+# active pairing (to hold their next check-in).
+_NUDGEABLE = Q(
+    pairing__status=Pairing.Status.PROPOSED, response=PairingMember.Response.PENDING
+) | Q(pairing__status=Pairing.Status.ACTIVE)
+
+
+def _nudge_later(*, program: Program, actor, members, summary: str) -> int:
+    day = timezone.localdate()
+    ids = list(members.filter(_not_nudged(day)).order_by("pk").values_list("pk", flat=True))
+    if ids:
+        later.nudge_emails(ids, day)
+        audit_record(
+            program=program,
+            actor=actor,
+            action=AuditEvent.Action.NUDGED,
+            summary=f"{summary}: {len(ids)} {'person' if len(ids) == 1 else 'people'}",
+            detail={"members": ids[:1000], "day": day.isoformat()},
+        )
+    return len(ids)
+
+
+@transaction.atomic
+def proposals_nudge(*, program: Program, actor, lapsing_only: bool = False) -> int:
+    """Email everyone who has not answered a waiting proposal in the programme (only
+    those lapsing soon, with ``lapsing_only``), from workers. A member is nudged at most
+    once a day: those nudged today already are left out, and the send claims the day
+    (member_nudge). Returns how many were asked for."""
+    _require_admin(program=program, user=actor)
+    members = PairingMember.objects.filter(
+        pairing__program=program,
+        pairing__status=Pairing.Status.PROPOSED,
+        response=PairingMember.Response.PENDING,
+    )
+    summary = "Nudged the people who have not answered a proposal"
+    if lapsing_only:
+        members = members.filter(pairing__expires_at__lt=schedule.lapsing_soon_by(timezone.now()))
+        summary = "Nudged the people whose proposals lapse soon"
+    return _nudge_later(program=program, actor=actor, members=members, summary=summary)
+
+
+@transaction.atomic
+def pairing_nudge(*, pairing: Pairing, actor) -> int:
+    """Email both (all) members of an active pairing to hold their next check-in, at most
+    once a day each. Returns how many were asked for (0: all nudged today already)."""
+    _require_admin(program=pairing.program, user=actor)
+    if pairing.status != Pairing.Status.ACTIVE:
+        raise PairingError("Only an active pairing can be nudged to check in.")
+    members = list(pairing.members.select_related("participant__employee"))
+    return _nudge_later(
+        program=pairing.program,
+        actor=actor,
+        members=pairing.members.all(),
+        summary=f"Nudged {_member_names(members)} to check in",
+    )
+
+
+def member_nudge(*, member_id: int, day: date) -> bool:
+    """Send HR's nudge to one member, at most once on ``day``: the reminder to answer a
+    waiting proposal, or to hold the next check-in of an active pairing. False when there
+    was nothing to send (nudged that day already, answered, or the pairing moved on).
+
+    The day is claimed (nudged_on) before sending and released if sending fails, as in
+    proposal_notify, so retries and repeated clicks never email twice a day."""
+    claimed = _claim(
+        PairingMember.objects.filter(_not_nudged(day), pk=member_id),
+        PairingMember.objects.filter(_NUDGEABLE, pk=member_id),
+    ).update(nudged_on=day)
+    if claimed != 1:
+        return False
+    member = (
+        PairingMember.objects.select_related("participant__employee", "pairing__program")
+        .prefetch_related("pairing__members__participant__employee")
+        .get(pk=member_id)
+    )
+    try:
+        # Dates in the email on the member's own wall clock, as in their reminders.
+        with timezone.override(member.participant.employee.tzinfo):
+            emails.nudge_send(member)
+    except Exception:
+        PairingMember.objects.filter(pk=member_id, nudged_on=day).update(nudged_on=None)
+        raise
+    return True
 
 
 LEFT_ORGANISATION = "left the organisation"

@@ -1,7 +1,7 @@
 """Celery tasks: thin interfaces that take ids, load rows and call one service."""
 
 import logging
-from datetime import timedelta
+from datetime import date, timedelta
 
 from celery import shared_task
 from django.conf import settings
@@ -29,6 +29,19 @@ def send_partner_left_email(member_id: int) -> None:
 def send_pairing_closed_email(member_id: int) -> None:
     """Tell one member HR closed their proposal, or their partner withdrew, once."""
     services.pairing_closed_notify(member_id=member_id)
+
+
+@shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def send_pairing_ended_email(member_id: int) -> None:
+    """Tell one member HR ended their pairing, once."""
+    services.pairing_ended_notify(member_id=member_id)
+
+
+@shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def send_nudge(member_id: int, day: str) -> None:
+    """Send HR's nudge of ``day`` (ISO date) to one member, once (see
+    services.member_nudge)."""
+    services.member_nudge(member_id=member_id, day=date.fromisoformat(day))
 
 
 @shared_task

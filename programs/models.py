@@ -461,6 +461,8 @@ class AuditEvent(models.Model):
         INVITED = "invited", "Sent invitations"
         ADMIN_ADDED = "admin_added", "Added an admin"
         ADMIN_REMOVED = "admin_removed", "Removed an admin"
+        NUDGED = "nudged", "Nudged people"
+        PAIRING_ENDED = "pairing_ended", "Ended a pairing"
         # The directory's.
         PERSON_CHANGED = "person_changed", "Changed a person"
         PEOPLE_IMPORTED = "people_imported", "Imported the directory"

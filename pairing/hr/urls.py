@@ -11,6 +11,7 @@ from django.urls import path
 
 from pairing.hr.views import (
     admins,
+    cockpit,
     dashboard,
     directory,
     imports,
@@ -24,6 +25,8 @@ from pairing.hr.views import (
 app_name = "hr"
 
 urlpatterns = [
+    # The cockpit: HR's home across their programmes, and its one-click actions.
+    path("hr/", cockpit.cockpit, name="cockpit"),
     # Programmes. The fixed paths stay above programmes/<slug:slug>/.
     path("programmes/manage/", programmes.program_manage_list, name="program_manage_list"),
     path("programmes/manage/new/", programmes.program_create_view, name="program_create"),
@@ -89,6 +92,19 @@ urlpatterns = [
         proposals.proposal_reassign_view,
         name="proposal_reassign",
     ),
+    # The cockpit's actions on a programme's proposals, pairings and people.
+    path(
+        "programmes/<slug:slug>/proposals/nudge/",
+        cockpit.proposals_nudge,
+        name="proposals_nudge",
+    ),
+    path(
+        "programmes/<slug:slug>/pairings/<int:pk>/nudge/",
+        cockpit.pairing_nudge,
+        name="pairing_nudge",
+    ),
+    path("programmes/<slug:slug>/pairings/<int:pk>/end/", cockpit.pairing_end, name="pairing_end"),
+    path("programmes/<slug:slug>/invite-all/", cockpit.invite_all, name="invite_all"),
     # The programme's admins.
     path("programmes/<slug:slug>/admins/", admins.program_admins_view, name="program_admins"),
     path(

@@ -1,4 +1,5 @@
-"""Workers racing on the same due rows send each email once (PostgreSQL, real threads)."""
+"""Workers racing on the same due rows (reminders, HR's nudges) send each email once
+(PostgreSQL, real threads)."""
 
 import threading
 from collections import Counter
@@ -6,10 +7,12 @@ from collections import Counter
 import pytest
 from django.core import mail
 from django.db import connection
+from django.utils import timezone
 
 from pairing.models import Reminder
 from pairing.reminders import Outcome, reminder_send, reminders_dispatch
-from tests.factories import make_due_pairing, make_program
+from pairing.services import member_nudge
+from tests.factories import make_due_pairing, make_live_pairing, make_program
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -74,3 +77,18 @@ def test_dispatchers_racing_create_each_row_once_and_send_each_email_once():
     assert Reminder.objects.count() == 6
     assert len(mail.outbox) == 6
     assert len({m.to[0] for m in mail.outbox}) == 6
+
+
+def test_workers_racing_on_hrs_nudges_send_each_email_once():
+    program = make_program()
+    members = [
+        make_live_pairing(program=program, status="proposed").members.get(response="pending").pk
+        for _ in range(3)
+    ]
+    day = timezone.localdate()
+
+    sent = race(lambda: [member_nudge(member_id=pk, day=day) for pk in members])
+
+    assert Counter(sent) == {True: 3, False: 3 * (WORKERS - 1)}
+    assert len(mail.outbox) == 3
+

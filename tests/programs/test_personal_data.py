@@ -227,6 +227,8 @@ EXPECTED = {
     ],
     "proposal_emails": [{"programme": "Grow 2026", "sent_at": "2026-03-02T09:00:00+00:00"}],
     "partner_left_emails": [],
+    "nudge_emails": [],
+    "pairing_ended_emails": [],
 }
 
 
