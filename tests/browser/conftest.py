@@ -98,7 +98,7 @@ def log_in(page: Page, live_server, *, email: str, next_path: str = "/") -> None
 
 
 def visit(page: Page, url: str) -> None:
-    """Open ``url`` and run the accessibility basics on it."""
+    """Open ``url`` and run the accessibility checks on it (a11y.check_page)."""
     page.goto(url)
     a11y.check_page(page)
 

@@ -87,6 +87,7 @@ def test_people_admin_finds_a_person_and_changes_their_department(page_as, live_
     page.get_by_label("Find a person by name or email").fill("okafor")
     page.get_by_role("button", name="Search").click()
     expect(page.locator("#people-admin-candidates").get_by_role("listitem")).to_have_count(1)
+    a11y.check_page(page)
     screenshot(page, "directory-admins")
 
 
@@ -108,4 +109,5 @@ def test_people_admin_erases_a_person_after_typing_their_email(page_as, live_ser
     page.get_by_role("button", name="Erase this person").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Erased person Left")
     expect(page.get_by_text(f"Person #{ana.pk} is erased.")).to_be_visible()
+    a11y.check_page(page)
     expect(page.get_by_role("link", name="Erase this person…")).to_have_count(0)

@@ -42,6 +42,7 @@ def test_people_admin_imports_the_directory_and_a_leaver_pairing_ends(
     choose_password(page)
     page.get_by_role("button", name="Set password").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Hello, Pia People")
+    a11y.check_page(page)
 
     page.get_by_role("link", name="Directory").click()
     page.get_by_role("link", name="Import").click()
@@ -66,5 +67,6 @@ def test_people_admin_imports_the_directory_and_a_leaver_pairing_ends(
     page.get_by_role("button", name="Filter").click()
     expect(page.locator(".directory-table tbody tr")).to_have_count(1)
     expect(page.locator(".directory-table tbody tr")).to_contain_text("Lee Leaving")
+    a11y.check_page(page)
     pairing.refresh_from_db()
     assert (pairing.status, pairing.end_reason) == (Pairing.Status.ENDED, "left the organisation")

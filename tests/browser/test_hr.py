@@ -206,3 +206,4 @@ def test_bad_csv_shows_six_errors_by_line_and_changes_nothing(
     assert Participant.objects.count() == 0
     page.get_by_role("link", name="Participants", exact=True).click()
     expect(page.get_by_text("0 participants.")).to_be_visible()
+    a11y.check_page(page)

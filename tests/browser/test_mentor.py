@@ -147,6 +147,7 @@ def test_mentor_declines_by_keyboard_and_the_mentee_is_proposed_elsewhere(
     awaiting = cy_page.get_by_role("region", name="Proposals waiting for your answer")
     expect(awaiting.get_by_role("paragraph")).to_have_text("Dev Patel · Engineering Mentoring 2026")
     awaiting.get_by_role("link", name="Dev Patel").click()
+    a11y.check_page(cy_page)
     expect(
         cy_page.get_by_role("region", name="Why you were matched").get_by_role("listitem")
     ).to_have_text(["2 levels below you", "Also prefers directive feedback", "From Engineering"])

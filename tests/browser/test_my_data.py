@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from pairing.models import CheckIn
 from programs.models import Participant
+from tests.browser import a11y
 from tests.browser.conftest import visit
 from tests.factories import make_active_pairing, make_employee, make_participant, make_program
 
@@ -48,6 +49,7 @@ def test_employee_reads_and_downloads_their_data(page_as, live_server):
     expect(page.get_by_text("Lead my first negotiation")).to_be_visible()
     expect(page.get_by_text("Felt nervous")).to_be_visible()
     expect(page.get_by_text("Maya's own note")).to_have_count(0)
+    a11y.check_page(page)
 
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Download as JSON").click()

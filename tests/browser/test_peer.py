@@ -82,3 +82,4 @@ def test_peer_pairing_turns_active_only_after_the_second_acceptance(page_as, liv
     expect(lea_page.get_by_text("This proposal is active.")).to_have_text(
         "This proposal is active. Open the pairing."
     )
+    a11y.check_page(lea_page)

@@ -38,4 +38,5 @@ def test_people_admin_creates_uses_and_revokes_a_token(page_as, live_server):
     row.get_by_role("button", name="Revoke Entra ID").click()
     expect(page.get_by_role("alert")).to_have_text("Revoked “Entra ID”: it no longer opens SCIM.")
     expect(page.get_by_role("row").filter(has_text="Entra ID")).to_contain_text("Revoked")
+    a11y.check_page(page)
     assert hr_system.get("/scim/v2/Users", headers=headers).status_code == 401

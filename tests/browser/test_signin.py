@@ -109,6 +109,7 @@ def test_imported_mentor_sets_a_password_from_the_email_and_accepts(
     a11y.check_page(page)
     page.get_by_role("button", name="Accept").click()
     expect(page.get_by_role("alert")).to_have_text("Accepted: you are paired.")
+    a11y.check_page(page)
     pairing = Pairing.objects.get(members__participant__employee__email="mo.mentor@example.org")
     assert pairing.status == Pairing.Status.ACTIVE
     # The mentee, who never signed in, is invited now that the pairing starts.
@@ -190,4 +191,5 @@ def test_imported_peer_coach_gets_in_through_forgotten_password(
     choose_password(page)
     page.get_by_role("button", name="Set password").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Hello, Pia Peer")
+    a11y.check_page(page)
     assert Employee.objects.get(email="pia.peer@example.org").user.check_password(PASSWORD)

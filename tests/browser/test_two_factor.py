@@ -48,6 +48,7 @@ def test_hr_admin_sets_up_two_factor_at_first_login(page, live_server, hr_admin,
     expect(page).to_have_url(live_server.url + "/programmes/manage/")
     expect(page.get_by_role("alert")).to_have_text("Two-factor authentication is on.")
     assert csp_violations == []
+    a11y.check_page(page)
 
     # Log out and in again: now the code is asked, not a new setup.
     page.get_by_role("button", name="Hana HR").click()
@@ -61,3 +62,4 @@ def test_hr_admin_sets_up_two_factor_at_first_login(page, live_server, hr_admin,
     page.get_by_label("Code from your authenticator app").fill("000000")
     page.get_by_role("button", name="Continue").click()
     expect(page.locator(".invalid-feedback")).to_contain_text("That code is not right.")
+    a11y.check_page(page)
