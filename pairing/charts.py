@@ -6,17 +6,27 @@ stretched to the space left. The CSP forbids inline styles, so a bar's length is
 rect's width attribute in a 0-100 viewBox, and the rest is classes styled in
 static/css/app.css. Screen readers get the chart as one image with every number in its
 name; everyone gets the same numbers as a table beneath (and as CSV from the dashboard).
+
+The markup is joined as plain strings, every text escaped once (`escape`): the dashboard
+draws some 100 rows, and a format_html per piece cost it about 8 ms a request.
 """
 
 from collections.abc import Sequence
 
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
 SERIES_CLASSES = ("bar", "bar-alt")
 # Labels up to this long ("W49 · 30 Nov", a rating) stay beside their bars on a phone;
 # longer ones go above them, at full width, rather than squeeze the bars.
 SHORT_LABEL = 14
+
+_TRACK = (
+    '<svg class="chart-track" viewBox="0 0 100 10" preserveAspectRatio="none" '
+    'aria-hidden="true" focusable="false">'
+    '<rect class="chart-track-bg" width="100" height="10"></rect>'
+    '<rect class="{cls}" width="{length}" height="10"></rect></svg>'
+)
 
 
 def bar_chart(
@@ -36,61 +46,44 @@ def bar_chart(
         raise ValueError(f"a chart has one or two series, not {len(series)}")
     largest = max((value for _, values in rows for value in values), default=0) or 1
     several = len(series) > 1
+    # The series' name by each value when there are two, so colour is never the only way
+    # to tell them apart.
+    names = [f" {escape(name.lower())}" if several else "" for name in series]
 
-    def line(value: float, index: int) -> SafeString:
-        # The series' name by each value when there are two, so colour is never the only
-        # way to tell them apart.
-        name = f" {series[index].lower()}" if several else ""
-        return format_html(
-            '<span class="chart-line"><svg class="chart-track" viewBox="0 0 100 10" '
-            'preserveAspectRatio="none" aria-hidden="true" focusable="false">'
-            '<rect class="chart-track-bg" width="100" height="10"></rect>'
-            '<rect class="{}" width="{}" height="10"></rect></svg>'
-            '<span class="chart-value">{}{}</span></span>',
-            SERIES_CLASSES[index],
-            _length(value, largest),
-            _number(value),
-            name,
+    bars = []
+    for label, values in rows:
+        lines = "".join(
+            f'<span class="chart-line">'
+            f"{_TRACK.format(cls=SERIES_CLASSES[i], length=_length(value, largest))}"
+            f'<span class="chart-value">{_number(value)}{names[i]}</span></span>'
+            for i, value in enumerate(values)
         )
-
-    bars = format_html_join(
-        "",
-        '<div class="chart-row"><span class="chart-label">{}</span>'
-        '<span class="chart-lines">{}</span></div>',
-        (
-            (label, format_html_join("", "{}", ((line(v, i),) for i, v in enumerate(values))))
-            for label, values in rows
-        ),
-    )
+        bars.append(
+            f'<div class="chart-row"><span class="chart-label">{escape(label)}</span>'
+            f'<span class="chart-lines">{lines}</span></div>'
+        )
     if not rows:
-        bars = format_html('<p class="chart-empty">{}</p>', "No data yet")
-    legend = SafeString("")
+        bars.append('<p class="chart-empty">No data yet</p>')
+    legend = ""
     if several:
-        legend = format_html(
-            '<ul class="chart-legend" aria-hidden="true">{}</ul>',
-            format_html_join(
-                "",
-                '<li><svg class="chart-key" viewBox="0 0 10 10" focusable="false">'
-                '<rect class="{}" width="10" height="10"></rect></svg>{}</li>',
-                zip(SERIES_CLASSES, series, strict=False),
-            ),
+        keys = "".join(
+            f'<li><svg class="chart-key" viewBox="0 0 10 10" focusable="false">'
+            f'<rect class="{cls}" width="10" height="10"></rect></svg>{escape(name)}</li>'
+            for cls, name in zip(SERIES_CLASSES, series, strict=False)
         )
+        legend = f'<ul class="chart-legend" aria-hidden="true">{keys}</ul>'
     description = "; ".join(
         f"{label}: "
         + ", ".join(f"{_number(v)} {name.lower()}" for v, name in zip(values, series, strict=True))
         for label, values in rows
     )
-    short = all(len(label) <= SHORT_LABEL for label, _ in rows)
-    return format_html(
-        '<div class="chart{}" id="{}">{}<div class="chart-bars" role="img" aria-label="{}: {}">'
-        "{}</div>{}</div>",
-        " chart-short-labels" if short else "",
-        chart_id,
-        legend,
-        title,
-        description or "no data yet",
-        bars,
-        _table(title=title, label_heading=label_heading, rows=rows, series=series),
+    short = " chart-short-labels" if all(len(label) <= SHORT_LABEL for label, _ in rows) else ""
+    table = _table(title=title, label_heading=label_heading, rows=rows, series=series)
+    return mark_safe(  # noqa: S308 - every text above went through escape()
+        f'<div class="chart{short}" id="{escape(chart_id)}">{legend}'
+        f'<div class="chart-bars" role="img" '
+        f'aria-label="{escape(title)}: {escape(description or "no data yet")}">'
+        f"{''.join(bars)}</div>{table}</div>"
     )
 
 
@@ -100,32 +93,23 @@ def _table(
     label_heading: str,
     rows: Sequence[tuple[str, Sequence[float]]],
     series: Sequence[str],
-) -> SafeString:
+) -> str:
     """The chart's numbers as a table, folded under its summary; nothing without rows."""
     if not rows:
-        return SafeString("")
-    return format_html(
+        return ""
+    head = "".join(f'<th scope="col" class="text-end">{escape(name)}</th>' for name in series)
+    body = "".join(
+        f'<tr><th scope="row">{escape(label)}</th>'
+        + "".join(f'<td class="text-end">{_number(v)}</td>' for v in values)
+        + "</tr>"
+        for label, values in rows
+    )
+    return (
         '<details class="chart-table"><summary>Numbers as a table'
-        '<span class="visually-hidden">: {}</span></summary>'
-        '<table class="table table-sm"><caption class="visually-hidden">{}</caption>'
-        '<thead><tr><th scope="col">{}</th>{}</tr></thead><tbody>{}</tbody></table></details>',
-        title,
-        title,
-        label_heading,
-        format_html_join("", '<th scope="col" class="text-end">{}</th>', ((s,) for s in series)),
-        format_html_join(
-            "",
-            '<tr><th scope="row">{}</th>{}</tr>',
-            (
-                (
-                    label,
-                    format_html_join(
-                        "", '<td class="text-end">{}</td>', ((_number(v),) for v in values)
-                    ),
-                )
-                for label, values in rows
-            ),
-        ),
+        f'<span class="visually-hidden">: {escape(title)}</span></summary>'
+        f'<table class="table table-sm"><caption class="visually-hidden">{escape(title)}'
+        f'</caption><thead><tr><th scope="col">{escape(label_heading)}</th>{head}</tr></thead>'
+        f"<tbody>{body}</tbody></table></details>"
     )
 
 

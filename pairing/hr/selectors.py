@@ -413,18 +413,25 @@ def match_rate(*, program: Program) -> dict:
     learners = Participant.objects.filter(
         program=program, withdrawn_at=None, role=program.learner_role
     )
-    counts = _with_live_membership(learners).aggregate(
-        total=Count("pk"),
-        matched=Count("pk", filter=_in_pairing(*rules.AGREED_STATUSES)),
-        proposed=Count("pk", filter=_in_pairing(Pairing.Status.PROPOSED)),
-        accepted=Count("pk", filter=_in_pairing(Pairing.Status.ACCEPTED)),
-        active=Count("pk", filter=_in_pairing(Pairing.Status.ACTIVE)),
+    # One row per status (None: in no live pairing), grouped in SQL.
+    by_status = dict(
+        _with_live_membership(learners)
+        .order_by()
+        .values_list("live_membership__pairing__status")
+        .annotate(n=Count("pk"))
     )
+    total = sum(by_status.values())
+    matched = sum(by_status.get(status, 0) for status in rules.AGREED_STATUSES)
+    proposed = by_status.get(Pairing.Status.PROPOSED, 0)
     return {
-        **counts,
-        "waiting": counts["total"] - counts["matched"],
-        "unpaired": counts["total"] - counts["matched"] - counts["proposed"],
-        "rate": _rate(counts["matched"], counts["total"]),
+        "total": total,
+        "matched": matched,
+        "proposed": proposed,
+        "accepted": by_status.get(Pairing.Status.ACCEPTED, 0),
+        "active": by_status.get(Pairing.Status.ACTIVE, 0),
+        "waiting": total - matched,
+        "unpaired": total - matched - proposed,
+        "rate": _rate(matched, total),
     }
 
 
@@ -501,8 +508,21 @@ def duration_text(duration: timedelta | None) -> str:
     return " ".join(parts) or "under an hour"
 
 
-def checkins_held_vs_due(*, program: Program, today: date | None = None) -> dict:
-    """Check-ins logged, against one per cadence elapsed in each pairing's active life."""
+def checkins_by_day(*, program: Program) -> dict[date, int]:
+    """Check-ins held in the programme, by the day they were held: at most a row a day."""
+    return dict(
+        CheckIn.objects.filter(pairing__program=program)
+        .order_by()
+        .values_list("held_on")
+        .annotate(n=Count("pk"))
+    )
+
+
+def checkins_held_vs_due(
+    *, program: Program, today: date | None = None, by_day: dict[date, int] | None = None
+) -> dict:
+    """Check-ins logged, against one per cadence elapsed in each pairing's active life;
+    those logged from `by_day` (as `checkins_by_day` returns it) when the caller has it."""
     today = today or timezone.localdate()
     cadence = program.checkin_cadence_days
     # Grouped by (activation day, end day): a few hundred rows however many pairings.
@@ -519,7 +539,9 @@ def checkins_held_vs_due(*, program: Program, today: date | None = None) -> dict
         )
         for activated, ended, n in spans
     )
-    held = CheckIn.objects.filter(pairing__program=program).count()
+    if by_day is None:
+        by_day = checkins_by_day(program=program)
+    held = sum(by_day.values())
     return {"held": held, "due": due, "rate": _rate(min(held, due), due)}
 
 
@@ -629,11 +651,13 @@ def weekly_trends(
     program: Program,
     today: date | None = None,
     accepted: list[tuple[datetime, datetime]] | None = None,
+    checkins: dict[date, int] | None = None,
 ) -> list[WeekCounts]:
     """Enrolments, acceptances and check-ins held in each of the last TREND_WEEKS ISO
-    weeks, oldest first, empty weeks included; acceptances from `accepted` (as
-    `acceptances` returns it) when the caller has it already. Grouped by day in SQL (at
-    most one row a day), then by week here, so the time zone is the one Django uses."""
+    weeks, oldest first, empty weeks included; acceptances and check-ins from `accepted`
+    and `checkins` (as `acceptances` and `checkins_by_day` return them) when the caller
+    has them already. Grouped by day in SQL (at most one row a day), then by week here,
+    so the time zone is the one Django uses."""
     today = today or timezone.localdate()
     first = week_start(today) - timedelta(weeks=TREND_WEEKS - 1)
     weeks = [first + timedelta(weeks=n) for n in range(TREND_WEEKS)]
@@ -655,13 +679,9 @@ def weekly_trends(
     )
     for day, n in enrolled:
         add("enrolments", day, n)
-    held = (
-        CheckIn.objects.filter(pairing__program=program, held_on__gte=first)
-        .order_by()
-        .values_list("held_on")
-        .annotate(n=Count("pk"))
-    )
-    for day, n in held:
+    if checkins is None:
+        checkins = checkins_by_day(program=program)
+    for day, n in checkins.items():
         add("checkins", day, n)
     if accepted is None:
         accepted = acceptances(program=program)
@@ -718,6 +738,7 @@ def program_health(*, program: Program, today: date | None = None) -> dict:
     stalled_count, stalled = stalled_pairings(program=program, today=today)
     in_doubt_count, in_doubt = reminders_in_doubt(program=program)
     accepted = acceptances(program=program)
+    checkins = checkins_by_day(program=program)
     median_acceptance = median_time_to_acceptance(program=program, accepted=accepted)
     return {
         "enrolment": enrolment_by_role(program=program),
@@ -726,13 +747,13 @@ def program_health(*, program: Program, today: date | None = None) -> dict:
         "decline_reasons": decline_reasons(program=program),
         "median_acceptance": median_acceptance,
         "median_acceptance_text": duration_text(median_acceptance),
-        "checkins": checkins_held_vs_due(program=program, today=today),
+        "checkins": checkins_held_vs_due(program=program, today=today, by_day=checkins),
         "stalled_count": stalled_count,
         "stalled": stalled,
         "in_doubt_count": in_doubt_count,
         "in_doubt": in_doubt,
         "topics": supply_and_demand(program=program, today=today),
-        "trends": weekly_trends(program=program, today=today, accepted=accepted),
+        "trends": weekly_trends(program=program, today=today, accepted=accepted, checkins=checkins),
         "survey": survey_summary(program=program),
     }
 

@@ -75,9 +75,9 @@ def test_dashboard_query_count_is_the_same_for_1_and_3_rows(
     # match rate, outcomes, declines, acceptance times, check-in spans, check-ins held,
     # stalled (none here, so no members to load), reminders in doubt (count, latest),
     # free mentors' topics, wanted topics, topic names, survey totals, survey comments
-    # with their participants, enrolments by day, check-ins by day (the weekly trends;
-    # their acceptances come with the acceptance times)
-    with django_assert_num_queries(22):
+    # with their participants, enrolments by day (the weekly trends; their acceptances and
+    # check-ins come with the acceptance times and the check-ins held, by day)
+    with django_assert_num_queries(21):
         response = client.get(reverse("hr:dashboard", args=[program.slug]))
     figures = response.context["health"]
     assert figures["match"] == {
