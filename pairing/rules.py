@@ -107,6 +107,9 @@ def proposal_members(
 # The pairings a guide's places go to: those their people agreed to (starting later or
 # running). Where the question is who could still be offered someone (candidates, HR's
 # free mentors), a proposal waiting for an answer holds a place too.
+# The same pairings make someone "matched" in HR's figures (the match rate, the people
+# still waiting for supply vs demand, the participants table): a proposal nobody has
+# answered yet is not a match.
 AGREED_STATUSES = (Pairing.Status.ACCEPTED, Pairing.Status.ACTIVE)
 
 

@@ -7,7 +7,9 @@ above both apps, so programs/ never has to know about pairings.
 
 Programme health, for the dashboard, is aggregated in SQL, a fixed number of queries
 whatever the programme's size. Definitions (shown on the dashboard too):
-- matched: a mentee or peer in a live pairing (proposed, accepted or active);
+- matched: a mentee or peer in a pairing they agreed to, accepted (starting later) or
+  active (rules.AGREED_STATUSES); one with a proposal waiting for an answer is counted
+  apart, as proposed, and is still waiting;
 - acceptance / decline / expiry rates: over the pairings that got an answer (everything
   but those still proposed); accepted covers accepted, active and ended pairings;
 - time to acceptance: from the proposal to the last member's acceptance;
@@ -15,8 +17,12 @@ whatever the programme's size. Definitions (shown on the dashboard too):
   ended); held: the check-ins logged;
 - stalled: an active pairing with no check-in (or, without any, no activation) within
   two cadences;
-- supply vs demand: topics active mentees want, against the mentors who offer them and
-  still have free capacity (not paused, fewer live pairings than their capacity).
+- supply vs demand: topics wanted by active mentees still waiting (not matched), against
+  the mentors who offer them and still have free capacity (not paused, fewer live pairings
+  than their capacity); a topic nobody waits for is left out;
+- trends: enrolments (withdrawn people included: they did enrol), acceptances (the last
+  member's acceptance) and check-ins held, by ISO week (Monday to Sunday, in the
+  organisation's time zone), over the last TREND_WEEKS weeks, this one included.
 """
 
 from __future__ import annotations
@@ -26,7 +32,7 @@ import statistics
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db.models import (
@@ -43,7 +49,7 @@ from django.db.models import (
     Subquery,
     Value,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncDate
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -156,21 +162,25 @@ def participants_table(
     paused: bool | None = None,
     today: date | None = None,
 ) -> QuerySet[Participant]:
-    """The programme's enrolled participants, filtered, with `is_matched` (in a live
-    pairing: proposed, accepted or active), their employee, manager and topics, and for a
-    mentee or peer their live pairing's id and status (`live_pairing_id`,
-    `live_pairing_status`; None without one), for the row's proposal actions."""
+    """The programme's enrolled participants, filtered, with their employee, manager and
+    topics, `is_matched` (in an accepted or active pairing, rules.AGREED_STATUSES), how
+    many live pairings they are in by status: `proposed_pairings`, `accepted_pairings`,
+    `active_pairings` (a mentor may have several of each), and for a mentee or peer their
+    live pairing's id and status (`live_pairing_id`, `live_pairing_status`; None without
+    one), for the row's proposal actions."""
     today = today or timezone.localdate()
+    live = PairingMember.objects.filter(participant=OuterRef("pk"), live=True)
     # A mentee or peer has at most one live membership (a database constraint).
-    learner_live = PairingMember.objects.filter(participant=OuterRef("pk"), live=True).exclude(
-        role=PairingMember.Role.GUIDE
-    )
+    learner_live = live.exclude(role=PairingMember.Role.GUIDE)
     participants = (
         Participant.objects.filter(program=program, withdrawn_at=None)
         .select_related("employee__manager", "employee__user")
         .prefetch_related("goals", "expertise")
         .annotate(
-            is_matched=Exists(PairingMember.objects.filter(participant=OuterRef("pk"), live=True)),
+            is_matched=Exists(live.filter(pairing__status__in=rules.AGREED_STATUSES)),
+            proposed_pairings=_count_of(live.filter(pairing__status=Pairing.Status.PROPOSED)),
+            accepted_pairings=_count_of(live.filter(pairing__status=Pairing.Status.ACCEPTED)),
+            active_pairings=_count_of(live.filter(pairing__status=Pairing.Status.ACTIVE)),
             live_pairing_id=Subquery(learner_live.values("pairing_id")[:1]),
             live_pairing_status=Subquery(learner_live.values("pairing__status")[:1]),
         )
@@ -273,6 +283,13 @@ def reassign_candidates(*, pairing: Pairing, search: str = "") -> tuple[list, in
     if search:
         found = [c for c in found if search in c.participant.employee.name.casefold()]
     return found[:REASSIGN_SHOWN], len(found)
+
+
+def _count_of(members: QuerySet[PairingMember]) -> Coalesce:
+    """How many of `members` (correlated to the outer participant) there are, as an
+    annotation: evaluated for the rows shown only, unlike a grouped join."""
+    counted = members.order_by().values("participant").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted), 0)
 
 
 def _topic_cells(through, participants: QuerySet[Participant]) -> dict[int, str]:
@@ -475,15 +492,38 @@ def _with_live_membership(participants: QuerySet[Participant]) -> QuerySet[Parti
     )
 
 
+def _in_pairing(*statuses: str) -> Q:
+    """A participant of _with_live_membership whose live pairing has one of `statuses`."""
+    return Q(live_membership__pairing__status__in=statuses)
+
+
 def match_rate(*, program: Program) -> dict:
-    """How many mentees (or peers) are in a live pairing, of all enrolled."""
+    """Of the mentees (or peers) enrolled, how many are matched (in an accepted or active
+    pairing), and how many are in a pairing of each live status; `waiting` is everyone
+    not matched, those with a proposal waiting for an answer included."""
     learners = Participant.objects.filter(
         program=program, withdrawn_at=None, role=program.learner_role
     )
-    counts = _with_live_membership(learners).aggregate(
-        total=Count("pk"), matched=Count("live_membership")
+    # One row per status (None: in no live pairing), grouped in SQL.
+    by_status = dict(
+        _with_live_membership(learners)
+        .order_by()
+        .values_list("live_membership__pairing__status")
+        .annotate(n=Count("pk"))
     )
-    return {**counts, "rate": _rate(counts["matched"], counts["total"])}
+    total = sum(by_status.values())
+    matched = sum(by_status.get(status, 0) for status in rules.AGREED_STATUSES)
+    proposed = by_status.get(Pairing.Status.PROPOSED, 0)
+    return {
+        "total": total,
+        "matched": matched,
+        "proposed": proposed,
+        "accepted": by_status.get(Pairing.Status.ACCEPTED, 0),
+        "active": by_status.get(Pairing.Status.ACTIVE, 0),
+        "waiting": total - matched,
+        "unpaired": total - matched - proposed,
+        "rate": _rate(matched, total),
+    }
 
 
 def pairing_outcomes(*, program: Program) -> dict:
@@ -525,16 +565,25 @@ def decline_reasons(*, program: Program) -> list[tuple[str, int]]:
     return sorted(rows, key=lambda row: -row[1])
 
 
-def median_time_to_acceptance(*, program: Program) -> timedelta | None:
-    """The median time from proposal to the last member's acceptance, or None."""
-    rows = (
+def acceptances(*, program: Program) -> list[tuple[datetime, datetime]]:
+    """(proposed at, accepted at: the last member's acceptance) of every pairing accepted."""
+    return list(
         Pairing.objects.filter(program=program, status__in=ACCEPTED_STATUSES)
         .order_by()
         .annotate(accepted_at=Max("members__responded_at"))
         .filter(accepted_at__isnull=False)
         .values_list("proposed_at", "accepted_at")
     )
-    durations = [accepted_at - proposed_at for proposed_at, accepted_at in rows]
+
+
+def median_time_to_acceptance(
+    *, program: Program, accepted: list[tuple[datetime, datetime]] | None = None
+) -> timedelta | None:
+    """The median time from proposal to the last member's acceptance, or None; from
+    `accepted` (as `acceptances` returns it) when the caller has it already."""
+    if accepted is None:
+        accepted = acceptances(program=program)
+    durations = [accepted_at - proposed_at for proposed_at, accepted_at in accepted]
     return statistics.median(durations) if durations else None
 
 
@@ -550,8 +599,21 @@ def duration_text(duration: timedelta | None) -> str:
     return " ".join(parts) or "under an hour"
 
 
-def checkins_held_vs_due(*, program: Program, today: date | None = None) -> dict:
-    """Check-ins logged, against one per cadence elapsed in each pairing's active life."""
+def checkins_by_day(*, program: Program) -> dict[date, int]:
+    """Check-ins held in the programme, by the day they were held: at most a row a day."""
+    return dict(
+        CheckIn.objects.filter(pairing__program=program)
+        .order_by()
+        .values_list("held_on")
+        .annotate(n=Count("pk"))
+    )
+
+
+def checkins_held_vs_due(
+    *, program: Program, today: date | None = None, by_day: dict[date, int] | None = None
+) -> dict:
+    """Check-ins logged, against one per cadence elapsed in each pairing's active life;
+    those logged from `by_day` (as `checkins_by_day` returns it) when the caller has it."""
     today = today or timezone.localdate()
     cadence = program.checkin_cadence_days
     # Grouped by (activation day, end day): a few hundred rows however many pairings.
@@ -568,7 +630,9 @@ def checkins_held_vs_due(*, program: Program, today: date | None = None) -> dict
         )
         for activated, ended, n in spans
     )
-    held = CheckIn.objects.filter(pairing__program=program).count()
+    if by_day is None:
+        by_day = checkins_by_day(program=program)
+    held = sum(by_day.values())
     return {"held": held, "due": due, "rate": _rate(min(held, due), due)}
 
 
@@ -610,8 +674,7 @@ def free_mentors(*, program: Program, today: date | None = None) -> QuerySet[Par
 @dataclass(frozen=True)
 class TopicBalance:
     name: str
-    wanted: int  # active mentees who want it
-    waiting: int  # of those, not in a live pairing
+    waiting: int  # active mentees who want it and are not matched yet
     offered: int  # mentors with free capacity who offer it
 
     @property
@@ -620,18 +683,22 @@ class TopicBalance:
 
 
 def supply_and_demand(*, program: Program, today: date | None = None) -> list[TopicBalance]:
-    """Every topic a mentee wants, most wanted first, with who offers it; empty for peer
+    """Every topic a mentee still waiting wants (see `match_rate`), with the free mentors
+    who offer it: those nobody offers first, then the most waited for. Empty for peer
     coaching, where peers share goals rather than offer expertise."""
     if program.is_peer:
         return []
     learners = Participant.objects.active(today).filter(program=program, role=program.learner_role)
     demand = {
-        topic_id: (wanted, wanted - matched)
+        topic_id: wanted - matched
         for topic_id, wanted, matched in _with_live_membership(learners)
         .filter(goals__isnull=False)
         .order_by()
         .values_list("goals")
-        .annotate(wanted=Count("pk"), matched=Count("live_membership"))
+        .annotate(
+            wanted=Count("pk"), matched=Count("pk", filter=_in_pairing(*rules.AGREED_STATUSES))
+        )
+        if wanted > matched
     }
     supply = dict(
         Participant.expertise.through.objects.filter(
@@ -643,11 +710,83 @@ def supply_and_demand(*, program: Program, today: date | None = None) -> list[To
         .annotate(n=Count("participant_id"))
     )
     names = dict(Topic.objects.filter(pk__in=demand).values_list("pk", "name"))
-    rows = [
-        TopicBalance(names[pk], wanted, waiting, supply.get(pk, 0))
-        for pk, (wanted, waiting) in demand.items()
+    rows = [TopicBalance(names[pk], waiting, supply.get(pk, 0)) for pk, waiting in demand.items()]
+    return sorted(rows, key=lambda row: (row.offered > 0, -row.waiting, row.name))
+
+
+# A quarter: long enough to see a trend, short enough to read as one bar a week on a phone.
+TREND_WEEKS = 12
+
+
+@dataclass(frozen=True)
+class WeekCounts:
+    starts: date  # the week's Monday
+    enrolments: int
+    acceptances: int
+    checkins: int
+
+    @property
+    def iso_week(self) -> str:
+        """ "2026-W49": the ISO year and week number."""
+        year, week, _ = self.starts.isocalendar()
+        return f"{year}-W{week:02}"
+
+
+def week_start(day: date) -> date:
+    """The Monday of `day`'s ISO week."""
+    return day - timedelta(days=day.weekday())
+
+
+def weekly_trends(
+    *,
+    program: Program,
+    today: date | None = None,
+    accepted: list[tuple[datetime, datetime]] | None = None,
+    checkins: dict[date, int] | None = None,
+) -> list[WeekCounts]:
+    """Enrolments, acceptances and check-ins held in each of the last TREND_WEEKS ISO
+    weeks, oldest first, empty weeks included; acceptances and check-ins from `accepted`
+    and `checkins` (as `acceptances` and `checkins_by_day` return them) when the caller
+    has them already. Grouped by day in SQL (at most one row a day), then by week here,
+    so the time zone is the one Django uses."""
+    today = today or timezone.localdate()
+    first = week_start(today) - timedelta(weeks=TREND_WEEKS - 1)
+    weeks = [first + timedelta(weeks=n) for n in range(TREND_WEEKS)]
+    counts = {kind: dict.fromkeys(weeks, 0) for kind in ("enrolments", "acceptances", "checkins")}
+
+    def add(kind: str, day: date, n: int = 1) -> None:
+        week = week_start(day)
+        if week in counts[kind]:
+            counts[kind][week] += n
+
+    enrolled = (
+        Participant.objects.filter(
+            program=program, enrolled_at__gte=timezone.make_aware(datetime.combine(first, time()))
+        )
+        .order_by()
+        .annotate(day=TruncDate("enrolled_at"))
+        .values_list("day")
+        .annotate(n=Count("pk"))
+    )
+    for day, n in enrolled:
+        add("enrolments", day, n)
+    if checkins is None:
+        checkins = checkins_by_day(program=program)
+    for day, n in checkins.items():
+        add("checkins", day, n)
+    if accepted is None:
+        accepted = acceptances(program=program)
+    for _, accepted_at in accepted:
+        add("acceptances", timezone.localdate(accepted_at))
+    return [
+        WeekCounts(
+            week,
+            counts["enrolments"][week],
+            counts["acceptances"][week],
+            counts["checkins"][week],
+        )
+        for week in weeks
     ]
-    return sorted(rows, key=lambda row: (row.offered > 0, -row.waiting, -row.wanted, row.name))
 
 
 def survey_summary(*, program: Program) -> dict:
@@ -689,7 +828,9 @@ def program_health(*, program: Program, today: date | None = None) -> dict:
     today = today or timezone.localdate()
     stalled_count, stalled = stalled_pairings(program=program, today=today)
     in_doubt_count, in_doubt = reminders_in_doubt(program=program)
-    median_acceptance = median_time_to_acceptance(program=program)
+    accepted = acceptances(program=program)
+    checkins = checkins_by_day(program=program)
+    median_acceptance = median_time_to_acceptance(program=program, accepted=accepted)
     return {
         "enrolment": enrolment_by_role(program=program),
         "match": match_rate(program=program),
@@ -697,12 +838,13 @@ def program_health(*, program: Program, today: date | None = None) -> dict:
         "decline_reasons": decline_reasons(program=program),
         "median_acceptance": median_acceptance,
         "median_acceptance_text": duration_text(median_acceptance),
-        "checkins": checkins_held_vs_due(program=program, today=today),
+        "checkins": checkins_held_vs_due(program=program, today=today, by_day=checkins),
         "stalled_count": stalled_count,
         "stalled": stalled,
         "in_doubt_count": in_doubt_count,
         "in_doubt": in_doubt,
         "topics": supply_and_demand(program=program, today=today),
+        "trends": weekly_trends(program=program, today=today, accepted=accepted, checkins=checkins),
         "survey": survey_summary(program=program),
     }
 

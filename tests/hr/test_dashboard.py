@@ -2,15 +2,18 @@
 
 import csv
 import io
+import re
 from datetime import timedelta
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from pairing.hr.selectors import TREND_WEEKS, week_start
 from pairing.models import Pairing, PairingMember, Reminder, SurveyResponse
+from pairing.services import proposal_accept
 from programs.models import Participant
-from tests.factories import make_participant
+from tests.factories import make_participant, make_proposal
 from tests.hr.test_selectors import make_pairing
 
 pytestmark = pytest.mark.django_db
@@ -72,23 +75,42 @@ def test_dashboard_query_count_is_the_same_for_1_and_3_rows(
     # match rate, outcomes, declines, acceptance times, check-in spans, check-ins held,
     # stalled (none here, so no members to load), reminders in doubt (count, latest),
     # free mentors' topics, wanted topics, topic names, survey totals, survey comments
-    # with their participants
-    with django_assert_num_queries(20):
+    # with their participants, enrolments by day (the weekly trends; their acceptances and
+    # check-ins come with the acceptance times and the check-ins held, by day)
+    with django_assert_num_queries(21):
         response = client.get(reverse("hr:dashboard", args=[program.slug]))
     figures = response.context["health"]
-    assert figures["match"] == {"total": 2 * rows, "matched": rows, "rate": 50.0}
+    assert figures["match"] == {
+        "total": 2 * rows,
+        "matched": rows,
+        "proposed": 0,
+        "accepted": 0,
+        "active": rows,
+        "waiting": rows,
+        "unpaired": rows,
+        "rate": 50.0,
+    }
     assert figures["survey"]["count"] == rows
     assert figures["in_doubt_count"] == rows
     assert response.content.decode().count("sent again") == rows
 
 
-def test_dashboard_draws_svg_charts_without_inline_styles(client, hr_admin, program):
+def test_dashboard_draws_charts_with_tables_and_without_inline_styles(client, hr_admin, program):
     _dashboard_scene(program, 1)
     client.force_login(hr_admin)
 
     page = client.get(reverse("hr:dashboard", args=[program.slug])).content.decode()
 
-    assert page.count('<svg class="chart"') == 6
+    # match, enrolment, outcomes, declines, check-ins, ratings, topics; three weekly trends
+    charts = re.findall(r'<div class="chart( chart-short-labels)?" id="chart-', page)
+    # Long labels (the statuses, the reasons) go above their bars on a phone.
+    assert (len(charts), charts.count("")) == (10, 3)
+    assert page.count('<details class="chart-table">') == 10
+    assert page.count('role="img" aria-label="') == 10
+    assert (
+        'aria-label="Mentees by pairing status: Active: 1 mentees; Accepted (starts later): '
+        '0 mentees; Proposed, no answer yet: 0 mentees; In no pairing: 1 mentees"' in page
+    )
     assert "style=" not in page
     assert "Help 0" in page
     csv_url = reverse("hr:dashboard_csv", args=[program.slug])
@@ -101,13 +123,19 @@ def test_dashboard_draws_svg_charts_without_inline_styles(client, hr_admin, prog
         ("enrolment", [["role", "people"], ["Mentor", "1"], ["Mentee", "2"]]),
         ("checkins", [["held", "due"], ["1", "1"]]),
         (
-            "topics",
+            "match",
             [
-                ["topic", "mentees_wanting", "mentees_waiting", "free_mentors_offering"],
-                ["Budgeting", "1", "1", "0"],
-                ["Topic 0", "1", "0", "0"],
-                ["Python", "1", "0", "1"],
+                ["status", "mentees"],
+                ["Active", "1"],
+                ["Accepted (starts later)", "0"],
+                ["Proposed, no answer yet", "0"],
+                ["In no pairing", "1"],
             ],
+        ),
+        # Only the mentee still waiting counts; the matched one's topics are left out.
+        (
+            "topics",
+            [["topic", "mentees_waiting", "free_mentors_offering"], ["Budgeting", "1", "0"]],
         ),
         (
             "decline_reasons",
@@ -130,6 +158,54 @@ def test_dashboard_csv_has_each_charts_numbers(client, hr_admin, program, chart,
 
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert list(csv.reader(io.StringIO(response.content.decode()))) == rows
+
+
+def test_dashboard_csv_of_a_weekly_trend_has_every_week(client, hr_admin, program):
+    _dashboard_scene(program, 1)  # its check-in was held 10 days ago
+    client.force_login(hr_admin)
+    today = timezone.localdate()
+    weeks = [week_start(today) - timedelta(weeks=n) for n in range(TREND_WEEKS - 1, -1, -1)]
+    held_in = week_start(today - timedelta(days=10))
+
+    response = client.get(
+        reverse("hr:dashboard_csv", args=[program.slug]), {"chart": "checkins_weekly"}
+    )
+
+    assert list(csv.reader(io.StringIO(response.content.decode()))) == [
+        ["week", "week_starts", "checkins"],
+        *([f"{w:%G}-W{w:%V}", w.isoformat(), "1" if w == held_in else "0"] for w in weeks),
+    ]
+
+
+def _match_rate_says(page: str) -> str:
+    return re.search(r'<div class="small match-rate-says">(.*?)</div>', page, re.S).group(1)
+
+
+def test_dashboard_counts_published_proposals_as_no_match_until_accepted(client, hr_admin, program):
+    mentors = [make_participant(program=program, role=MENTOR) for _ in range(3)]
+    mentees = [make_participant(program=program) for _ in range(4)]
+    proposals = [
+        make_proposal(guide=mentor, learner=mentee)
+        for mentor, mentee in zip(mentors, mentees, strict=False)
+    ]
+    client.force_login(hr_admin)
+    url = reverse("hr:dashboard", args=[program.slug])
+
+    published = client.get(url)
+    guide = proposals[0].members.get(role=PairingMember.Role.GUIDE)
+    proposal_accept(member=guide, user=guide.participant.employee.user)
+    accepted = client.get(url)
+
+    assert published.context["health"]["match"]["rate"] == 0.0
+    assert _match_rate_says(published.content.decode()) == (
+        "0 of 4 mentees matched: in a pairing that is accepted or active. A proposal not "
+        "answered yet does not count; 3 more have one waiting."
+    )
+    assert accepted.context["health"]["match"]["rate"] == 25.0
+    assert _match_rate_says(accepted.content.decode()) == (
+        "1 of 4 mentees matched: in a pairing that is accepted or active. A proposal not "
+        "answered yet does not count; 2 more have one waiting."
+    )
 
 
 def test_dashboard_csv_of_an_unknown_chart_is_404(client, hr_admin, program):

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -20,11 +21,12 @@ from programs.models import (
     Participant,
 )
 from tests.factories import (
+    make_active_pairing,
     make_employee,
     make_hr_admin,
+    make_live_pairing,
     make_participant,
     make_program,
-    make_proposal,
 )
 
 pytestmark = pytest.mark.django_db
@@ -64,7 +66,9 @@ def cast(program):
         employee=make_employee(name="Wes Withdrawn"),
         withdrawn_at=timezone.now(),
     )
-    make_proposal(guide=ben, learner=ana)
+    make_active_pairing(guide=ben, learner=ana)
+    # A proposal nobody has answered is no match: Cara and Dev stay "not matched".
+    make_live_pairing(program=program, guide=dev, learner=cara, status="proposed")
     return {"ana": ana, "ben": ben, "cara": cara, "dev": dev}
 
 
@@ -143,6 +147,59 @@ def test_participant_table_query_count_is_the_same_for_1_and_3_rows(
         response = client.get(url, {"matched": "no"})
     assert response.context["page"].paginator.count == rows
     assert participant.employee.name in response.content.decode()
+
+
+def _badges(page: str, name: str) -> list[str]:
+    """The pairing badges in `name`'s row of the participants table."""
+    row = next(r for r in page.split("<tr>") if f"<td>{name}" in r)
+    cell = re.search(r'<td class="pairing-badges">(.*?)</td>', row, re.S).group(1)
+    return re.findall(r'<span class="badge [^"]*">([^<]*)</span>', cell)
+
+
+def test_participant_table_badges_each_pairing_status_per_person(client, hr_admin):
+    starts_on = timezone.localdate() + timedelta(days=30)
+    program = make_program(admins=[hr_admin], starts_on=starts_on)
+    mentor = make_participant(
+        program=program,
+        role=Participant.Role.MENTOR,
+        employee=make_employee(name="Mo Mentor"),
+        capacity=4,
+    )
+    names = ["Ana Active", "Al Active", "Acy Accepted", "Pia Proposed"]
+    mentees = {
+        name: make_participant(program=program, employee=make_employee(name=name))
+        for name in [*names, "Nell None"]
+    }
+    for name, status in zip(names, ["active", "active", "accepted", "proposed"], strict=True):
+        make_live_pairing(program=program, guide=mentor, learner=mentees[name], status=status)
+    client.force_login(hr_admin)
+
+    page = client.get(reverse("hr:participant_table", args=[program.slug])).content.decode()
+
+    starts = f"{starts_on.day} {starts_on:%b %Y}"
+    assert _badges(page, "Mo Mentor") == ["2 Active", f"Accepted (starts {starts})", "Proposed"]
+    assert _badges(page, "Ana Active") == ["Active"]
+    assert _badges(page, "Acy Accepted") == [f"Accepted (starts {starts})"]
+    assert _badges(page, "Pia Proposed") == ["Proposed"]
+    assert _badges(page, "Nell None") == ["Not matched"]
+
+
+@pytest.mark.parametrize("rows", [1, 3])
+def test_participant_table_query_count_is_the_same_for_1_and_3_pairings(
+    client, hr_admin, program, django_assert_num_queries, rows
+):
+    for _ in range(rows):
+        mentor = make_participant(program=program, role=Participant.Role.MENTOR, capacity=4)
+        make_live_pairing(program=program, guide=mentor, status="active")
+        make_live_pairing(program=program, guide=mentor, status="proposed")
+    client.force_login(hr_admin)
+    url = reverse("hr:participant_table", args=[program.slug])
+    # session, user, HR group, navbar's employee, programme, departments, count, page (its
+    # pairing counts are subqueries), goals, expertise, people never signed in
+    with django_assert_num_queries(11):
+        response = client.get(url)
+    assert response.context["page"].paginator.count == 3 * rows
+    assert response.content.decode().count(">Proposed</span>") == 2 * rows
 
 
 def test_add_creates_the_employee_enrols_them_and_records_it(client, hr_admin, program):

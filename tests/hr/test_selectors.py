@@ -1,6 +1,6 @@
 """Programme health figures, on one small programme whose every number is worked out by hand."""
 
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from django.utils import timezone
@@ -8,8 +8,15 @@ from django.utils import timezone
 from pairing.hr import selectors as health
 from pairing.hr.selectors import TopicBalance
 from pairing.models import CheckIn, Pairing, PairingMember, SurveyResponse
+from pairing.services import proposal_accept
 from programs.models import Participant, Program
-from tests.factories import make_employee, make_participant, make_program
+from tests.factories import (
+    make_active_pairing,
+    make_employee,
+    make_participant,
+    make_program,
+    make_proposal,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -142,12 +149,50 @@ def test_enrolment_by_role_counts_the_enrolled(scene):
     assert health.enrolment_by_role(program=scene["program"]) == [("Mentor", 3), ("Mentee", 4)]
 
 
-def test_match_rate_counts_mentees_in_a_live_pairing(scene):
+def test_match_rate_counts_mentees_in_an_accepted_or_active_pairing(scene):
+    # l1 active, l3 accepted (starting later), l4 only proposed, l2 declined.
     assert health.match_rate(program=scene["program"]) == {
         "total": 4,
-        "matched": 3,
-        "rate": 75.0,
+        "matched": 2,
+        "proposed": 1,
+        "accepted": 1,
+        "active": 1,
+        "waiting": 2,
+        "unpaired": 1,
+        "rate": 50.0,
     }
+
+
+@pytest.mark.parametrize(
+    ("starts_in_days", "accepted_status"), [(None, "active"), (30, "accepted")]
+)
+def test_published_proposals_are_no_match_until_accepted(starts_in_days, accepted_status):
+    starts_on = None
+    if starts_in_days is not None:
+        starts_on = timezone.localdate() + timedelta(days=starts_in_days)
+    program = make_program(kind=Program.Kind.MENTORING, starts_on=starts_on)
+    mentors = [make_participant(program=program, role=MENTOR) for _ in range(3)]
+    mentees = [make_participant(program=program) for _ in range(4)]
+    proposals = [
+        make_proposal(guide=mentor, learner=mentee)
+        for mentor, mentee in zip(mentors, mentees, strict=False)
+    ]
+
+    published = health.match_rate(program=program)
+
+    guide = proposals[0].members.get(role=PairingMember.Role.GUIDE)
+    proposal_accept(member=guide, user=guide.participant.employee.user)
+    after_one_yes = health.match_rate(program=program)
+
+    assert (published["matched"], published["proposed"], published["total"]) == (0, 3, 4)
+    assert published["rate"] == 0.0
+    assert (after_one_yes["matched"], after_one_yes["proposed"], after_one_yes["total"]) == (
+        1,
+        2,
+        4,
+    )
+    assert after_one_yes[accepted_status] == 1
+    assert after_one_yes["rate"] == 25.0
 
 
 def test_outcomes_rate_the_answered_pairings(scene):
@@ -208,14 +253,28 @@ def test_stalled_means_no_checkin_for_two_cadences(scene, today):
     assert count == 0
 
 
-def test_supply_and_demand_puts_topics_nobody_free_offers_first(scene, today):
-    # m1 is full (an active pairing and a proposal), m2 has one place left (Python),
-    # the paused mentor offers Negotiation but takes nobody new.
+def test_supply_and_demand_counts_only_mentees_still_waiting(scene, today):
+    # Waiting: l2 (declined, Negotiation) and l4 (only a proposal, Budgeting). l1 (active)
+    # and l3 (accepted) are matched, so Python and Leadership, wanted by nobody waiting,
+    # are left out. m1 is full (an active pairing and a proposal), m2 has one place left
+    # (Python), the paused mentor offers Negotiation but takes nobody new.
     assert health.supply_and_demand(program=scene["program"], today=today) == [
-        TopicBalance("Negotiation", wanted=1, waiting=1, offered=0),
-        TopicBalance("Budgeting", wanted=1, waiting=0, offered=0),
-        TopicBalance("Leadership", wanted=1, waiting=0, offered=0),
-        TopicBalance("Python", wanted=2, waiting=0, offered=1),
+        TopicBalance("Budgeting", waiting=1, offered=0),
+        TopicBalance("Negotiation", waiting=1, offered=0),
+    ]
+
+
+def test_supply_and_demand_puts_topics_nobody_free_offers_first(today):
+    program = make_program(kind=Program.Kind.MENTORING)
+    make_participant(program=program, role=MENTOR, expertise=["Python"])
+    for goals in (["Python"], ["Python"], ["Python", "Hiring"], ["Hiring"]):
+        make_participant(program=program, goals=goals)
+    matched = make_participant(program=program, goals=["Budgeting"])
+    make_active_pairing(guide=make_participant(program=program, role=MENTOR), learner=matched)
+
+    assert health.supply_and_demand(program=program, today=today) == [
+        TopicBalance("Hiring", waiting=2, offered=0),
+        TopicBalance("Python", waiting=3, offered=1),
     ]
 
 
@@ -241,7 +300,17 @@ def test_survey_summary(scene):
 def test_an_empty_programme_has_no_rates():
     program = make_program()
     figures = health.program_health(program=program)
-    assert figures["match"] == {"total": 0, "matched": 0, "rate": None}
+    assert figures["match"] == {
+        "total": 0,
+        "matched": 0,
+        "proposed": 0,
+        "accepted": 0,
+        "active": 0,
+        "waiting": 0,
+        "unpaired": 0,
+        "rate": None,
+    }
+    assert [week.enrolments for week in figures["trends"]] == [0] * health.TREND_WEEKS
     assert figures["outcomes"]["acceptance_rate"] is None
     assert figures["median_acceptance"] is None
     assert figures["checkins"] == {"held": 0, "due": 0, "rate": None}
@@ -252,3 +321,52 @@ def test_other_programmes_do_not_count(scene):
     other = make_program()
     make_participant(program=other, employee=make_employee())
     assert health.enrolment_by_role(program=scene["program"]) == [("Mentor", 3), ("Mentee", 4)]
+
+
+def _local(*args) -> datetime:
+    return timezone.make_aware(datetime(*args))
+
+
+def test_weekly_trends_bucket_by_iso_week_in_local_time():
+    today = date(2026, 12, 2)  # a Wednesday: the last week is 30 Nov - 6 Dec (W49)
+    program = make_program(kind=Program.Kind.MENTORING)
+    early = _local(2026, 8, 1, 12)  # before the 12 weeks shown
+    mentor = make_participant(program=program, role=MENTOR, enrolled_at=early)
+    for enrolled_at in (
+        _local(2026, 9, 13, 23, 30),  # Sunday before the first week: not shown
+        _local(2026, 9, 14, 0, 30),  # Monday 00:30 BST, still Sunday in UTC: W38
+        _local(2026, 11, 29, 23, 59),  # Sunday: W48
+        _local(2026, 11, 30, 0, 0),  # Monday: W49
+        _local(2026, 12, 2, 9),  # W49
+    ):
+        make_participant(program=program, enrolled_at=enrolled_at)
+    make_participant(program=program, enrolled_at=_local(2026, 12, 1), withdrawn_at=timezone.now())
+    learner = make_participant(program=program, enrolled_at=early)
+    pairing = make_pairing(
+        program=program,
+        guide=mentor,
+        learner=learner,
+        status=Status.ACTIVE,
+        proposed_at=_local(2026, 11, 20, 9),
+        answered_after=timedelta(days=3),  # Monday 23 Nov: W48
+        activated_at=_local(2026, 11, 23, 9),
+    )
+    for held_on in (date(2026, 11, 22), date(2026, 11, 23), date(2026, 12, 1), date(2026, 9, 1)):
+        CheckIn.objects.create(
+            pairing=pairing, held_on=held_on, logged_by=learner, summary="Met", rating=4
+        )
+
+    trends = health.weekly_trends(program=program, today=today)
+
+    assert [week.iso_week for week in trends] == [f"2026-W{n}" for n in range(38, 50)]
+    assert (trends[0].starts, trends[-1].starts) == (date(2026, 9, 14), date(2026, 11, 30))
+    assert [
+        (w.iso_week, w.enrolments, w.acceptances, w.checkins)
+        for w in trends
+        if any((w.enrolments, w.acceptances, w.checkins))
+    ] == [
+        ("2026-W38", 1, 0, 0),
+        ("2026-W47", 0, 0, 1),
+        ("2026-W48", 1, 1, 1),
+        ("2026-W49", 3, 0, 1),
+    ]

@@ -91,4 +91,3 @@ def test_workers_racing_on_hrs_nudges_send_each_email_once():
 
     assert Counter(sent) == {True: 3, False: 3 * (WORKERS - 1)}
     assert len(mail.outbox) == 3
-
