@@ -106,7 +106,11 @@ def test_hr_lands_on_the_cockpit_nudges_and_ends_a_stalled_pairing(page, live_se
     _no_sideways_scroll_on_a_phone(page, "hr-pairing-end")
     # No reason: a field error, nothing ended.
     page.get_by_role("button", name="End the pairing").click()
-    expect(page.get_by_text("This field is required.")).to_be_visible()
+    summary = page.get_by_role("region", name="There is a problem")
+    expect(summary.get_by_role("link")).to_have_text(
+        "Why does the pairing end?: This field is required."
+    )
+    expect(page.locator(".invalid-feedback")).to_have_text("This field is required.")
     a11y.check_page(page)
     stalled.refresh_from_db()
     assert stalled.status == Pairing.Status.ACTIVE
