@@ -151,7 +151,8 @@ def test_participant_table_query_count_is_the_same_for_1_and_3_rows(
 
 def _badges(page: str, name: str) -> list[str]:
     """The pairing badges in `name`'s row of the participants table."""
-    row = next(r for r in page.split("<tr>") if f"<td>{name}" in r)
+    # The name cell links to the participant's page.
+    row = next(r for r in page.split("<tr>") if f">{name}</a></td>" in r)
     cell = re.search(r'<td class="pairing-badges">(.*?)</td>', row, re.S).group(1)
     return re.findall(r'<span class="badge [^"]*">([^<]*)</span>', cell)
 
