@@ -75,13 +75,13 @@ def _partner_names(member) -> str:
     )
 
 
-def partner_left_send(member) -> None:
-    """Tell a member their pairing ended because their partner left the organisation,
-    and what happens next for them."""
+def _closed_send(member, *, name: str, **extra) -> None:
+    """The email ``name`` telling a member their pairing (or proposal) closed without
+    them: with whom, and what happens next for them (``extra`` adds to the context)."""
     pairing = member.pairing
     program = pairing.program
     send_templated(
-        name="partner-left",
+        name=name,
         to=[member.participant.employee.email],
         context={
             "member": member,
@@ -91,30 +91,25 @@ def partner_left_send(member) -> None:
             "is_guide": member.role == member.Role.GUIDE,
             "hr_matches": program.matching_mode == program.MatchingMode.ADMIN,
             "home_url": settings.SITE_URL + reverse("home"),
+            **extra,
         },
     )
+
+
+def partner_left_send(member) -> None:
+    """Tell a member their pairing ended because their partner left the organisation."""
+    _closed_send(member, name="partner-left")
 
 
 def pairing_closed_send(member, *, withdrew: bool) -> None:
     """Tell a member their proposal or pairing was closed by someone else: their partner
     withdrew from the programme (``withdrew``), or HR cancelled or reassigned the
-    proposal (its end_reason says why); and what happens next for them."""
-    pairing = member.pairing
-    program = pairing.program
-    send_templated(
+    proposal (its end_reason says why)."""
+    _closed_send(
+        member,
         name="pairing-closed",
-        to=[member.participant.employee.email],
-        context={
-            "member": member,
-            "pairing": pairing,
-            "program": program,
-            "partners": _partner_names(member),
-            "withdrew": withdrew,
-            "was_proposal": pairing.status == pairing.Status.CANCELLED,
-            "is_guide": member.role == member.Role.GUIDE,
-            "hr_matches": program.matching_mode == program.MatchingMode.ADMIN,
-            "home_url": settings.SITE_URL + reverse("home"),
-        },
+        withdrew=withdrew,
+        was_proposal=member.pairing.status == member.pairing.Status.CANCELLED,
     )
 
 
@@ -152,21 +147,10 @@ def nudge_send(member) -> None:
 
 
 def pairing_ended_send(member) -> None:
-    """Tell a member HR ended their pairing: who, why, and what happens next for them."""
-    pairing = member.pairing
-    program = pairing.program
-    ended_by = pairing.ended_by
-    send_templated(
+    """Tell a member HR ended their pairing: who, and why (the pairing's end_reason)."""
+    ended_by = member.pairing.ended_by
+    _closed_send(
+        member,
         name="pairing-ended",
-        to=[member.participant.employee.email],
-        context={
-            "member": member,
-            "pairing": pairing,
-            "program": program,
-            "partners": _partner_names(member),
-            "ended_by": getattr(getattr(ended_by, "employee", None), "name", "Someone"),
-            "is_guide": member.role == member.Role.GUIDE,
-            "hr_matches": program.matching_mode == program.MatchingMode.ADMIN,
-            "home_url": settings.SITE_URL + reverse("home"),
-        },
+        ended_by=getattr(getattr(ended_by, "employee", None), "name", "Someone"),
     )

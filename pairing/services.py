@@ -624,34 +624,54 @@ LEFT_ORGANISATION = "left the organisation"
 @transaction.atomic
 def pairings_end_for_leavers(*, employee_ids: list[int]) -> list[Pairing]:
     """End every live pairing (proposed, accepted or active) with one of these people in
-    it, with the reason "left the organisation". Their partners are free again at once:
-    each is told by email, and where HR runs matching a mentee or peer left without a
-    partner is proposed the next best one straight away. Runs in the transaction that
-    marked the leavers (programs.signals.employees_left); a second call ends nothing.
-    """
-    live = PairingMember.objects.filter(live=True, participant__employee_id__in=employee_ids)
-    ending = list(
+    it, with the reason "left the organisation". Runs in the transaction that marked the
+    leavers (programs.signals.employees_left); a second call ends nothing."""
+    return _close_live_pairings(
+        leaving=Q(participant__employee_id__in=employee_ids),
+        reason=LEFT_ORGANISATION,
+        cancel_proposals=False,
+        user=None,
+        notify=later.partner_left_emails,
+    )
+
+
+def _close_live_pairings(
+    *, leaving: Q, reason: str, cancel_proposals: bool, user, notify
+) -> list[Pairing]:
+    """Close every live pairing with a member matching ``leaving``, with ``reason``: an
+    open proposal is cancelled (``cancel_proposals``) or ended like the rest. The partners
+    are free again at once: each is told by email (``notify`` their member ids), and where
+    HR runs matching a mentee or peer left without a partner is proposed the next best one
+    straight away. The one way leavers and withdrawals let go of their pairings."""
+    live = PairingMember.objects.filter(leaving, live=True)
+    closing = list(
         Pairing.objects.select_for_update(of=("self",))
         .filter(pk__in=live.values("pairing_id"), status__in=Pairing.LIVE_STATUSES)
         .select_related("program")
     )
-    if not ending:
+    if not closing:
         return []
     now = timezone.now()
-    for pairing in ending:
-        pairing.status = Pairing.Status.ENDED
+    for pairing in closing:
+        proposed = pairing.status == Pairing.Status.PROPOSED
+        pairing.status = (
+            Pairing.Status.CANCELLED if cancel_proposals and proposed else Pairing.Status.ENDED
+        )
         pairing.ended_at = now
-        pairing.end_reason = LEFT_ORGANISATION
+        pairing.ended_by = user
+        pairing.end_reason = reason
         pairing.next_checkin_due = None
-    Pairing.objects.bulk_update(ending, ["status", "ended_at", "end_reason", "next_checkin_due"])
-    PairingMember.objects.filter(pairing__in=ending).update(live=False)
+    Pairing.objects.bulk_update(
+        closing, ["status", "ended_at", "ended_by", "end_reason", "next_checkin_due"]
+    )
+    PairingMember.objects.filter(pairing__in=closing).update(live=False)
     partners = list(
-        PairingMember.objects.filter(pairing__in=ending)
-        .exclude(participant__employee_id__in=employee_ids)
+        PairingMember.objects.filter(pairing__in=closing)
+        .exclude(leaving)
         .select_related("participant__program", "participant__employee__user")
     )
-    later.partner_left_emails(m.pk for m in partners if m.participant.employee.user.is_active)
-    for program in {pairing.program for pairing in ending}:
+    notify(m.pk for m in partners if m.participant.employee.user.is_active)
+    for program in {pairing.program for pairing in closing}:
         _repropose_all(
             [
                 m.participant
@@ -662,7 +682,7 @@ def pairings_end_for_leavers(*, employee_ids: list[int]) -> list[Pairing]:
             ],
             program,
         )
-    return ending
+    return closing
 
 
 def leavers_release(sender, employee_ids: list[int], **kwargs) -> None:
@@ -701,49 +721,16 @@ WITHDREW = "withdrew from the programme"
 def pairings_close_for_withdrawn(*, participant_ids: list[int], actor=None) -> list[Pairing]:
     """Close every live pairing with one of these (just withdrawn) participants in it,
     with the reason "withdrew from the programme": a proposal is cancelled, an accepted or
-    active pairing ends. As for leavers, each partner is told by email and, where HR runs
-    matching, a mentee or peer left without a partner is proposed the next best one at
-    once. Runs in the withdrawing transaction (programs.signals.participants_withdrawn);
-    a second call closes nothing."""
-    live = PairingMember.objects.filter(live=True, participant_id__in=participant_ids)
-    closing = list(
-        Pairing.objects.select_for_update(of=("self",))
-        .filter(pk__in=live.values("pairing_id"), status__in=Pairing.LIVE_STATUSES)
-        .select_related("program")
+    active pairing ends, and the partners are told and re-proposed as for leavers. Runs in
+    the withdrawing transaction (programs.signals.participants_withdrawn); a second call
+    closes nothing."""
+    return _close_live_pairings(
+        leaving=Q(participant_id__in=participant_ids),
+        reason=WITHDREW,
+        cancel_proposals=True,
+        user=actor if getattr(actor, "is_authenticated", False) else None,
+        notify=later.pairing_closed_emails,
     )
-    if not closing:
-        return []
-    now = timezone.now()
-    user = actor if getattr(actor, "is_authenticated", False) else None
-    for pairing in closing:
-        proposed = pairing.status == Pairing.Status.PROPOSED
-        pairing.status = Pairing.Status.CANCELLED if proposed else Pairing.Status.ENDED
-        pairing.ended_at = now
-        pairing.ended_by = user
-        pairing.end_reason = WITHDREW
-        pairing.next_checkin_due = None
-    Pairing.objects.bulk_update(
-        closing, ["status", "ended_at", "ended_by", "end_reason", "next_checkin_due"]
-    )
-    PairingMember.objects.filter(pairing__in=closing).update(live=False)
-    partners = list(
-        PairingMember.objects.filter(pairing__in=closing)
-        .exclude(participant_id__in=participant_ids)
-        .select_related("participant__program", "participant__employee__user")
-    )
-    later.pairing_closed_emails(m.pk for m in partners if m.participant.employee.user.is_active)
-    for program in {pairing.program for pairing in closing}:
-        _repropose_all(
-            [
-                m.participant
-                for m in partners
-                if m.role != PairingMember.Role.GUIDE
-                and m.participant.program_id == program.pk
-                and m.participant.employee.user.is_active
-            ],
-            program,
-        )
-    return closing
 
 
 def withdrawn_release(sender, participant_ids: list[int], actor=None, **kwargs) -> None:
