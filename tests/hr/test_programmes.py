@@ -255,11 +255,15 @@ def test_detail_lists_settings_and_the_audit_log(client, hr_admin, program):
         (AuditEvent.Action.IMPORTED, "40 rows")
     ]
     summary = dict(response.context["settings_summary"])
-    assert (summary["Kind"], summary["Weight goals"], summary["Enrol opens"]) == (
-        "Mentoring",
-        50,
-        "—",
-    )
+    assert (
+        summary["Kind of programme"],
+        summary["Points for goals"],
+        summary["Enrolment opens"],
+        summary["Days between check-ins"],
+    ) == ("Mentoring", 50, "—", program.checkin_cadence_days)
+    # Under the form's plain labels, and only the settings of the programme's kind.
+    assert "Most levels between two peer coaches" not in summary
+    assert "Checkin cadence days" not in response.content.decode()
     assert "Hana HR" in response.content.decode()
 
 

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from pairing.hr.forms.programmes import PROGRAM_FIELDS, ProgramForm
+from pairing.hr.forms.programmes import KINDS_OF_FIELD, PROGRAM_FIELDS, ProgramForm
 from pairing.hr.selectors import program_audit_events, program_for_admin, programs_for_admin
 from pairing.programmes import program_settings_update
 from pairing.rules import program_kind_locked
@@ -38,17 +38,21 @@ def program_create_view(request):
 
 
 def _settings_summary(program) -> list[tuple[str, object]]:
-    """(label, shown value) for each setting, as the programme page lists them."""
+    """(label, shown value) for each setting of the programme's kind, as the programme
+    page lists them, under the labels the settings form gives them."""
     rows = []
     for name in PROGRAM_FIELDS:
         if name in ("name", "description"):
+            continue
+        if program.kind not in KINDS_OF_FIELD.get(name, (program.kind,)):
             continue
         field = program._meta.get_field(name)
         if field.choices:
             value = getattr(program, f"get_{name}_display")()
         else:
             value = getattr(program, name)
-        rows.append((field.verbose_name.capitalize(), "—" if value in (None, "") else value))
+        label = ProgramForm.Meta.labels.get(name, field.verbose_name.capitalize())
+        rows.append((label, "—" if value in (None, "") else value))
     return rows
 
 
