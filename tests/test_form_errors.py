@@ -1,8 +1,11 @@
 """Every form's errors at its top (templates/includes/form_errors.html): the errors of the
 whole form first, then each field's, linked to the field."""
 
+from pathlib import Path
+
 import pytest
 from django import forms
+from django.conf import settings
 from django.template import Context, Template
 from django.urls import reverse
 
@@ -68,6 +71,21 @@ def test_the_login_form_sums_up_its_error(client):
     html = response.content.decode()
     assert html.count(SUMMARY) == 1
     assert html.index(SUMMARY) < html.index('name="username"')
+    # Said once, in the summary: crispy's own box of the form's errors is switched off.
+    assert html.count("Please enter a correct") == 1
+
+
+def test_every_template_that_renders_a_form_with_crispy_sums_up_its_errors():
+    # templates/bootstrap5/errors.html hides crispy's box of the form's own errors, so a
+    # crispy form without the summary would show them nowhere.
+    templates = Path(settings.BASE_DIR) / "templates"
+    missing = [
+        str(path.relative_to(templates))
+        for path in templates.rglob("*.html")
+        if ("|crispy" in (text := path.read_text()) or "{% crispy" in text)
+        and "includes/form_errors.html" not in text
+    ]
+    assert missing == []
 
 
 @pytest.mark.django_db
