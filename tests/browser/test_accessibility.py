@@ -4,6 +4,8 @@ AA rules, labels, one h1, no sideways scrolling on a phone); and the keyboard al
 the skip link, the phone menu and a table wider than the phone."""
 
 import pytest
+from axes.models import AccessAttempt
+from django.template.loader import render_to_string
 from playwright.sync_api import expect
 
 from programs.models import Participant, Program
@@ -92,6 +94,40 @@ def test_signed_out_pages(page, live_server):
     a11y.check_page(page)
     response = page.goto(f"{live_server.url}/no-such-page/")
     assert response.status == 404
+    a11y.check_page(page)
+
+
+def test_pages_shown_when_something_stops_a_person(page, live_server, monkeypatch):
+    """The pages people see when they are stopped: locked out, asking for too many reset
+    links, or a server error."""
+    locked = make_employee(name="Lou Locked")
+    # Thirty failures already on record: the next sign-in, by the form, is refused.
+    AccessAttempt.objects.create(
+        username=locked.email,
+        ip_address="10.0.0.9",
+        user_agent="",
+        get_data="",
+        post_data="",
+        http_accept="",
+        path_info="/accounts/login/",
+        failures_since_start=30,
+    )
+    visit(page, f"{live_server.url}/accounts/login/")
+    page.get_by_label("Work email").fill(locked.email)
+    page.get_by_label("Password").fill("wrong")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Login locked for now")
+    a11y.check_page(page)
+    # No reset link may be asked for any more (the live server runs in this process).
+    monkeypatch.setattr("programs.accounts.RESETS_PER_EMAIL", 0)
+    visit(page, f"{live_server.url}/accounts/password_reset/")
+    page.get_by_label("Work email").fill(locked.email)
+    page.get_by_role("button", name="Send").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Too many requests")
+    a11y.check_page(page)
+    # The server error page is rendered without the app (no context, no stylesheet).
+    page.set_content(render_to_string("500.html"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Something went wrong")
     a11y.check_page(page)
 
 
