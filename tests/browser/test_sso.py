@@ -41,3 +41,11 @@ def test_imported_mentor_signs_in_with_sso_and_lands_on_their_proposal(
     expect(page.get_by_role("button", name=re.compile("^Accept"))).to_be_visible()
     a11y.check_page(page)
     assert get_user_model().objects.count() == users_before
+
+
+def test_the_page_of_a_failed_single_sign_on_passes_the_checks(page, live_server, sso):
+    # Reached with nothing in the session (a bookmark, a back button): the generic failure.
+    response = page.goto(live_server.url + "/oidc/failed/")
+    assert response.status == 400
+    expect(page.get_by_role("heading", level=1)).to_have_text("We couldn't sign you in")
+    a11y.check_page(page)

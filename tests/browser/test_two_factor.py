@@ -49,6 +49,9 @@ def test_hr_admin_sets_up_two_factor_at_first_login(page, live_server, hr_admin,
     expect(page.get_by_role("alert")).to_have_text("Two-factor authentication is on.")
     assert csp_violations == []
     a11y.check_page(page)
+    page.goto(live_server.url + "/accounts/two-factor/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Two-factor authentication is on")
+    a11y.check_page(page)
 
     # Log out and in again: now the code is asked, not a new setup.
     page.get_by_role("button", name="Hana HR").click()
