@@ -184,10 +184,15 @@
         headers: { Accept: "application/json" },
         credentials: "same-origin",
       });
-      if (!response.ok || number !== asked) return; // a later keystroke's answer wins
-      answer = await response.json();
-      stale = false;
-      show();
+      if (!response.ok) return null;
+      const found = await response.json();
+      if (number === asked) {
+        // Shown only if nothing was typed since: a later keystroke's answer wins.
+        answer = found;
+        stale = false;
+        show();
+      }
+      return found; // for this text, whatever was typed since
     };
 
     let timer;
@@ -215,8 +220,11 @@
         if (active >= 0) {
           choose(options[active].name);
         } else {
-          await ask(); // what was typed, as an existing topic if it is one
-          choose(answer.exact || input.value);
+          // What was typed when Enter was pressed, as an existing topic if it is one: more
+          // may be typed while the answer is on its way, so the answer for this text decides.
+          const typed = input.value;
+          const found = await ask();
+          choose((found && found.exact) || typed);
         }
       } else if (event.key === "Escape" && !list.hidden) {
         event.preventDefault();
