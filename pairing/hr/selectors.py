@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth import get_user_model
+from django.core.paginator import Page, Paginator
 from django.db.models import (
     Avg,
     Count,
@@ -151,9 +152,11 @@ def program_departments(*, program: Program) -> list[str]:
     )
 
 
-def participants_table(
+def participants_page(
     *,
     program: Program,
+    number: object,
+    per_page: int,
     search: str = "",
     role: str = "",
     level: int | None = None,
@@ -161,48 +164,58 @@ def participants_table(
     matched: bool | None = None,
     paused: bool | None = None,
     today: date | None = None,
-) -> QuerySet[Participant]:
-    """The programme's enrolled participants, filtered, with their employee, manager and
-    topics, `is_matched` (in an accepted or active pairing, rules.AGREED_STATUSES), how
-    many live pairings they are in by status: `proposed_pairings`, `accepted_pairings`,
-    `active_pairings` (a mentor may have several of each), and for a mentee or peer their
-    live pairing's id and status (`live_pairing_id`, `live_pairing_status`; None without
-    one), for the row's proposal actions."""
+) -> Page:
+    """One page of the programme's enrolled participants, filtered and ordered by name,
+    with their employee, manager and topics, `is_matched` (in an accepted or active
+    pairing, rules.AGREED_STATUSES), how many live pairings they are in by status:
+    `proposed_pairings`, `accepted_pairings`, `active_pairings` (a mentor may have several
+    of each), and for a mentee or peer their live pairing's id and status
+    (`live_pairing_id`, `live_pairing_status`; None without one), for the row's actions.
+
+    The page's ids are chosen first and only its rows are annotated: PostgreSQL computes a
+    select list's subqueries for every row it sorts, so one annotated query cost about
+    190 ms for 10,000 participants (400 ms at page 50) against a few ms this way."""
     today = today or timezone.localdate()
     live = PairingMember.objects.filter(participant=OuterRef("pk"), live=True)
+    agreed = Exists(live.filter(pairing__status__in=rules.AGREED_STATUSES))
+    chosen = Participant.objects.filter(program=program, withdrawn_at=None)
+    if search:
+        chosen = chosen.filter(
+            Q(employee__name__icontains=search) | Q(employee__email__icontains=search)
+        )
+    if role:
+        chosen = chosen.filter(role=role)
+    if level is not None:
+        chosen = chosen.filter(employee__level=level)
+    if department:
+        chosen = chosen.filter(employee__department=department)
+    if matched is not None:
+        chosen = chosen.filter(agreed if matched else ~agreed)
+    if paused is True:
+        chosen = chosen.filter(paused_until__gt=today)
+    elif paused is False:
+        chosen = chosen.filter(Q(paused_until=None) | Q(paused_until__lte=today))
+    ordering = ("employee__name", "pk")
+    page = Paginator(chosen.order_by(*ordering).values_list("pk", flat=True), per_page).get_page(
+        number
+    )
     # A mentee or peer has at most one live membership (a database constraint).
     learner_live = live.exclude(role=PairingMember.Role.GUIDE)
-    participants = (
-        Participant.objects.filter(program=program, withdrawn_at=None)
+    page.object_list = list(
+        Participant.objects.filter(pk__in=list(page.object_list))
         .select_related("employee__manager", "employee__user")
         .prefetch_related("goals", "expertise")
         .annotate(
-            is_matched=Exists(live.filter(pairing__status__in=rules.AGREED_STATUSES)),
+            is_matched=agreed,
             proposed_pairings=_count_of(live.filter(pairing__status=Pairing.Status.PROPOSED)),
             accepted_pairings=_count_of(live.filter(pairing__status=Pairing.Status.ACCEPTED)),
             active_pairings=_count_of(live.filter(pairing__status=Pairing.Status.ACTIVE)),
             live_pairing_id=Subquery(learner_live.values("pairing_id")[:1]),
             live_pairing_status=Subquery(learner_live.values("pairing__status")[:1]),
         )
-        .order_by("employee__name", "pk")
+        .order_by(*ordering)
     )
-    if search:
-        participants = participants.filter(
-            Q(employee__name__icontains=search) | Q(employee__email__icontains=search)
-        )
-    if role:
-        participants = participants.filter(role=role)
-    if level is not None:
-        participants = participants.filter(employee__level=level)
-    if department:
-        participants = participants.filter(employee__department=department)
-    if matched is not None:
-        participants = participants.filter(is_matched=matched)
-    if paused is True:
-        participants = participants.filter(paused_until__gt=today)
-    elif paused is False:
-        participants = participants.filter(Q(paused_until=None) | Q(paused_until__lte=today))
-    return participants
+    return page
 
 
 def participant_for_admin(*, user, slug: str, pk: int) -> Participant:
@@ -335,10 +348,11 @@ def participants_export_rows(*, program: Program) -> Iterator[list]:
 
 def never_signed_in_count(*, program: Program) -> int:
     """How many of the programme's participants have never signed in (and could)."""
+    # One enrolment per person and programme (a constraint), so the join repeats nobody
+    # and needs no DISTINCT, which made PostgreSQL sort every employee column.
     return (
         Employee.objects.never_signed_in()
         .filter(enrolments__program=program, enrolments__withdrawn_at=None)
-        .distinct()
         .count()
     )
 

@@ -141,9 +141,9 @@ def test_participant_table_query_count_is_the_same_for_1_and_3_rows(
         )
     client.force_login(hr_admin)
     url = reverse("hr:participant_table", args=[program.slug])
-    # session, user, HR group, navbar's employee, programme, departments, count, page,
-    # goals, expertise, people never signed in (the invite button)
-    with django_assert_num_queries(11):
+    # session, user, HR group, navbar's employee, programme, departments, count, the
+    # page's ids, its rows, goals, expertise, people never signed in (the invite button)
+    with django_assert_num_queries(12):
         response = client.get(url, {"matched": "no"})
     assert response.context["page"].paginator.count == rows
     assert participant.employee.name in response.content.decode()
@@ -195,9 +195,10 @@ def test_participant_table_query_count_is_the_same_for_1_and_3_pairings(
         make_live_pairing(program=program, guide=mentor, status="proposed")
     client.force_login(hr_admin)
     url = reverse("hr:participant_table", args=[program.slug])
-    # session, user, HR group, navbar's employee, programme, departments, count, page (its
-    # pairing counts are subqueries), goals, expertise, people never signed in
-    with django_assert_num_queries(11):
+    # session, user, HR group, navbar's employee, programme, departments, count, the
+    # page's ids, its rows (their pairing counts are subqueries), goals, expertise, people
+    # never signed in
+    with django_assert_num_queries(12):
         response = client.get(url)
     assert response.context["page"].paginator.count == 3 * rows
     assert response.content.decode().count(">Proposed</span>") == 2 * rows

@@ -370,3 +370,26 @@ def test_weekly_trends_bucket_by_iso_week_in_local_time():
         ("2026-W48", 1, 1, 1),
         ("2026-W49", 3, 0, 1),
     ]
+
+
+def test_participants_page_annotates_only_the_rows_of_the_page_asked_for(program):
+    def enrol(name, role=MENTEE):
+        return make_participant(program=program, role=role, employee=make_employee(name=name))
+
+    mentor = enrol("Ana Ruiz", MENTOR)
+    enrol("Ben Okafor")
+    enrol("Cara Lind")
+    dev = enrol("Dev Patel")
+    pairing = make_active_pairing(guide=mentor, learner=dev)
+
+    page = health.participants_page(program=program, number=2, per_page=3)
+
+    assert (page.number, page.paginator.count, page.paginator.num_pages) == (2, 4, 2)
+    (row,) = page.object_list
+    assert (row.employee.name, row.is_matched, row.active_pairings) == ("Dev Patel", True, 1)
+    assert (row.live_pairing_id, row.live_pairing_status) == (pairing.pk, "active")
+    first = health.participants_page(program=program, number=1, per_page=3, matched=False)
+    assert [(p.employee.name, p.is_matched) for p in first] == [
+        ("Ben Okafor", False),
+        ("Cara Lind", False),
+    ]

@@ -7,7 +7,6 @@ Every view is for HR admins only (403 otherwise) and finds the programme through
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import pluralize
 from django.views.decorators.http import require_http_methods, require_POST
@@ -20,7 +19,7 @@ from pairing.hr.selectors import (
     participant_for_admin,
     participant_live_pairings,
     participants_export_rows,
-    participants_table,
+    participants_page,
     program_departments,
     program_for_admin,
 )
@@ -44,8 +43,12 @@ def participant_table(request, slug):
     form = ParticipantFilterForm(
         request.GET or None, program=program, departments=program_departments(program=program)
     )
-    participants = participants_table(program=program, **form.filters())
-    page = Paginator(participants, PARTICIPANTS_PER_PAGE).get_page(request.GET.get("page"))
+    page = participants_page(
+        program=program,
+        number=request.GET.get("page"),
+        per_page=PARTICIPANTS_PER_PAGE,
+        **form.filters(),
+    )
     return render(
         request,
         "hr/participant_table.html",
