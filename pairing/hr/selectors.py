@@ -30,7 +30,7 @@ from __future__ import annotations
 import re
 import statistics
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -837,30 +837,58 @@ def reminders_in_doubt(*, program: Program) -> tuple[int, list[Reminder]]:
     return doubted.count(), list(latest[:IN_DOUBT_SHOWN])
 
 
-def program_health(*, program: Program, today: date | None = None) -> dict:
-    """Everything the dashboard shows, in one dictionary."""
+HEALTH_PARTS = (
+    "enrolment",
+    "match",
+    "outcomes",
+    "decline_reasons",
+    "median_acceptance",
+    "checkins",
+    "stalled",
+    "in_doubt",
+    "topics",
+    "trends",
+    "survey",
+)
+
+
+def program_health(
+    *, program: Program, today: date | None = None, parts: Collection[str] = HEALTH_PARTS
+) -> dict:
+    """What the dashboard shows, in one dictionary: every part of HEALTH_PARTS, or only
+    those in `parts` (one chart's CSV needs one, and the topics alone cost more than most
+    charts together). "median_acceptance", "stalled" and "in_doubt" come with a second key
+    each: the text, the count."""
     today = today or timezone.localdate()
-    stalled_count, stalled = stalled_pairings(program=program, today=today)
-    in_doubt_count, in_doubt = reminders_in_doubt(program=program)
-    accepted = acceptances(program=program)
-    checkins = checkins_by_day(program=program)
-    median_acceptance = median_time_to_acceptance(program=program, accepted=accepted)
-    return {
-        "enrolment": enrolment_by_role(program=program),
-        "match": match_rate(program=program),
-        "outcomes": pairing_outcomes(program=program),
-        "decline_reasons": decline_reasons(program=program),
-        "median_acceptance": median_acceptance,
-        "median_acceptance_text": duration_text(median_acceptance),
-        "checkins": checkins_held_vs_due(program=program, today=today, by_day=checkins),
-        "stalled_count": stalled_count,
-        "stalled": stalled,
-        "in_doubt_count": in_doubt_count,
-        "in_doubt": in_doubt,
-        "topics": supply_and_demand(program=program, today=today),
-        "trends": weekly_trends(program=program, today=today, accepted=accepted, checkins=checkins),
-        "survey": survey_summary(program=program),
+    wanted = set(parts)
+    if unknown := wanted - set(HEALTH_PARTS):
+        raise ValueError(f"unknown dashboard parts: {sorted(unknown)}")
+    # Read once when two parts share them.
+    accepted = acceptances(program=program) if wanted & {"median_acceptance", "trends"} else []
+    by_day = checkins_by_day(program=program) if wanted & {"checkins", "trends"} else {}
+    reads = {
+        "enrolment": lambda: enrolment_by_role(program=program),
+        "match": lambda: match_rate(program=program),
+        "outcomes": lambda: pairing_outcomes(program=program),
+        "decline_reasons": lambda: decline_reasons(program=program),
+        "median_acceptance": lambda: median_time_to_acceptance(program=program, accepted=accepted),
+        "checkins": lambda: checkins_held_vs_due(program=program, today=today, by_day=by_day),
+        "stalled": lambda: stalled_pairings(program=program, today=today),
+        "in_doubt": lambda: reminders_in_doubt(program=program),
+        "topics": lambda: supply_and_demand(program=program, today=today),
+        "trends": lambda: weekly_trends(
+            program=program, today=today, accepted=accepted, checkins=by_day
+        ),
+        "survey": lambda: survey_summary(program=program),
     }
+    health = {part: reads[part]() for part in HEALTH_PARTS if part in wanted}
+    if "median_acceptance" in health:
+        health["median_acceptance_text"] = duration_text(health["median_acceptance"])
+    if "stalled" in health:
+        health["stalled_count"], health["stalled"] = health["stalled"]
+    if "in_doubt" in health:
+        health["in_doubt_count"], health["in_doubt"] = health["in_doubt"]
+    return health
 
 
 PAIRING_COLUMNS = (

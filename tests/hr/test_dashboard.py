@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from pairing.hr.selectors import TREND_WEEKS, week_start
+from pairing.hr.selectors import TREND_WEEKS, program_health, week_start
 from pairing.models import Pairing, PairingMember, Reminder, SurveyResponse
 from pairing.services import proposal_accept
 from programs.models import Participant
@@ -271,3 +271,29 @@ def test_pairing_export_query_count_is_the_same_for_1_and_3_pairings(
     rows_written = list(csv.reader(io.StringIO(text)))
     assert len(rows_written) == 1 + rows
     assert [row[11] for row in rows_written[1:]] == ["1"] * rows
+
+
+@pytest.mark.parametrize(
+    ("chart", "reads"),
+    [
+        # session, user, HR group, programme, then the chart's own figures
+        ("enrolment", 1),
+        ("decline_reasons", 1),
+        ("acceptances_weekly", 3),  # acceptances, check-ins by day, enrolments by day
+    ],
+)
+def test_dashboard_csv_reads_only_its_own_charts_figures(
+    client, hr_admin, program, django_assert_num_queries, chart, reads
+):
+    _dashboard_scene(program, 1)
+    client.force_login(hr_admin)
+
+    with django_assert_num_queries(4 + reads):
+        response = client.get(reverse("hr:dashboard_csv", args=[program.slug]), {"chart": chart})
+
+    assert response.status_code == 200
+
+
+def test_program_health_refuses_a_part_it_does_not_have(program):
+    with pytest.raises(ValueError, match=r"unknown dashboard parts: \['nonsense'\]"):
+        program_health(program=program, parts=["enrolment", "nonsense"])

@@ -65,13 +65,8 @@ def _trend(key: str, title: str, series: str, trends: list[WeekCounts]) -> Chart
     )
 
 
-def _charts(health: dict, *, learners: str) -> list[Chart]:
-    """The dashboard's charts; `learners` names the programme's mentees or peers."""
+def _match_chart(health: dict, learners: str) -> Chart:
     match = health["match"]
-    outcomes = health["outcomes"]
-    checkins = health["checkins"]
-    topics = health["topics"]
-    survey = health["survey"]
     # The learners by where they stand, each counted once: a proposal is not a match.
     standing = [
         ("Active", match["active"]),
@@ -79,47 +74,90 @@ def _charts(health: dict, *, learners: str) -> list[Chart]:
         ("Proposed, no answer yet", match["proposed"]),
         ("In no pairing", match["unpaired"]),
     ]
-    charts = [
-        Chart(
-            "match", f"{learners.capitalize()} by pairing status", (learners.capitalize(),),
-            chart_rows(standing), ("status", learners), standing,
+    return Chart(
+        "match", f"{learners.capitalize()} by pairing status", (learners.capitalize(),),
+        chart_rows(standing), ("status", learners), standing,
+    )  # fmt: skip
+
+
+def _counts_chart(key, title, series, part, header):
+    """A chart of one health part that is already a list of (label, count)."""
+
+    def build(health: dict, learners: str) -> Chart:
+        return Chart(key, title, (series,), chart_rows(health[part]), header, health[part])
+
+    return build
+
+
+def _checkins_chart(health: dict, learners: str) -> Chart:
+    checkins = health["checkins"]
+    return Chart(
+        "checkins", "Check-ins held vs due", ("Held", "Due"),
+        [("All pairings", [checkins["held"], checkins["due"]])],
+        ("held", "due"), [(checkins["held"], checkins["due"])], "Pairings",
+    )  # fmt: skip
+
+
+def _ratings_chart(health: dict, learners: str) -> Chart:
+    ratings = health["survey"]["ratings"]
+    return Chart(
+        "ratings", "Closing survey ratings", ("Answers",), chart_rows(ratings),
+        ("rating", "answers"), ratings,
+    )  # fmt: skip
+
+
+def _topics_chart(health: dict, learners: str) -> Chart | None:
+    topics = health["topics"]
+    if not topics:
+        return None
+    charted = sorted(topics, key=lambda t: (-t.waiting, t.name))[:TOPICS_CHARTED]
+    return Chart(
+        "topics",
+        "Topics: mentees waiting vs free mentors offering",
+        ("Mentees waiting", "Free mentors offering"),
+        [(t.name, [t.waiting, t.offered]) for t in charted],
+        ("topic", "mentees_waiting", "free_mentors_offering"),
+        [(t.name, t.waiting, t.offered) for t in topics],
+    )
+
+
+def _outcomes_chart(health: dict, learners: str) -> Chart:
+    by_status = health["outcomes"]["by_status"]
+    return Chart(
+        "outcomes", "Pairings by status", ("Pairings",), chart_rows(by_status),
+        ("status", "pairings"), by_status,
+    )  # fmt: skip
+
+
+# Each chart: the dashboard part it is drawn from, and how. A chart's CSV reads its own part
+# only; the dashboard reads them all.
+CHARTS = {
+    "match": ("match", _match_chart),
+    "enrolment": (
+        "enrolment",
+        _counts_chart("enrolment", "Enrolment by role", "People", "enrolment", ("role", "people")),
+    ),
+    "outcomes": ("outcomes", _outcomes_chart),
+    "decline_reasons": (
+        "decline_reasons",
+        _counts_chart(
+            "decline_reasons",
+            "Why people declined",
+            "Declines",
+            "decline_reasons",
+            ("reason", "declines"),
         ),
-        Chart(
-            "enrolment", "Enrolment by role", ("People",), chart_rows(health["enrolment"]),
-            ("role", "people"), health["enrolment"],
-        ),
-        Chart(
-            "outcomes", "Pairings by status", ("Pairings",), chart_rows(outcomes["by_status"]),
-            ("status", "pairings"), outcomes["by_status"],
-        ),
-        Chart(
-            "decline_reasons", "Why people declined", ("Declines",),
-            chart_rows(health["decline_reasons"]), ("reason", "declines"),
-            health["decline_reasons"],
-        ),
-        Chart(
-            "checkins", "Check-ins held vs due", ("Held", "Due"),
-            [("All pairings", [checkins["held"], checkins["due"]])],
-            ("held", "due"), [(checkins["held"], checkins["due"])], "Pairings",
-        ),
-        Chart(
-            "ratings", "Closing survey ratings", ("Answers",), chart_rows(survey["ratings"]),
-            ("rating", "answers"), survey["ratings"],
-        ),
-    ]  # fmt: skip
-    if topics:
-        charted = sorted(topics, key=lambda t: (-t.waiting, t.name))[:TOPICS_CHARTED]
-        charts.append(
-            Chart(
-                "topics",
-                "Topics: mentees waiting vs free mentors offering",
-                ("Mentees waiting", "Free mentors offering"),
-                [(t.name, [t.waiting, t.offered]) for t in charted],
-                ("topic", "mentees_waiting", "free_mentors_offering"),
-                [(t.name, t.waiting, t.offered) for t in topics],
-            )
-        )
-    return charts
+    ),  # fmt: skip
+    "checkins": ("checkins", _checkins_chart),
+    "ratings": ("survey", _ratings_chart),
+    "topics": ("topics", _topics_chart),
+}
+
+
+def _charts(health: dict, *, learners: str) -> list[Chart]:
+    """The dashboard's charts, in order; `learners` names the programme's mentees or peers."""
+    charts = (build(health, learners) for _, build in CHARTS.values())
+    return [chart for chart in charts if chart is not None]
 
 
 def _trend_charts(trends: list[WeekCounts]) -> list[Chart]:
@@ -128,6 +166,9 @@ def _trend_charts(trends: list[WeekCounts]) -> list[Chart]:
         _trend("acceptances", "Acceptances by week", "Acceptances", trends),
         _trend("checkins", "Check-ins held by week", "Check-ins", trends),
     ]
+
+
+TREND_CHARTS = ("enrolments_weekly", "acceptances_weekly", "checkins_weekly")
 
 
 def _learners(program) -> str:
@@ -162,12 +203,17 @@ def dashboard_csv(request, slug):
     """One chart's numbers as CSV: ?chart=match|enrolment|outcomes|decline_reasons|checkins|
     ratings|topics|enrolments_weekly|acceptances_weekly|checkins_weekly."""
     program = program_for_admin(user=request.user, slug=slug)
-    health = program_health(program=program)
-    charts = _charts(health, learners=_learners(program)) + _trend_charts(health["trends"])
-    charts = {chart.key: chart for chart in charts}
-    chart = charts.get(request.GET.get("chart", ""))
-    if chart is None:
+    key = request.GET.get("chart", "")
+    if key in TREND_CHARTS:
+        trends = program_health(program=program, parts=["trends"])["trends"]
+        chart = next(chart for chart in _trend_charts(trends) if chart.key == key)
+    elif key in CHARTS:
+        part, build = CHARTS[key]
+        chart = build(program_health(program=program, parts=[part]), _learners(program))
+    else:
         raise Http404("No such chart.")
+    if chart is None:
+        raise Http404("This chart has nothing to show yet.")
     response = _csv_response(f"{program.slug}-{chart.key}.csv")
     writer = SafeWriter(response)
     writer.writerow(chart.csv_header)
