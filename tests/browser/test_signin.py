@@ -3,10 +3,12 @@ fixture gives these people a password; each gets in through the email they are s
 
 import io
 import re
+from base64 import b32decode
 
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django_otp.oath import totp
 from playwright.sync_api import Page, expect
 
 from pairing.models import Pairing
@@ -40,6 +42,19 @@ def choose_password(page: Page) -> None:
     page.get_by_label("New password confirmation").fill(PASSWORD)
 
 
+def reset_password_by_email(page: Page, live_server, email: str) -> None:
+    """Ask for a reset link, follow the one in the email and choose a password: how anyone
+    with no password yet gets in. The page is then wherever signing in leads them."""
+    visit(page, f"{live_server.url}/accounts/password_reset/")
+    page.get_by_label("Work email").fill(email)
+    page.get_by_role("button", name="Send the link").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your email")
+    visit(page, link_in_email(email.lower(), "/accounts/reset/"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Set a new password")
+    choose_password(page)
+    page.get_by_role("button", name="Set password").click()
+
+
 @pytest.fixture
 def published(new_context, live_server, hr_admin, settings):
     """HR imports the CSV through the page, runs matching and publishes: three proposals,
@@ -48,13 +63,7 @@ def published(new_context, live_server, hr_admin, settings):
     program = make_program(name="Sales Mentoring", slug="sales-mentoring", admins=[hr_admin])
     # HR gets in as everyone else does: through the link in a reset email.
     page = new_context().new_page()
-    visit(page, f"{live_server.url}/accounts/password_reset/")
-    page.get_by_label("Work email").fill(hr_admin.email)
-    page.get_by_role("button", name="Send the link").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Check your email")
-    visit(page, link_in_email(hr_admin.email, "/accounts/reset/"))
-    choose_password(page)
-    page.get_by_role("button", name="Set password").click()
+    reset_password_by_email(page, live_server, hr_admin.email)
     # HR admins land on their cockpit.
     expect(page.get_by_role("heading", level=1)).to_have_text("Cockpit")
     mail.outbox.clear()
@@ -132,8 +141,7 @@ def test_imported_mentee_gets_in_through_forgotten_password(new_context, live_se
     page.get_by_role("button", name="Send the link").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Check your email")
 
-    link = link_in_email("dev.mentee@example.org", "/accounts/reset/")
-    visit(page, link)
+    visit(page, link_in_email("dev.mentee@example.org", "/accounts/reset/"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Set a new password")
     choose_password(page)
     page.get_by_role("button", name="Set password").click()
@@ -183,13 +191,41 @@ def test_imported_peer_coach_gets_in_through_forgotten_password(
     assert not Employee.objects.get(email="pia.peer@example.org").user.has_usable_password()
 
     page = new_context().new_page()
-    visit(page, f"{live_server.url}/accounts/password_reset/")
-    page.get_by_label("Work email").fill("pia.peer@example.org")
-    page.get_by_role("button", name="Send the link").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Check your email")
-    visit(page, link_in_email("pia.peer@example.org", "/accounts/reset/"))
-    choose_password(page)
-    page.get_by_role("button", name="Set password").click()
+    reset_password_by_email(page, live_server, "pia.peer@example.org")
     expect(page.get_by_role("heading", level=1)).to_have_text("Hello, Pia Peer")
     a11y.check_page(page)
     assert Employee.objects.get(email="pia.peer@example.org").user.check_password(PASSWORD)
+
+
+def test_imported_colleague_made_an_admin_gets_in_by_email_sets_up_two_factor_and_sees_the_cockpit(
+    new_context, page_as, live_server, published, settings
+):
+    # The HR admin who imported Bea (and got in by email herself, in `published`) makes
+    # her a co-admin of the programme.
+    hana_page = page_as(published.admins.get())
+    visit(hana_page, f"{live_server.url}/programmes/{published.slug}/admins/")
+    hana_page.get_by_label("Find a person by name or email").fill("bea.mentor")
+    hana_page.get_by_role("button", name="Search").click()
+    hana_page.get_by_role("button", name="Add Bea Mentor").click()
+    expect(hana_page.get_by_role("alert")).to_have_text(
+        "Bea Mentor is now an admin of Sales Mentoring and an HR admin."
+    )
+
+    # Bea has never had a password: forgotten password, the emailed link, then two-factor,
+    # which HR admins must use here.
+    settings.REQUIRE_2FA_FOR_HR = True
+    page = new_context().new_page()
+    reset_password_by_email(page, live_server, "Bea.Mentor@example.org")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Set up two-factor authentication")
+    a11y.check_page(page)
+    secret = page.locator("code").inner_text()
+    code = f"{totp(b32decode(secret.replace(' ', ''))):06d}"
+    page.get_by_label("Code from your authenticator app").fill(code)
+    page.get_by_role("button", name="Turn on two-factor").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Cockpit")
+    expect(page.get_by_role("link", name="Sales Mentoring")).to_be_visible()
+    a11y.check_page(page)
+    bea = Employee.objects.get(email="bea.mentor@example.org").user
+    assert bea.check_password(PASSWORD)
+    assert bea.totpdevice_set.filter(confirmed=True).count() == 1
