@@ -91,32 +91,19 @@ def proposal_notify_later(*, pairing: Pairing) -> None:
 
 
 def proposal_notify(*, member_id: int) -> bool:
-    """Send the new-proposal email to one member, at most once; False when there was
-    nothing to send (already emailed, answered, or the proposal has closed).
-
-    The member row is claimed (notified_at) before sending and released if sending
-    fails, so retries and duplicate tasks never email twice. A worker killed between the
-    claim and the send loses that one email; the inbox and the "proposal waiting"
-    reminder at half the expiry still tell the member.
-    """
-    claimed = PairingMember.objects.filter(
-        pk=member_id,
-        notified_at=None,
-        response=PairingMember.Response.PENDING,
-        pairing__status=Pairing.Status.PROPOSED,
-    ).update(notified_at=timezone.now())
-    if claimed != 1:
-        return False
-    member = (
-        PairingMember.objects.select_related("participant__employee__user", "pairing__program")
-        .prefetch_related("pairing__members__participant__employee")
-        .get(pk=member_id)
+    """Send the new-proposal email to one member, at most once (see `_notify_once`); False
+    when there was nothing to send (already emailed, answered, or the proposal has closed).
+    A worker killed between the claim and the send loses that one email; the inbox and the
+    "proposal waiting" reminder at half the expiry still tell the member."""
+    member = _notify_once(
+        member_id=member_id,
+        stamp="notified_at",
+        when=Q(response=PairingMember.Response.PENDING, pairing__status=Pairing.Status.PROPOSED),
+        send=emails.proposal_new_send,
+        related=("participant__employee__user",),
     )
-    try:
-        emails.proposal_new_send(member)
-    except Exception:
-        PairingMember.objects.filter(pk=member_id).update(notified_at=None)
-        raise
+    if member is None:
+        return False
     # For someone who has never signed in, that email carried their invitation.
     Employee.objects.filter(pk=member.participant.employee_id, invited_at=None).update(
         invited_at=timezone.now()
@@ -502,28 +489,42 @@ def _claim(row, condition):
     return row.filter(pk__in=condition.values("pk"))
 
 
-def pairing_ended_notify(*, member_id: int) -> bool:
-    """Tell one member that HR ended their pairing, and why, at most once (claimed like
-    proposal_notify). False when there was nothing to send."""
+def _notify_once(*, member_id: int, stamp: str, when: Q, send, related=()) -> PairingMember | None:
+    """Send one member one email at most once: claim the member's `stamp` column where
+    `when` holds (it may look across joins), send, and release the claim if sending fails,
+    so retries and duplicate tasks never email twice. The member sent to, or None when
+    there was nothing to send. `related`: what the email reads beyond the member's employee
+    and programme."""
     claimed = _claim(
-        PairingMember.objects.filter(pk=member_id, ended_notified_at=None),
-        PairingMember.objects.filter(pk=member_id, pairing__status=Pairing.Status.ENDED),
-    ).update(ended_notified_at=timezone.now())
+        PairingMember.objects.filter(pk=member_id, **{stamp: None}),
+        PairingMember.objects.filter(when, pk=member_id),
+    ).update(**{stamp: timezone.now()})
     if claimed != 1:
-        return False
+        return None
     member = (
-        PairingMember.objects.select_related(
-            "participant__employee", "pairing__program", "pairing__ended_by__employee"
-        )
+        PairingMember.objects.select_related("participant__employee", "pairing__program", *related)
         .prefetch_related("pairing__members__participant__employee")
         .get(pk=member_id)
     )
     try:
-        emails.pairing_ended_send(member)
+        send(member)
     except Exception:
-        PairingMember.objects.filter(pk=member_id).update(ended_notified_at=None)
+        PairingMember.objects.filter(pk=member_id).update(**{stamp: None})
         raise
-    return True
+    return member
+
+
+def pairing_ended_notify(*, member_id: int) -> bool:
+    """Tell one member that HR ended their pairing, and why, at most once (see
+    `_notify_once`). False when there was nothing to send."""
+    sent = _notify_once(
+        member_id=member_id,
+        stamp="ended_notified_at",
+        when=Q(pairing__status=Pairing.Status.ENDED),
+        send=emails.pairing_ended_send,
+        related=("pairing__ended_by__employee",),
+    )
+    return sent is not None
 
 
 # --- HR's nudges -----------------------------------------------------------------------
@@ -692,26 +693,14 @@ def leavers_release(sender, employee_ids: list[int], **kwargs) -> None:
 
 def partner_left_notify(*, member_id: int) -> bool:
     """Tell one member that their pairing ended because their partner left, at most once
-    (claimed like proposal_notify). False when there was nothing to send."""
-    claimed = PairingMember.objects.filter(
-        pk=member_id,
-        partner_left_notified_at=None,
-        pairing__status=Pairing.Status.ENDED,
-        pairing__end_reason=LEFT_ORGANISATION,
-    ).update(partner_left_notified_at=timezone.now())
-    if claimed != 1:
-        return False
-    member = (
-        PairingMember.objects.select_related("participant__employee", "pairing__program")
-        .prefetch_related("pairing__members__participant__employee")
-        .get(pk=member_id)
+    (see `_notify_once`). False when there was nothing to send."""
+    sent = _notify_once(
+        member_id=member_id,
+        stamp="partner_left_notified_at",
+        when=Q(pairing__status=Pairing.Status.ENDED, pairing__end_reason=LEFT_ORGANISATION),
+        send=emails.partner_left_send,
     )
-    try:
-        emails.partner_left_send(member)
-    except Exception:
-        PairingMember.objects.filter(pk=member_id).update(partner_left_notified_at=None)
-        raise
-    return True
+    return sent is not None
 
 
 WITHDREW = "withdrew from the programme"
@@ -840,26 +829,14 @@ def proposal_reassign(*, pairing: Pairing, guide_id: int, actor, reason: str = "
 def pairing_closed_notify(*, member_id: int) -> bool:
     """Tell one member that their proposal or pairing was closed by someone else: HR
     cancelled or reassigned it, or their partner withdrew from the programme. At most once
-    (claimed like proposal_notify); False when there was nothing to send."""
-    claimed = (
-        PairingMember.objects.filter(
-            pk=member_id,
-            partner_left_notified_at=None,
-            pairing__status__in=(Pairing.Status.CANCELLED, Pairing.Status.ENDED),
-        )
-        .exclude(Q(pairing__status=Pairing.Status.ENDED) & ~Q(pairing__end_reason=WITHDREW))
-        .update(partner_left_notified_at=timezone.now())
+    (see `_notify_once`); False when there was nothing to send."""
+    sent = _notify_once(
+        member_id=member_id,
+        stamp="partner_left_notified_at",
+        when=Q(pairing__status=Pairing.Status.CANCELLED)
+        | Q(pairing__status=Pairing.Status.ENDED, pairing__end_reason=WITHDREW),
+        send=lambda member: emails.pairing_closed_send(
+            member, withdrew=member.pairing.end_reason == WITHDREW
+        ),
     )
-    if claimed != 1:
-        return False
-    member = (
-        PairingMember.objects.select_related("participant__employee", "pairing__program")
-        .prefetch_related("pairing__members__participant__employee")
-        .get(pk=member_id)
-    )
-    try:
-        emails.pairing_closed_send(member, withdrew=member.pairing.end_reason == WITHDREW)
-    except Exception:
-        PairingMember.objects.filter(pk=member_id).update(partner_left_notified_at=None)
-        raise
-    return True
+    return sent is not None

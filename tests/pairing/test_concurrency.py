@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 
 from pairing.models import Pairing, PairingMember
-from pairing.services import PairingError, proposal_accept
+from pairing.services import PairingError, proposal_accept, proposal_notify
 from programs.models import Participant
 from tests.factories import make_participant, make_program, make_proposal
 
@@ -70,4 +70,49 @@ def test_ten_acceptances_at_once_fill_exactly_the_mentors_capacity():
             participant=guide, response=PairingMember.Response.ACCEPTED
         ).count()
         == 2
+    )
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_eight_workers_sending_the_same_proposal_emails_send_each_once(mailoutbox):
+    # Claims that filter across a join become `id IN (SELECT ...)`, which PostgreSQL does
+    # not re-check on a row a concurrent claim has just changed: every racer then won.
+    program = make_program()
+    proposals = [
+        make_proposal(
+            guide=make_participant(
+                program=program, role=Participant.Role.MENTOR, employee_kwargs={"level": 5}
+            ),
+            learner=make_participant(program=program, employee_kwargs={"level": 3}),
+        )
+        for _ in range(3)
+    ]
+    member_ids = [p.members.get(role=PairingMember.Role.GUIDE).pk for p in proposals]
+    # Publishing sent them already (on commit); unsent again, as before a worker's run.
+    PairingMember.objects.filter(pk__in=member_ids).update(notified_at=None)
+    mailoutbox.clear()
+    barrier = threading.Barrier(THREADS)
+    sent: list[bool] = []
+    lock = threading.Lock()
+
+    def send_all():
+        try:
+            connection.ensure_connection()
+            barrier.wait()
+            results = [proposal_notify(member_id=pk) for pk in member_ids]
+        finally:
+            connection.close()
+        with lock:
+            sent.extend(results)
+
+    threads = [threading.Thread(target=send_all) for _ in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sent.count(True) == 3
+    assert sorted(m.to[0] for m in mailoutbox) == sorted(
+        p.members.get(role=PairingMember.Role.GUIDE).participant.employee.email for p in proposals
     )
