@@ -292,7 +292,7 @@ def test_the_table_with_proposals_keeps_its_query_count(
         make_proposal(guide=gil, learner=person(program, MENTEE, name=f"Mentee {n}", level=3))
     client.force_login(hr_admin)
     # As tests/hr/test_participants.py counts it: the proposal columns are subqueries.
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         response = client.get(reverse("hr:participant_table", args=[program.slug]))
     assert response.context["page"].paginator.count == rows + 1
 
