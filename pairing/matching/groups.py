@@ -18,7 +18,8 @@ the guide's gap), plus the group sizes and a guide's number of groups (``capacit
 Objective, in order: the most people placed (learners or peers; guides are not counted),
 then the highest total. The partition problem is NP-hard, so:
 
-- pools of at most ``EXACT_LIMIT`` people are solved exactly (`exact_groups`, a dynamic
+- pools of at most ``EXACT_LIMIT`` peers (``EXACT_LIMIT_MENTORING`` learners) are solved
+  exactly (`exact_groups`, a dynamic
   programme over subsets) and the result is ``certified``;
 - larger pools get a greedy construction (hardest person first, each group grown by the
   member who adds the most), a repair pass that pulls unplaced people in (insert, displace a
@@ -73,9 +74,11 @@ from .scores import (
     vocabulary_of,
 )
 
-# Pools up to this many people (learners, for group mentoring) are solved exactly: the
-# subset programme takes ~0.3 s at 12 peers on this machine and grows 3x per person.
+# Pools up to this many peers (learners, for group mentoring) are solved exactly. Worst
+# case measured here (everyone compatible): 0.14 s at 12 peers, 2.2 s at 14; group
+# mentoring (3 mentors x 2 groups) 0.5 s at 10 learners, 5.6 s at 12.
 EXACT_LIMIT = 12
+EXACT_LIMIT_MENTORING = 10
 # Random valid groupings drawn for the "against random" figure.
 RANDOM_SAMPLES = 20
 # Local search stops after this many person steps (each prices every move and swap of one
@@ -83,6 +86,11 @@ RANDOM_SAMPLES = 20
 # the machine's load. 5,000 peers get 4 sweeps (~2.5 s, under 5 s end to end); pools up to
 # ~2,000 converge first.
 STEP_BUDGET = 20_000
+# Restarts from a randomised construction, while the step budget lasts: small pools get
+# many (they converge in a few hundred steps), 5,000 peers none.
+RESTARTS = 200
+_NOISE = 100.0  # points of noise on a restart's additions (1 pair's full score)
+_MAX_CELLS = 25_000_000  # learner x group cells in the search (200 MB of float64)
 _BAN = -1e6  # a barred pair in the float matrices
 _BARRED = -1e5  # any sum below this includes a barred pair
 # Smallest improvement the search acts on, and the float32 error allowed per pair score in
@@ -467,17 +475,17 @@ class _Pool:
     def mentoring(self) -> bool:
         return self.rules.kind == GROUP_MENTORING
 
-    def slots(self, *, every: bool = False) -> np.ndarray:
+    def slots(self) -> np.ndarray:
         """The guide of each possible group (group mentoring): every guide's first group,
-        then every second group, and so on. Capped at the groups the learners could fill
-        (or one per guide), which keeps the search's arrays ~learners x groups; ``every``
-        keeps each guide's groups up to what the learners could fill (for exact search).
-        """
+        then every second group, and so on, each guide up to the groups the learners could
+        fill. Cut at ``_MAX_CELLS`` learner x group cells (the search's arrays), which
+        only very large pools reach; the first groups of every guide come first."""
         most = len(self.people) // self.rules.group_min
         capacity = np.minimum(self.capacity, most).tolist()
         rounds = max(capacity, default=0)
         order = [g for r in range(rounds) for g, c in enumerate(capacity) if c > r]
-        return np.array(order if every else order[: max(most, len(self.guides))], np.int64)
+        keep = max(_MAX_CELLS // max(len(self.people), 1), len(self.guides))
+        return np.array(order[:keep], np.int64)
 
 
 class _State:
@@ -488,12 +496,12 @@ class _State:
     is ``gain[i, grp[i]]`` (0 when unplaced) and ``members[g]`` lists column g's people.
     """
 
-    def __init__(self, pool: _Pool, *, every: bool = False):
+    def __init__(self, pool: _Pool):
         self.pool = pool
         n = len(pool.people)
         rules = pool.rules
         if pool.mentoring:
-            self.guide_of = pool.slots(every=every)
+            self.guide_of = pool.slots()
             self.gain = np.asfortranarray(pool.guide_scores[:, self.guide_of], np.float64)
         else:
             self.guide_of = np.zeros(0, np.int64)
@@ -526,6 +534,10 @@ class _State:
     def _refresh(self, g: int) -> None:
         inside = self.members[g]
         self.own[inside] = self.gain[inside, g]
+
+    def rank(self) -> tuple[int, float]:
+        """The objective, for comparing groupings: (placed, total)."""
+        return int((self.grp >= 0).sum()), round(self.total(), 6)
 
     def total(self) -> float:
         placed = np.flatnonzero(self.grp >= 0)
@@ -583,7 +595,7 @@ def _exact(pool: _Pool) -> list[tuple[int | None, list[int]]]:
             return memo[mask]
 
         return [(None, members[g]) for g in best((1 << n) - 1)[1]]
-    slots = pool.slots(every=True)
+    slots = pool.slots()
     valid = np.flatnonzero(fits).tolist()
     guide_total = {
         (g, m): float(total[m] + pool.guide_scores[members[m], g].sum())
@@ -641,12 +653,20 @@ def _allowed_count(pool: _Pool) -> np.ndarray:
     return (pool.scores > _BARRED).sum(axis=1) - 1
 
 
-def _construct(state: _State) -> None:
-    """Greedy: hardest person first opens a group, grown by the best addition each time."""
+def _construct(state: _State, rng: np.random.Generator | None = None) -> None:
+    """Greedy: hardest person first opens a group, grown by the best addition each time.
+
+    With ``rng`` (restarts), the order is shuffled among people of similar difficulty, each
+    group aims at a random size within the bounds and additions get up to ``_NOISE`` points
+    of noise, so each restart explores another region.
+    """
     pool, rules = state.pool, state.pool.rules
     n = len(pool.people)
     free = np.ones(n, bool)
-    order = np.argsort(_allowed_count(pool), kind="stable")
+    difficulty = _allowed_count(pool).astype(np.float64)
+    if rng is not None:
+        difficulty += rng.random(n) * max(float(difficulty.std()), 1.0)
+    order = np.argsort(difficulty, kind="stable")
     next_column = 0
     for seed in order.tolist():
         if not free[seed]:
@@ -663,11 +683,16 @@ def _construct(state: _State) -> None:
             if next_column == state.columns:
                 break
             column = next_column
+        target = rules.group_max
+        if rng is not None:
+            target = int(rng.integers(rules.group_min, rules.group_max + 1))
         members = [seed]
         state.place(seed, column)
         free[seed] = False
-        while len(members) < rules.group_max:
+        while len(members) < target:
             values = np.where(free, state.gain[:, column], -np.inf)
+            if rng is not None:
+                values = values + rng.random(n) * _NOISE
             pick = int(np.argmax(values))
             if values[pick] < _BARRED:
                 break
@@ -681,6 +706,36 @@ def _construct(state: _State) -> None:
             free[seed] = False  # tried: left for the repair pass
         elif not pool.mentoring:
             next_column += 1
+
+
+def _improve(state: _State, budget: int) -> tuple[int, int]:
+    """Repair, local search, and once more if the search freed room: (sweeps, budget left)."""
+    _repair(state)
+    rounds, budget = _local_search(state, budget)
+    if budget and _repair(state):
+        more, budget = _local_search(state, budget)
+        rounds += more
+    return rounds, budget
+
+
+def _heuristic(pool: _Pool, seed: int) -> tuple[_State, float, int]:
+    """The greedy start improved, then seeded restarts while the step budget lasts (at most
+    ``RESTARTS``); the best by (placed, total). Returns it, the greedy total and sweeps."""
+    best = _State(pool)
+    _construct(best)
+    greedy_total = best.total()
+    rounds, budget = _improve(best, STEP_BUDGET)
+    rng = np.random.default_rng(seed)
+    for _ in range(RESTARTS):
+        if budget <= 0:
+            break
+        state = _State(pool)
+        _construct(state, rng)
+        more, budget = _improve(state, budget)
+        rounds += more
+        if state.rank() > best.rank():
+            best = state
+    return best, greedy_total, rounds
 
 
 def _room(state: _State) -> np.ndarray:
@@ -1107,8 +1162,8 @@ def form_groups(
     ]
     pool = _Pool(rest, rules, banned)
     n = len(pool.people)
-    state = _State(pool, every=n <= EXACT_LIMIT)
-    if n <= EXACT_LIMIT:
+    state = _State(pool)
+    if n <= (EXACT_LIMIT_MENTORING if pool.mentoring else EXACT_LIMIT):
         baseline = _State(pool)
         _construct(baseline)
         greedy_total = baseline.total()
@@ -1119,14 +1174,9 @@ def form_groups(
         certified, rounds = True, 0
         method = "exact dynamic programme over subsets"
     else:
-        _construct(state)
-        greedy_total = state.total()
-        _repair(state)
-        rounds, budget = _local_search(state, STEP_BUDGET)
-        if _repair(state) and budget:
-            rounds += _local_search(state, budget)[0]
+        state, greedy_total, rounds = _heuristic(pool, seed)
         certified = False
-        method = "greedy construction + repair + move/swap local search"
+        method = "greedy construction + repair + move/swap local search, seeded restarts"
     rng = np.random.default_rng(seed)
     barred = _barred_sets(pool)
     random_totals = [_random_total(pool, barred, rng) for _ in range(RANDOM_SAMPLES if n else 0)]
