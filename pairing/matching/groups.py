@@ -1037,7 +1037,9 @@ def _unmatched_reasons(pool: _Pool, i: int, state: _State, certified: bool) -> t
     if allowed.sum() < needed:
         candidates = [pool.people[j] for j in np.flatnonzero(near).tolist()]
         reason = _ruled_out(person, candidates, role, pool.excluded, rules)
-        return (Reason("group_ruled_out", {**reason.params, "size_min": rules.group_min}),)
+        params = {**reason.params, "size_min": rules.group_min, "level": person.level}
+        params |= {"spread": rules.level_spread, "role": role, "unit": _unit(rules)}
+        return (Reason("group_ruled_out", params),)
     return (
         Reason(
             "groups_full",
