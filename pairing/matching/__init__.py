@@ -2,14 +2,20 @@
 
 The service layer turns participants into ``Person`` values, calls ``solve`` (or builds the
 ``Problem`` once and calls ``solve_problem`` and ``greedy`` on it) and writes the
-``MatchResult`` back as proposals. See DESIGN.md, "Matching contract".
+``MatchResult`` back as proposals. Group kinds (circles, co-development, group mentoring)
+go through ``form_groups`` instead, which returns a ``GroupResult``; ``solve`` refuses them.
+See DESIGN.md, "Matching contract".
 """
 
 from .domain import (
+    CO_DEVELOPMENT,
+    GROUP_KINDS,
+    GROUP_MENTORING,
     GUIDE,
     KINDS,
     LEARNER,
     PEER,
+    PEER_CIRCLES,
     Breakdown,
     Criterion,
     MatchResult,
@@ -22,6 +28,16 @@ from .domain import (
 )
 from .engine import Problem, solve, solve_problem
 from .greedy import greedy
+from .groups import (
+    Group,
+    GroupObjective,
+    GroupResult,
+    best_additions,
+    exact_groups,
+    form_groups,
+    group_violations,
+    score_group,
+)
 from .scores import (
     barred_reason,
     criteria,
@@ -33,13 +49,20 @@ from .scores import (
 from .wording import CRITERION_LABELS, criterion_for_hr, for_hr
 
 __all__ = [
+    "CO_DEVELOPMENT",
     "CRITERION_LABELS",
+    "GROUP_KINDS",
+    "GROUP_MENTORING",
     "GUIDE",
     "KINDS",
     "LEARNER",
     "PEER",
+    "PEER_CIRCLES",
     "Breakdown",
     "Criterion",
+    "Group",
+    "GroupObjective",
+    "GroupResult",
     "MatchResult",
     "Objective",
     "Pairing",
@@ -49,12 +72,17 @@ __all__ = [
     "Rules",
     "Unmatched",
     "barred_reason",
+    "best_additions",
     "criteria",
     "criterion_for_hr",
+    "exact_groups",
     "explain",
     "for_hr",
+    "form_groups",
     "greedy",
+    "group_violations",
     "normalise_topic",
+    "score_group",
     "score_pair",
     "solve",
     "solve_problem",

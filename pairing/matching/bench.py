@@ -20,9 +20,22 @@ import numpy as np
 from scipy.optimize import linear_sum_assignment
 
 from . import solve
-from .domain import GUIDE, KINDS, LEARNER, MENTORING, PEER, PEER_COACHING, Person, Rules
+from .domain import (
+    GROUP_KINDS,
+    GROUP_MENTORING,
+    GUIDE,
+    KINDS,
+    LEARNER,
+    MENTORING,
+    PEER,
+    PEER_COACHING,
+    REVERSE_MENTORING,
+    Person,
+    Rules,
+)
 from .engine import Problem
 from .greedy import greedy
+from .groups import form_groups
 from .scores import FORBIDDEN
 
 _DEPARTMENTS = ("Engineering", "Sales", "Marketing", "Finance", "People", "Legal", "Product")
@@ -52,23 +65,25 @@ def synthetic_org(
     """A believable organisation for ``kind``.
 
     Mentoring kinds get ``n_learners`` learners and ``n_guides`` guides with ``capacity``
-    places (reverse mentoring flips the level skew: the juniors guide); peer coaching gets
-    ``n_learners`` peers. Topics follow a Zipf-like popularity, departments and styles are
-    mixed, and most people have a manager (often someone else in the pool).
+    places (reverse mentoring flips the level skew: the juniors guide; group mentoring is
+    skewed as mentoring, ``capacity`` counting groups); peer coaching, circles and
+    co-development get ``n_learners`` peers. Topics follow a Zipf-like popularity,
+    departments and styles are mixed, and most people have a manager (often someone else in
+    the pool).
     """
     if kind not in KINDS:
         raise ValueError(f"unknown kind {kind!r}")
     rng = np.random.default_rng(seed)
     popularity = 1 / np.arange(1, len(_TOPICS) + 1) ** 0.8
     popularity /= popularity.sum()
-    if kind == PEER_COACHING:
+    if kind in (PEER_COACHING, *GROUP_KINDS) and kind != GROUP_MENTORING:
         roles = [PEER] * n_learners
     else:
         roles = [LEARNER] * n_learners + [GUIDE] * n_guides
     people: list[dict[str, Any]] = []
     for i, role in enumerate(roles):
         skew = _LEVELS[role]
-        if kind != MENTORING and kind != PEER_COACHING:
+        if kind == REVERSE_MENTORING:
             skew = _LEVELS[GUIDE if role == LEARNER else LEARNER]
         level = int(rng.choice(6, p=skew)) + 1
         goals = rng.choice(len(_TOPICS), size=int(rng.integers(1, 5)), replace=False, p=popularity)
@@ -245,6 +260,48 @@ def run_benchmark(
     return report
 
 
+def run_group_benchmark(
+    kind: str,
+    *,
+    n_people: int,
+    n_guides: int = 0,
+    capacity: int = 1,
+    seed: int = 1,
+) -> dict[str, Any]:
+    """Form groups for a synthetic organisation and compare with the proven bound, the
+    greedy construction and random valid groupings (all from the same run)."""
+    rules = Rules(kind=kind)
+    people = synthetic_org(kind, n_people, n_guides, capacity, seed)
+    began = time.perf_counter()
+    result = form_groups(people, rules, seed=seed)
+    seconds = time.perf_counter() - began
+    objective = result.objective
+    guides = [p for p in people if p.role == GUIDE]
+
+    def ratio(value: float) -> float | None:
+        return round(objective.total / value, 3) if value else None
+
+    return {
+        "kind": kind,
+        "seed": seed,
+        "sizes": {
+            "people": len(people) - len(guides),
+            "guides": len(guides),
+            "groups": len(result.groups),
+            "group_min": rules.group_min,
+            "group_max": rules.group_max,
+            "level_spread": rules.level_spread,
+        },
+        "total_seconds": round(seconds, 3),
+        "objective": objective.to_dict(),
+        "ratio_over_random": ratio(objective.random_mean),
+        "ratio_over_greedy": ratio(objective.greedy),
+        "ratio_bound_over_total": (
+            round(objective.upper_bound / objective.total, 3) if objective.total else None
+        ),
+    }
+
+
 def _sizes(kind: str, people: Sequence[Person], problem: Problem) -> dict[str, int]:
     allowed = int((problem.scores != FORBIDDEN).sum())
     if kind == PEER_COACHING:
@@ -287,7 +344,10 @@ def benchmark_all(
     seed: int,
     no_reference: bool,
 ) -> list[dict[str, Any]]:
-    """Run the benchmark for one kind or for mentoring and peer coaching ("all")."""
+    """Run the benchmark for one kind or for mentoring and peer coaching ("all").
+
+    Group kinds use ``peers`` people (circles, co-development) or ``learners`` learners with
+    ``guides`` guides of ``capacity`` groups each (group mentoring)."""
     for name, value in (("learners", learners), ("guides", guides), ("peers", peers)):
         if value < 0:
             raise BenchmarkInputError(f"--{name} must be 0 or more, not {value}")
@@ -296,6 +356,18 @@ def benchmark_all(
     kinds = [MENTORING, PEER_COACHING] if kind == "all" else [kind]
     reports = []
     for each in kinds:
+        if each in GROUP_KINDS:
+            mentoring = each == GROUP_MENTORING
+            reports.append(
+                run_group_benchmark(
+                    each,
+                    n_people=learners if mentoring else peers,
+                    n_guides=guides if mentoring else 0,
+                    capacity=capacity,
+                    seed=seed,
+                )
+            )
+            continue
         size = peers if each == PEER_COACHING else learners
         reports.append(
             run_benchmark(

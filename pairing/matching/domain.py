@@ -13,7 +13,18 @@ PEER = "peer"
 MENTORING = "mentoring"
 REVERSE_MENTORING = "reverse_mentoring"
 PEER_COACHING = "peer_coaching"
-KINDS = (MENTORING, REVERSE_MENTORING, PEER_COACHING)
+PEER_CIRCLES = "peer_circles"
+CO_DEVELOPMENT = "co_development"
+GROUP_MENTORING = "group_mentoring"
+KINDS = (MENTORING, REVERSE_MENTORING, PEER_COACHING, PEER_CIRCLES, CO_DEVELOPMENT, GROUP_MENTORING)
+GROUP_KINDS = (PEER_CIRCLES, CO_DEVELOPMENT, GROUP_MENTORING)
+# Group sizes and level spread per group kind when a programme sets none: (min, max, spread).
+# Group mentoring counts the learners, not the guide. Pair kinds keep a pair's size.
+GROUP_DEFAULTS = {
+    PEER_CIRCLES: (4, 6, 2),
+    CO_DEVELOPMENT: (5, 8, 2),
+    GROUP_MENTORING: (3, 5, 2),
+}
 
 STYLES = ("either", "directive", "reflective")
 
@@ -56,10 +67,26 @@ class Rules:
     weight_level: float = 25
     weight_style: float = 20
     weight_department: float = 5
+    # None takes the kind's default from GROUP_DEFAULTS (pair kinds: 2, 2 and peer_max_gap).
+    group_min: int | None = None
+    group_max: int | None = None
+    level_spread: int | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise ValueError(f"unknown programme kind {self.kind!r}; expected one of {KINDS}")
+        low, high, spread = GROUP_DEFAULTS.get(self.kind, (2, 2, self.peer_max_gap))
+        # Frozen: fill the defaults once, so every reader sees plain ints.
+        for name, default in (("group_min", low), ("group_max", high), ("level_spread", spread)):
+            if getattr(self, name) is None:
+                object.__setattr__(self, name, default)
+        if not 2 <= self.group_min <= self.group_max:
+            raise ValueError(
+                f"group sizes must satisfy 2 <= group_min <= group_max, not "
+                f"{self.group_min}..{self.group_max}"
+            )
+        if self.level_spread < 0:
+            raise ValueError(f"level_spread must be 0 or more, not {self.level_spread}")
         if self.min_gap > self.max_gap:
             raise ValueError(f"min_gap {self.min_gap} is above max_gap {self.max_gap}")
         if self.peer_max_gap < 0:
@@ -72,6 +99,12 @@ class Rules:
     def is_peer(self) -> bool:
         """True for peer coaching (symmetric pairs, no guide)."""
         return self.kind == PEER_COACHING
+
+    @property
+    def is_group(self) -> bool:
+        """True for the group kinds (circles, co-development, group mentoring): solved by
+        ``groups.form_groups``, not by the pair solver."""
+        return self.kind in GROUP_KINDS
 
     @property
     def max_score(self) -> float:

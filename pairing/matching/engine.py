@@ -60,7 +60,11 @@ class Problem:
     def build(
         cls, people: Sequence[Person], rules: Rules, excluded: Iterable[tuple[str, str]] = ()
     ) -> Problem:
-        """Validate the pool and compute every pair's score."""
+        """Validate the pool and compute every pair's score (pair kinds only)."""
+        if rules.is_group:
+            raise ValueError(
+                f"{rules.kind} forms groups, not pairs: call form_groups (matching.groups)"
+            )
         seen: set[str] = set()
         for person in people:
             if person.key in seen:

@@ -65,9 +65,176 @@ def _ruled_out_causes(params: dict, manager: str, reports: str) -> list[str]:
     return causes
 
 
+# --- Groups (circles, co-development, group mentoring) ---------------------------------
+
+
+def _level_window(p: dict) -> str:
+    low, high = max(p["level"] - p["spread"], 1), p["level"] + p["spread"]
+    return f"levels {low}-{high}"
+
+
+def _within(p: dict, whom: str) -> str:
+    spread = p["spread"]
+    if spread == 0:
+        return f"at the same level as {whom}"
+    return f"within {_plural(spread, 'level')} of {whom}"
+
+
+def _others(p: dict) -> str:
+    return "mentees" if p["role"] == "learner" else "peers"
+
+
+def _group_style(p: dict) -> str | None:
+    style = p["style"]
+    if style is None:
+        return None
+    if style == "either":
+        return "all of you are open to either feedback style"
+    if p["all_same"]:
+        return f"all of you prefer {style} feedback"
+    return f"all of you are happy with {style} feedback"
+
+
+def _and(names: list[str]) -> str:
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _group_for_person(code: str, p: dict) -> str | None:
+    """The group codes' words for the person concerned; None for a code not about groups."""
+    if code == "group_too_few":
+        return (
+            f"only {_plural(p['count'], 'other ' + _others(p)[:-1], 'other ' + _others(p))} "
+            f"{'is' if p['count'] == 1 else 'are'} {_within(p, 'you')} (you are level "
+            f"{p['level']}), and a {p['unit']} needs {p['size_min']} people"
+        )
+    if code == "group_ruled_out":
+        causes = _ruled_out_causes(p, "your manager", "you")
+        return (
+            f"of the {_plural(p['candidates'], _others(p)[:-1], _others(p))} at a suitable "
+            f"level, too few may join you ({', '.join(causes)}) to make a {p['unit']} of "
+            f"{p['size_min']}"
+        )
+    if code == "groups_full":
+        text = (
+            f"every {p['unit']} you could join is full ({p['size_max']} people) or has someone "
+            "you may not be grouped with"
+        )
+        if p["certified"]:
+            text += "; regrouping would not place more people or raise the overall fit"
+        return text
+    if code == "guides_full":
+        return f"the {_plural(p['count'], 'mentor')} you could join have no group with room"
+    if code == "group_shares":
+        shared = p["topics"]
+        if shared:
+            text = f"you share {_and(shared)} with {p['count']} of {p['size']} in your {p['unit']}"
+        else:
+            text = f"you share no goals with the others in your {p['unit']}"
+        style = _group_style(p)
+        return f"{text}; {style}" if style else text
+    if code == "guide_covers":
+        if not p["covered"]:
+            return f"your mentor {p['guide']} covers none of your goals"
+        return (
+            f"your mentor {p['guide']} covers {len(p['covered'])} of your "
+            f"{_plural(p['wanted'], 'goal')} ({_topics(p['covered'])})"
+        )
+    if code == "group_guide":
+        if not p["covered"]:
+            return f"you cover none of the goals of your {_plural(p['learners'], 'mentee')}"
+        return (
+            f"you cover {_and(p['covered'])} for {p['helped']} of your "
+            f"{_plural(p['learners'], 'mentee')}"
+        )
+    return None
+
+
+def _group_for_hr(code: str, p: dict, name: str) -> str | None:
+    """The group codes' words for HR, about ``name``, with the fix; None if not a group code."""
+    if code == "group_too_few":
+        count = p["count"]
+        who = _plural(count, "other " + _others(p)[:-1], "other " + _others(p))
+        return (
+            f"only {who} {'is' if count == 1 else 'are'} {_within(p, name)} (level "
+            f"{p['level']}), and a {p['unit']} needs {p['size_min']} people: widen the level "
+            f"spread or invite more {_others(p)} at {_level_window(p)}"
+        )
+    if code == "group_ruled_out":
+        causes = ", ".join(_ruled_out_causes(p, f"{name}'s manager", name))
+        return (
+            f"of the {_plural(p['candidates'], _others(p)[:-1], _others(p))} at a suitable "
+            f"level for {name}, too few may be grouped with them ({causes}) to make a "
+            f"{p['unit']} of {p['size_min']}: invite more {_others(p)} at {_level_window(p)}"
+        )
+    if code == "groups_full":
+        text = (
+            f"every {p['unit']} {name} could join is full ({p['size_max']} people) or has "
+            "someone they may not be grouped with"
+        )
+        if p["certified"]:
+            text += ", and regrouping would not place more people or raise the overall fit"
+        return (
+            f"{text}: raise the largest group size or invite more {_others(p)} at "
+            f"{_level_window(p)}"
+        )
+    if code == "guides_full":
+        who = "the only mentor" if p["count"] == 1 else f"the {p['count']} mentors"
+        verb = "has" if p["count"] == 1 else "have"
+        return (
+            f"{who} {name} could join {verb} no group with room: raise a mentor's number of "
+            "groups or enrol another mentor"
+        )
+    if code == "group_shares":
+        shared = p["topics"]
+        if shared:
+            text = f"{name} shares {_and(shared)} with {p['count']} of {p['size']} others"
+        else:
+            text = f"{name} shares no goals with the others"
+        style = _group_style(p)
+        return f"{text}; {style.replace('all of you', 'all')}" if style else text
+    if code == "guide_covers":
+        return (
+            f"the mentor {p['guide']} covers {len(p['covered'])} of {name}'s "
+            f"{_plural(p['wanted'], 'goal')}"
+            + (f" ({_topics(p['covered'])})" if p["covered"] else "")
+        )
+    if code == "group_guide":
+        if not p["covered"]:
+            return f"{name} covers none of the mentees' goals"
+        return f"{name} covers {_and(p['covered'])} for {p['helped']} of {p['learners']} mentees"
+    if code == "group_size":
+        return (
+            f"the group has {_plural(p['size'], 'member')}; it needs {p['min']} to {p['max']}: "
+            "add or remove members"
+        )
+    if code == "group_spread":
+        return (
+            f"levels run from {p['low']} to {p['high']}, more than the spread of "
+            f"{p['spread']}: move the furthest member or widen the level spread"
+        )
+    if code == "group_manager":
+        return f"{p['manager']} manages {p['report']}: move one of them to another group"
+    if code == "group_excluded":
+        return (
+            f"{p['a']} and {p['b']} were grouped before or declined: move one of them to "
+            "another group"
+        )
+    if code == "guide_gap":
+        return (
+            f"{p['guide']} is {p['gap']} levels above {p['learner']}, outside "
+            f"{p['min_gap']}–{p['max_gap']}: choose another mentor or move the mentee"
+        )
+    return None
+
+
 def for_person(reason: Reason) -> str:
-    """An unmatched reason addressed to the person left out (the ``match --json`` words)."""
+    """An unmatched reason addressed to the person left out (the ``match --json`` words),
+    or a group member's reason for their group."""
     code, p = reason.code, reason.params
+    if (words := _group_for_person(code, p)) is not None:
+        return words
     if code == "no_guides":
         return "there are no mentors in this programme"
     if code == "only_peer":
@@ -107,8 +274,11 @@ def for_person(reason: Reason) -> str:
 
 
 def for_hr(reason: Reason, name: str) -> str:
-    """An unmatched reason for HR: about ``name`` (the person left out), with the fix."""
+    """An unmatched reason for HR: about ``name`` (the person left out), with the fix; also
+    a group member's reason and a proposed group's broken rule (``name``: the group)."""
     code, p = reason.code, reason.params
+    if (words := _group_for_hr(code, p, name)) is not None:
+        return words
     whose = f"{name}'s"
     if code == "no_guides":
         return "there are no mentors in this programme: enrol or import mentors"

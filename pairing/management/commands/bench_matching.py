@@ -22,7 +22,12 @@ class Command(BaseCommand):
         parser.add_argument("--learners", type=int, default=10_000, help="Mentees (mentoring).")
         parser.add_argument("--guides", type=int, default=2_000, help="Mentors (mentoring).")
         parser.add_argument("--capacity", type=int, default=5, help="Places per mentor.")
-        parser.add_argument("--peers", type=int, default=5_000, help="Pool size (peer coaching).")
+        parser.add_argument(
+            "--peers",
+            type=int,
+            default=5_000,
+            help="Pool size (peer coaching, circles, co-development).",
+        )
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument(
             "--no-reference",
