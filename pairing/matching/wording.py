@@ -27,6 +27,11 @@ def _plural(count: int, word: str, words: str | None = None) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {words or word + 's'}"
 
 
+def _the_mentors(count: int) -> tuple[str, str]:
+    """ "the only mentor", "has" or "the 3 mentors", "have": the subject and its verb."""
+    return ("the only mentor", "has") if count == 1 else (f"the {count} mentors", "have")
+
+
 def _names(params: dict) -> str:
     shown = list(params["names"])
     if params["count"] > len(shown):
@@ -180,8 +185,7 @@ def _group_for_hr(code: str, p: dict, name: str) -> str | None:
             f"{_level_window(p)}"
         )
     if code == "guides_full":
-        who = "the only mentor" if p["count"] == 1 else f"the {p['count']} mentors"
-        verb = "has" if p["count"] == 1 else "have"
+        who, verb = _the_mentors(p["count"])
         return (
             f"{who} {name} could join {verb} no group with room: raise a mentor's number of "
             "groups or enrol another mentor"
@@ -308,8 +312,7 @@ def for_hr(reason: Reason, name: str) -> str:
             f"({causes}): {fix}"
         )
     if code == "no_free_places":
-        who = "the only mentor" if p["count"] == 1 else f"the {p['count']} mentors"
-        verb = "has" if p["count"] == 1 else "have"
+        who, verb = _the_mentors(p["count"])
         return (
             f"{who} {name} could be paired with {verb} no free places: raise a mentor's "
             "capacity or enrol another mentor"
