@@ -111,10 +111,11 @@
     };
     write();
 
+    const NOTHING = { matches: [], exact: null, near: [] };
     let options = [];
     let active = -1;
     let asked = 0;
-    let answer = { matches: [], exact: null, near: [] };
+    let answer = NOTHING; // the server's answer for what the box holds
 
     const close = () => {
       list.hidden = true;
@@ -132,9 +133,9 @@
       else input.removeAttribute("aria-activedescendant");
     };
     const isChosen = (name) => chosen.some((other) => key(other) === key(name));
-    const warning = (name) => {
-      const near = answer.near;
-      if (answer.exact || !near.length) return "";
+    const warning = (name, from) => {
+      const near = from.near;
+      if (from.exact || !near.length) return "";
       const many = near.length > 1;
       const names = near.map((other) => `“${other}”`).join(", ");
       return `“${name}” is close to the existing ${many ? "topics" : "topic"} ${names}: choose ${many ? "one of them" : "it"} if it means the same.`;
@@ -151,7 +152,7 @@
           // mousedown, not click: the box keeps the focus (and the list stays open) meanwhile.
           item.addEventListener("mousedown", (event) => {
             event.preventDefault();
-            choose(option.name);
+            pick(option.name);
           });
           return item;
         }),
@@ -159,40 +160,53 @@
       list.hidden = !options.length;
       input.setAttribute("aria-expanded", options.length ? "true" : "false");
       highlight(-1);
-      say(typed ? warning(typed) : "", true);
+      say(typed ? warning(typed, answer) : "", true);
     };
-    const choose = (name) => {
-      const existing = answer.matches.find((other) => key(other) === key(name)) || answer.exact;
+    // Adds name, spelled as the existing topic the answer `from` names, if it names one.
+    const choose = (name, from) => {
+      const existing = from.matches.find((other) => key(other) === key(name)) || from.exact;
       const picked = existing && key(existing) === key(name) ? existing : clean(name);
-      const note = existing === picked ? "" : warning(picked);
-      if (!isChosen(picked)) chosen.push(picked);
+      const note = existing === picked ? "" : warning(picked, from);
+      const at = chosen.findIndex((other) => key(other) === key(picked));
+      if (at < 0) chosen.push(picked);
+      else chosen[at] = picked;
       write();
-      input.value = "";
-      close();
       say(`Added ${picked}.${note ? ` ${note}` : ""}`, Boolean(note));
+    };
+    const empty = () => {
+      input.value = "";
+      asked += 1; // an answer still on its way for the old text is not shown
+      answer = NOTHING;
+      close();
+    };
+    const pick = (name) => {
+      const from = answer;
+      empty();
+      choose(name, from);
+    };
+    const lookup = async (text) => {
+      const response = await fetch(`${suggestUrl}?q=${encodeURIComponent(text)}`, {
+        headers: { Accept: "application/json" },
+        credentials: "same-origin",
+      });
+      return response.ok ? response.json() : null;
     };
     const ask = async () => {
       const text = input.value;
       const number = ++asked;
       if (!clean(text)) {
-        answer = { matches: [], exact: null, near: [] };
+        answer = NOTHING;
         close();
         say("");
         return;
       }
-      const response = await fetch(`${suggestUrl}?q=${encodeURIComponent(text)}`, {
-        headers: { Accept: "application/json" },
-        credentials: "same-origin",
-      });
-      if (!response.ok) return null;
-      const found = await response.json();
-      if (number === asked) {
+      const found = await lookup(text);
+      if (found && number === asked) {
         // Shown only if nothing was typed since: a later keystroke's answer wins.
         answer = found;
         stale = false;
         show();
       }
-      return found; // for this text, whatever was typed since
     };
 
     let timer;
@@ -218,14 +232,17 @@
         event.preventDefault(); // choosing a topic, not sending the form
         clearTimeout(timer);
         if (active >= 0) {
-          choose(options[active].name);
-        } else {
-          // What was typed when Enter was pressed, as an existing topic if it is one: more
-          // may be typed while the answer is on its way, so the answer for this text decides.
-          const typed = input.value;
-          const found = await ask();
-          choose((found && found.exact) || typed);
+          pick(options[active].name);
+          return;
         }
+        // What was typed is added at once and the box emptied for the next topic, so nothing
+        // typed or sent meanwhile is lost; the server's answer then only corrects the
+        // spelling to the existing topic's, or adds its near-duplicate warning.
+        const typed = clean(input.value);
+        empty();
+        choose(typed, NOTHING);
+        const found = await lookup(typed).catch(() => null);
+        if (found && isChosen(typed)) choose(typed, found);
       } else if (event.key === "Escape" && !list.hidden) {
         event.preventDefault();
         close();

@@ -166,6 +166,38 @@ def test_an_employee_enrols_choosing_topics_with_the_keyboard(page_as, live_serv
     ]
 
 
+def test_topics_typed_one_after_another_are_all_added_whenever_the_server_answers(
+    page_as, live_server
+):
+    """Enter adds what was typed at once; the server's late answer only corrects its spelling,
+    and never empties the box under the next topic being typed (a CI run once sent the form
+    from that emptied box)."""
+    program = make_program(name="Engineering Mentoring 2027")
+    make_topics("Negotiation")
+    page = page_as(make_employee(name="Ana Ruiz", level=3).user)
+    visit(page, f"{live_server.url}/programmes/{program.slug}/enrol/")
+    held = []
+    page.route("**/programmes/topics/?q=*", lambda route: held.append(route))  # held back
+
+    goals = page.get_by_role("combobox", name="Your goals")
+    chosen = page.get_by_role("list", name="Chosen: your goals").get_by_role("listitem")
+    goals.fill("negotiation")
+    goals.press("Enter")
+    expect(chosen).to_have_text(["negotiation"])
+    expect(goals).to_have_value("")
+    goals.fill("Writ")
+    assert held, "the answer for 'negotiation' is being held"
+    for route in held:
+        route.continue_()
+    expect(chosen).to_have_text(["Negotiation"])
+    expect(goals).to_have_value("Writ")
+    page.unroute("**/programmes/topics/?q=*")
+    goals.press_sequentially("ing")
+    goals.press("Enter")
+    expect(chosen).to_have_text(["Negotiation", "Writing"])
+    expect(page).to_have_url(f"{live_server.url}/programmes/{program.slug}/enrol/")
+
+
 def test_the_guides_answer_comes_into_view_on_a_phone(page_as, live_server):
     page = page_as(make_employee().user)
     page.set_viewport_size(PHONE)
