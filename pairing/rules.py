@@ -172,3 +172,22 @@ def declined_partner_ids(participant: Participant) -> set[int]:
     """Everyone ``participant`` was in a declined, expired or cancelled proposal with."""
     pairs = declined_pairs(program_id=participant.program_id, participant_id=participant.pk)
     return {b if a == participant.pk else a for a, b in pairs}
+
+
+def grouped_pairs(*, program_id: int) -> set[tuple[int, int]]:
+    """Pairs of participant ids (lower first) who have been in a group together in the
+    programme, whatever became of it (proposed, running, ended, declined, or one of them
+    declined or left it): in the group kinds nobody is grouped again with the same people.
+    One query; a programme of 5,000 in circles of six has about 12,500 such pairs."""
+    by_pairing: dict[int, list[int]] = defaultdict(list)
+    rows = PairingMember.objects.filter(pairing__program_id=program_id).values_list(
+        "pairing_id", "participant_id"
+    )
+    for pairing_id, participant_id in rows:
+        by_pairing[pairing_id].append(participant_id)
+    return {
+        (min(a, b), max(a, b))
+        for ids in by_pairing.values()
+        for i, a in enumerate(ids)
+        for b in ids[i + 1 :]
+    }

@@ -191,6 +191,8 @@ MAX_CAPACITY = 50
 
 # The widest level gap there is (Entry to Executive): a setting beyond it means nothing.
 MAX_LEVEL_GAP = Level.EXECUTIVE - Level.ENTRY
+# A group larger than this is a meeting, not a circle (the engine takes any size).
+MAX_GROUP_SIZE = 12
 # A programme runs for months; longer than a year is a typing slip.
 MAX_SETTING_DAYS = 365
 
@@ -200,6 +202,13 @@ class Program(models.Model):
         MENTORING = "mentoring", "Mentoring"
         REVERSE_MENTORING = "reverse_mentoring", "Reverse mentoring"
         PEER_COACHING = "peer_coaching", "Peer coaching"
+        PEER_CIRCLES = "peer_circles", "Peer coaching circles"
+        CO_DEVELOPMENT = "co_development", "Co-development groups"
+        GROUP_MENTORING = "group_mentoring", "Group mentoring"
+
+    # Equals, with no mentor among them; the group kinds meet as groups, not pairs.
+    PEER_KINDS = (Kind.PEER_COACHING, Kind.PEER_CIRCLES, Kind.CO_DEVELOPMENT)
+    GROUP_KINDS = (Kind.PEER_CIRCLES, Kind.CO_DEVELOPMENT, Kind.GROUP_MENTORING)
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -212,7 +221,15 @@ class Program(models.Model):
         SELF_SELECT = "self_select", "Employees choose from their best candidates"
 
     # Mentors meet less often and on a schedule; peers check in regularly and lightly.
-    DEFAULT_CADENCE_DAYS = {Kind.MENTORING: 28, Kind.REVERSE_MENTORING: 28, Kind.PEER_COACHING: 14}
+    # A co-development group works one case a month; circles meet like peer pairs.
+    DEFAULT_CADENCE_DAYS = {
+        Kind.MENTORING: 28,
+        Kind.REVERSE_MENTORING: 28,
+        Kind.PEER_COACHING: 14,
+        Kind.PEER_CIRCLES: 14,
+        Kind.CO_DEVELOPMENT: 28,
+        Kind.GROUP_MENTORING: 28,
+    }
 
     slug = models.SlugField(max_length=60, unique=True)
     name = models.CharField(max_length=150)
@@ -255,6 +272,26 @@ class Program(models.Model):
         default=1,
         validators=[MaxValueValidator(MAX_LEVEL_GAP)],
         help_text="Most levels two peer coaches may differ by.",
+    )
+    # The group kinds' sizes and spread; None (pair kinds) takes the engine's default for
+    # the kind (DESIGN.md "Formats"). In group mentoring the sizes count the mentees.
+    group_min = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(2), MaxValueValidator(MAX_GROUP_SIZE)],
+        help_text="Fewest people in a group (mentees, in group mentoring).",
+    )
+    group_max = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(2), MaxValueValidator(MAX_GROUP_SIZE)],
+        help_text="Most people in a group (mentees, in group mentoring).",
+    )
+    group_level_spread = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(MAX_LEVEL_GAP)],
+        help_text="Most levels between the most and least senior members of a group.",
     )
     weight_goals = models.PositiveSmallIntegerField(
         default=50,
@@ -329,8 +366,23 @@ class Program(models.Model):
                 name="program_run_dates_ordered",
             ),
             models.CheckConstraint(
-                condition=Q(kind__in=["mentoring", "reverse_mentoring", "peer_coaching"]),
+                condition=Q(
+                    kind__in=[
+                        "mentoring",
+                        "reverse_mentoring",
+                        "peer_coaching",
+                        "peer_circles",
+                        "co_development",
+                        "group_mentoring",
+                    ]
+                ),
                 name="program_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(group_min__isnull=True)
+                | Q(group_max__isnull=True)
+                | Q(group_min__gte=2, group_min__lte=F("group_max")),
+                name="program_group_sizes_ordered",
             ),
         ]
         indexes = [models.Index(fields=["status", "kind"])]
@@ -340,7 +392,17 @@ class Program(models.Model):
 
     @property
     def is_peer(self) -> bool:
-        return self.kind == self.Kind.PEER_COACHING
+        """Equals coaching each other (in pairs, circles or co-development groups)."""
+        return self.kind in self.PEER_KINDS
+
+    @property
+    def is_group(self) -> bool:
+        """Formed into groups by the group engine rather than into pairs."""
+        return self.kind in self.GROUP_KINDS
+
+    @property
+    def is_co_development(self) -> bool:
+        return self.kind == self.Kind.CO_DEVELOPMENT
 
     @property
     def guide_role(self) -> str:

@@ -9,6 +9,7 @@ See DESIGN.md, "Matching contract".
 
 from .domain import (
     CO_DEVELOPMENT,
+    GROUP_DEFAULTS,
     GROUP_KINDS,
     GROUP_MENTORING,
     GUIDE,
@@ -51,6 +52,7 @@ from .wording import CRITERION_LABELS, criterion_for_hr, for_hr
 __all__ = [
     "CO_DEVELOPMENT",
     "CRITERION_LABELS",
+    "GROUP_DEFAULTS",
     "GROUP_KINDS",
     "GROUP_MENTORING",
     "GUIDE",

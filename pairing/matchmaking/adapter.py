@@ -24,6 +24,9 @@ def rules_for(program: Program) -> Rules:
         weight_level=program.weight_level,
         weight_style=program.weight_style,
         weight_department=program.weight_department,
+        group_min=program.group_min,
+        group_max=program.group_max,
+        level_spread=program.group_level_spread,
     )
 
 

@@ -369,7 +369,8 @@ def test_create_form_comes_in_sections_with_the_matching_rules_folded_away(clien
         (section.title, section.advanced, [(f.name, kinds) for f, kinds in section.fields])
         for section in response.context["form"].sections()
     ]
-    hierarchical = "mentoring reverse_mentoring"
+    hierarchical = "mentoring reverse_mentoring group_mentoring"
+    groups = "peer_circles co_development group_mentoring"
     assert sections == [
         (
             "Basics",
@@ -393,6 +394,11 @@ def test_create_form_comes_in_sections_with_the_matching_rules_folded_away(clien
         ),
         ("Check-ins", False, [("checkin_cadence_days", "")]),
         (
+            "Groups",
+            False,
+            [("group_min", groups), ("group_max", groups), ("group_level_spread", groups)],
+        ),
+        (
             "Matching rules",
             True,
             [
@@ -410,6 +416,8 @@ def test_create_form_comes_in_sections_with_the_matching_rules_folded_away(clien
     html = response.content.decode()
     assert '<details class="program-form-advanced mb-4">' in html
     assert '<div data-kinds="peer_coaching">' in html
+    # The whole Groups section hides for the pair kinds.
+    assert f'<fieldset class="mb-4" data-kinds="{groups}">' in html
     form = response.context["form"]
     assert (form["checkin_cadence_days"].label, form["peer_max_gap"].label) == (
         "Days between check-ins",
@@ -528,3 +536,38 @@ def test_programme_form_errors_are_summed_up_with_links_and_the_rules_unfolded(c
         "add up to at most 100 (scores are out of 100).</a>"
     ) in html
     assert '<details class="program-form-advanced mb-4" open>' in html
+
+
+@pytest.mark.parametrize(
+    ("kind", "sizes"),
+    [("peer_circles", (4, 6, 2)), ("co_development", (5, 8, 2)), ("group_mentoring", (3, 5, 2))],
+)
+def test_a_group_programme_left_blank_stores_its_kinds_sizes(client, hr_admin, kind, sizes):
+    client.force_login(hr_admin)
+    data = _program_post(name="Circles 2027", slug="", kind=kind)
+    response = client.post(reverse("hr:program_create"), data)
+    assert response.status_code == 302, response.context["form"].errors
+    program = Program.objects.get(name="Circles 2027")
+    assert (program.group_min, program.group_max, program.group_level_spread) == sizes
+
+
+def test_group_sizes_out_of_order_or_self_select_are_field_errors(client, hr_admin):
+    client.force_login(hr_admin)
+    data = _program_post(
+        kind="peer_circles", group_min="7", group_max="5", matching_mode="self_select"
+    )
+    response = client.post(reverse("hr:program_create"), data)
+    errors = response.context["form"].errors
+    assert errors == {
+        "group_max": ["The largest group must not be smaller than the smallest."],
+        "matching_mode": ['Groups are formed by HR\'s matching run: choose "HR runs matching".'],
+    }
+    assert not Program.objects.exists()
+
+
+def test_a_pair_programme_keeps_no_group_sizes_whatever_is_posted(client, hr_admin):
+    client.force_login(hr_admin)
+    data = _program_post(name="Pairs", slug="", group_min="3")
+    client.post(reverse("hr:program_create"), data)
+    program = Program.objects.get(name="Pairs")
+    assert (program.kind, program.group_min, program.group_max) == ("mentoring", None, None)

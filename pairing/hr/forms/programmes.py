@@ -8,6 +8,7 @@ from django.forms import BoundField
 from django.urls import Resolver404, resolve, reverse
 from django.utils.text import slugify
 
+from pairing.matching import GROUP_DEFAULTS
 from programs.models import MAX_CAPACITY, Level, Participant, Program, Style
 from programs.topics import topic_names
 from programs.uploads import MAX_UPLOAD_BYTES
@@ -40,6 +41,9 @@ PROGRAM_FIELDS = [
     "ideal_gap",
     "max_gap",
     "peer_max_gap",
+    "group_min",
+    "group_max",
+    "group_level_spread",
     "weight_goals",
     "weight_level",
     "weight_style",
@@ -49,15 +53,19 @@ WEIGHT_FIELDS = ["weight_goals", "weight_level", "weight_style", "weight_departm
 DATE_FIELDS = ["enrol_opens", "enrol_closes", "starts_on", "ends_on"]
 MAX_SCORE = 100
 
-_HIERARCHICAL = (Program.Kind.MENTORING, Program.Kind.REVERSE_MENTORING)
+_GUIDED = (Program.Kind.MENTORING, Program.Kind.REVERSE_MENTORING, Program.Kind.GROUP_MENTORING)
+_GROUPS = Program.GROUP_KINDS
+GROUP_SETTINGS = ("group_min", "group_max", "group_level_spread")
 # The settings only some kinds use: peers have no mentor to hold a capacity or stand levels
-# above them, mentors and mentees are never compared as equals. The others apply to every kind.
+# above them, mentors and mentees are never compared as equals, pairs have no group size.
+# The others apply to every kind.
 KINDS_OF_FIELD = {
-    "default_capacity": _HIERARCHICAL,
-    "min_gap": _HIERARCHICAL,
-    "ideal_gap": _HIERARCHICAL,
-    "max_gap": _HIERARCHICAL,
+    "default_capacity": _GUIDED,
+    "min_gap": _GUIDED,
+    "ideal_gap": _GUIDED,
+    "max_gap": _GUIDED,
     "peer_max_gap": (Program.Kind.PEER_COACHING,),
+    **dict.fromkeys(GROUP_SETTINGS, _GROUPS),
 }
 
 # The form's sections, in order: (title, fields, folded away under "Advanced").
@@ -76,6 +84,7 @@ SECTIONS = [
         False,
     ),
     ("Check-ins", ["checkin_cadence_days"], False),
+    ("Groups", list(GROUP_SETTINGS), False),
     ("Matching rules", ["min_gap", "ideal_gap", "max_gap", "peer_max_gap", *WEIGHT_FIELDS], True),
 ]
 FALLBACK_SLUG = "programme"
@@ -91,6 +100,13 @@ class Section:
     @property
     def has_errors(self) -> bool:
         return any(field.errors for field, _kinds in self.fields)
+
+    @property
+    def kinds(self) -> str:
+        """The kinds the whole section applies to, when all its fields share them (the
+        script then hides the section itself); "" otherwise."""
+        shared = {kinds for _field, kinds in self.fields}
+        return shared.pop() if len(shared) == 1 else ""
 
 
 class ProgramForm(forms.ModelForm):
@@ -128,6 +144,9 @@ class ProgramForm(forms.ModelForm):
             "ideal_gap": "Ideal levels between mentor and mentee",
             "max_gap": "Most levels between mentor and mentee",
             "peer_max_gap": "Most levels between two peer coaches",
+            "group_min": "Fewest people in a group",
+            "group_max": "Most people in a group",
+            "group_level_spread": "Most levels apart within a group",
             "weight_goals": "Points for goals",
             "weight_level": "Points for the level gap",
             "weight_style": "Points for the feedback style",
@@ -137,7 +156,9 @@ class ProgramForm(forms.ModelForm):
             "slug": "The end of the programme's web address: lower-case letters, digits and "
             "hyphens. Leave it blank to have it made from the name.",
             "kind": "Mentoring pairs a mentee with a senior mentor; reverse mentoring the other "
-            "way round; peer coaching pairs equals.",
+            "way round; peer coaching pairs equals. Circles and co-development groups bring "
+            "several peers together (in co-development one brings a case each session); group "
+            "mentoring gives one mentor several mentees who share goals.",
             "status": "Employees see and join the programme while it is open for enrolment.",
             "matching_mode": "Whether HR runs matching or employees pick from their best "
             "candidates.",
@@ -147,7 +168,13 @@ class ProgramForm(forms.ModelForm):
             "ends_on": "Last day of the programme (optional).",
             "proposal_expiry_days": "A proposed pairing nobody answers lapses after this many "
             "days, and the people in it go back to matching.",
-            "default_capacity": "Unless a mentor says otherwise when enrolling.",
+            "default_capacity": "Unless a mentor says otherwise when enrolling. In group "
+            "mentoring, the groups each mentor leads.",
+            "group_min": "A group starts once this many have accepted. Leave blank for the "
+            "kind's default: 4 for circles, 5 for co-development, 3 mentees for group mentoring.",
+            "group_max": "Leave blank for the kind's default: 6 for circles, 8 for "
+            "co-development, 5 mentees for group mentoring.",
+            "group_level_spread": "Leave blank for the default of 2.",
             "min_gap": "A mentor stands at least this many levels above the mentee (below, in "
             "reverse mentoring).",
             "ideal_gap": "The gap that earns the full points for the level gap.",
@@ -192,7 +219,8 @@ class ProgramForm(forms.ModelForm):
                 if locked and kinds and self.instance.kind not in kinds:
                     continue
                 fields.append((self[name], " ".join(kinds)))
-            sections.append(Section(title=title, advanced=advanced, fields=fields))
+            if fields:
+                sections.append(Section(title=title, advanced=advanced, fields=fields))
         return sections
 
     def _slug_taken_by_page(self, slug: str) -> bool:
@@ -272,7 +300,30 @@ class ProgramForm(forms.ModelForm):
         )
         if new and blank and data.get("kind"):
             data["checkin_cadence_days"] = Program.DEFAULT_CADENCE_DAYS[data["kind"]]
+        self._group_settings(data)
         return data
+
+    def _group_settings(self, data: dict) -> None:
+        """A group kind's blank sizes and spread become the kind's defaults (stored, so HR
+        sees the numbers in use); a pair kind keeps none. Self-select is for pairs only: a
+        group is formed from everyone at once."""
+        kind = data.get("kind")
+        if kind not in _GROUPS:
+            for name in GROUP_SETTINGS:
+                data[name] = None
+            return
+        defaults = dict(zip(GROUP_SETTINGS, GROUP_DEFAULTS[kind], strict=True))
+        for name in GROUP_SETTINGS:
+            if data.get(name) is None and name not in self.errors:
+                data[name] = defaults[name]
+        low, high = data.get("group_min"), data.get("group_max")
+        if low is not None and high is not None and low > high:
+            self.add_error("group_max", "The largest group must not be smaller than the smallest.")
+        if data.get("matching_mode") == Program.MatchingMode.SELF_SELECT:
+            self.add_error(
+                "matching_mode",
+                'Groups are formed by HR\'s matching run: choose "HR runs matching".',
+            )
 
 
 class ParticipantFilterForm(forms.Form):
