@@ -82,14 +82,17 @@ def proposal_members(
     chosen_by: int | None = None,
 ) -> list[PairingMember]:
     """The (unsaved) members of a new proposal, in the engine's shape: a guide and their
-    learner, or peers when ``guide_id`` is None. Whoever must answer starts pending; the
-    learner, and a peer who chose this partner themself (``chosen_by``), start accepted."""
+    learners, or peers when ``guide_id`` is None. Whoever must answer starts pending; the
+    learner, and a peer who chose this partner themself (``chosen_by``), start accepted.
+    In a group everyone answers, mentees too: they asked for a mentor, not for these
+    colleagues."""
     members = []
     if guide_id is not None:
         members.append(PairingMember(pairing=pairing, participant_id=guide_id, role=Role.GUIDE))
     role = Role.PEER if guide_id is None else Role.LEARNER
+    group = pairing.program.is_group
     for participant_id in member_ids:
-        answered = role == Role.LEARNER or participant_id == chosen_by
+        answered = not group and (role == Role.LEARNER or participant_id == chosen_by)
         members.append(
             PairingMember(
                 pairing=pairing,

@@ -19,18 +19,39 @@ def _shape(members):
     return [(m.participant_id, m.role, m.response, m.responded_at) for m in members]
 
 
+def _proposal(kind="mentoring"):
+    return Pairing(program=Program(kind=kind))
+
+
 def test_a_mentor_answers_and_the_mentee_has_asked_already():
-    members = rules.proposal_members(Pairing(), guide_id=7, member_ids=[9], at=AT)
+    members = rules.proposal_members(_proposal(), guide_id=7, member_ids=[9], at=AT)
     assert _shape(members) == [(7, "guide", PENDING, None), (9, "learner", ACCEPTED, AT)]
 
 
 def test_both_peers_answer_unless_one_chose_the_other():
-    assert _shape(rules.proposal_members(Pairing(), guide_id=None, member_ids=[3, 4], at=AT)) == [
+    peers = _proposal("peer_coaching")
+    assert _shape(rules.proposal_members(peers, guide_id=None, member_ids=[3, 4], at=AT)) == [
         (3, "peer", PENDING, None),
         (4, "peer", PENDING, None),
     ]
-    chosen = rules.proposal_members(Pairing(), guide_id=None, member_ids=[3, 4], at=AT, chosen_by=3)
+    chosen = rules.proposal_members(peers, guide_id=None, member_ids=[3, 4], at=AT, chosen_by=3)
     assert _shape(chosen) == [(3, "peer", ACCEPTED, AT), (4, "peer", PENDING, None)]
+
+
+def test_in_a_group_everyone_answers_mentees_too():
+    group = rules.proposal_members(
+        _proposal("group_mentoring"), guide_id=7, member_ids=[8, 9, 10], at=AT
+    )
+    assert _shape(group) == [
+        (7, "guide", PENDING, None),
+        (8, "learner", PENDING, None),
+        (9, "learner", PENDING, None),
+        (10, "learner", PENDING, None),
+    ]
+    circle = rules.proposal_members(
+        _proposal("peer_circles"), guide_id=None, member_ids=[3, 4, 5], at=AT
+    )
+    assert [m.response for m in circle] == [PENDING] * 3
 
 
 def test_a_guides_load_counts_agreed_pairings_and_the_variant_adds_proposals():
@@ -73,3 +94,26 @@ def test_peer_programmes_use_the_same_rules():
     first, second = (make_participant(program=program, role="peer") for _ in range(2))
     make_live_pairing(program=program, guide=first, learner=second, status="declined")
     assert rules.declined_partner_ids(second) == {first.pk}
+
+
+def test_everyone_who_shared_a_group_is_a_pair_whatever_became_of_it():
+    program = make_program(kind="peer_circles")
+    a, b, c, d, e = (make_participant(program=program, role="peer") for _ in range(5))
+    for status, people in (("ended", (a, b, c)), ("declined", (c, d)), ("active", (e, a))):
+        pairing = Pairing.objects.create(program=program, status=status)
+        for person in people:
+            PairingMember.objects.create(
+                pairing=pairing, participant=person, role="peer", live=status == "active"
+            )
+    other = make_program(kind="peer_circles")
+    elsewhere = Pairing.objects.create(program=other, status="ended")
+    for person in (
+        make_participant(program=other, role="peer"),
+        make_participant(program=other, role="peer"),
+    ):
+        PairingMember.objects.create(pairing=elsewhere, participant=person, role="peer", live=False)
+    pairs = {
+        tuple(sorted(p))
+        for p in [(a.pk, b.pk), (a.pk, c.pk), (b.pk, c.pk), (c.pk, d.pk), (a.pk, e.pk)]
+    }
+    assert rules.grouped_pairs(program_id=program.pk) == pairs
