@@ -4,6 +4,7 @@ import json
 from io import StringIO
 
 import pytest
+from django.core import mail
 from django.core.management import call_command
 
 from pairing.matchmaking.runs import (
@@ -33,11 +34,12 @@ def _person(program, role, name, *, level=3, department="Engineering", **extra):
 @pytest.fixture
 def circles():
     """Six peers in circles of three: three want Python, three want Sales."""
-    program = make_program(kind=Program.Kind.PEER_CIRCLES, slug="circles", group_min=3, group_max=3)
+    program = make_program(
+        kind=Program.Kind.PEER_CIRCLES, slug="circles", name="Circles", group_min=3, group_max=3
+    )
     names = ["Ana Py", "Ben Py", "Cy Py", "Dan Sales", "Eve Sales", "Flo Sales"]
     people = {
-        name.split()[0].lower(): _person(program, PEER, name, goals=[_goal(name)])
-        for name in names
+        name.split()[0].lower(): _person(program, PEER, name, goals=[_goal(name)]) for name in names
     }
     return program, people
 
@@ -46,7 +48,7 @@ def circles():
 def mentoring_groups():
     """Two mentors (one group each) and six mentees in groups of three."""
     program = make_program(
-        kind=Program.Kind.GROUP_MENTORING, slug="groups", group_min=3, group_max=3
+        kind=Program.Kind.GROUP_MENTORING, slug="groups", name="Groups", group_min=3, group_max=3
     )
     people = {
         "max": _person(program, MENTOR, "Max Mentor", level=5, expertise=["Python"], capacity=1),
@@ -249,6 +251,52 @@ def test_a_mentoring_group_is_published_with_one_mentor_and_its_mentees(
         "code": "guide_covers",
         "params": {"guide": "Max Mentor", "covered": ["Python"], "wanted": 1},
     }
+
+
+def _intro(message) -> str:
+    """The email's sentence after the greeting."""
+    return message.body.split("\n\n")[1]
+
+
+def _published_emails(program, hr_admin, capture) -> dict[str, object]:
+    with capture(execute=True):
+        match_run_publish(run=match_run_start(program=program, actor=hr_admin), actor=hr_admin)
+    return {message.to[0]: message for message in mail.outbox}
+
+
+def test_the_proposal_email_words_a_circle(hr_admin, circles, django_capture_on_commit_callbacks):
+    program, _ = circles
+
+    emails = _published_emails(program, hr_admin, django_capture_on_commit_callbacks)
+
+    assert len(emails) == 6
+    ana = emails["ana@example.org"]
+    assert ana.subject == "New peer coaching circle proposal in Circles"
+    assert (
+        _intro(ana) == "We propose you for a peer coaching circle in Circles with Ben Py and Cy Py."
+    )
+    assert (
+        "<p>We propose you for a peer coaching circle in Circles with Ben Py and Cy Py.</p>"
+    ) in ana.alternatives[0][0]
+
+
+def test_the_proposal_email_words_a_mentoring_group_for_its_mentor_and_its_mentees(
+    hr_admin, mentoring_groups, django_capture_on_commit_callbacks
+):
+    program, _ = mentoring_groups
+
+    emails = _published_emails(program, hr_admin, django_capture_on_commit_callbacks)
+
+    assert len(emails) == 8
+    ana, max_ = emails["ana@example.org"], emails["max@example.org"]
+    assert ana.subject == max_.subject == "New mentoring group proposal in Groups"
+    assert _intro(ana) == (
+        "We propose you for a mentoring group in Groups, mentored by Max Mentor, with Ben Py "
+        "and Cy Py."
+    )
+    assert _intro(max_) == (
+        "We propose you as the mentor of a mentoring group in Groups for Ana Py, Ben Py and Cy Py."
+    )
 
 
 def test_pinning_a_mentoring_group_needs_one_mentor_and_a_place(hr_admin, mentoring_groups):
