@@ -486,3 +486,33 @@ def test_match_commit_writes_groups(circles):
     assert set(
         PairingMember.objects.filter(pairing__program=program).values_list("role", "response")
     ) == {("peer", "pending")}
+
+
+def test_match_prints_each_group_on_one_line(circles):
+    out = StringIO()
+
+    call_command("match", "circles", stdout=out)
+
+    assert out.getvalue().splitlines() == [
+        "circles (peer_circles): 2 groups, 6 people matched, total score 570.00",
+        "",
+        "  ana@example.org  ben@example.org, cy@example.org    95.00",
+        "  dan@example.org  eve@example.org, flo@example.org   95.00",
+    ]
+
+
+def test_a_co_development_run_forms_one_group_of_five(hr_admin):
+    program = make_program(kind=Program.Kind.CO_DEVELOPMENT)
+    peers = [make_participant(program=program, role=PEER, goals=["Cases"]) for _ in range(5)]
+
+    run = match_run_start(program=program, actor=hr_admin)
+
+    [group] = run.result["pairings"]
+    assert (group["guide"], sorted(group["members"]), run.result["unmatched"]) == (
+        None,
+        sorted(_keys(*peers)),
+        [],
+    )
+    assert group["reasons"][str(peers[0].pk)][0]["params"]["unit"] == "group"
+    [pairing] = match_run_publish(run=run, actor=hr_admin)
+    assert sorted(pairing.members.values_list("role", "response")) == [("peer", "pending")] * 5
