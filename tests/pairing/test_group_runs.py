@@ -516,3 +516,25 @@ def test_a_co_development_run_forms_one_group_of_five(hr_admin):
     assert group["reasons"][str(peers[0].pk)][0]["params"]["unit"] == "group"
     [pairing] = match_run_publish(run=run, actor=hr_admin)
     assert sorted(pairing.members.values_list("role", "response")) == [("peer", "pending")] * 5
+
+
+def test_a_mentors_capacity_counts_groups(hr_admin):
+    program = make_program(
+        kind=Program.Kind.GROUP_MENTORING, name="Groups", group_min=3, group_max=3
+    )
+    mentor = _person(program, MENTOR, "Max Mentor", level=5, expertise=["Python"], capacity=2)
+    for name in ["Ana Py", "Ben Py", "Cy Py", "Dan Py", "Eve Py", "Flo Py"]:
+        _person(program, MENTEE, name, goals=["Python"])
+    run = match_run_start(program=program, actor=hr_admin)
+
+    assert [item["guide"] for item in run.result["pairings"]] == [str(mentor.pk)] * 2
+    assert run.result["spare_capacity"] == []
+    Participant.objects.filter(pk=mentor.pk).update(capacity=1)
+    with pytest.raises(MatchingError) as error:
+        match_run_publish(run=run, actor=hr_admin)
+
+    assert str(error.value) == "Max Mentor has no place left since this run; run matching again."
+    assert Pairing.objects.count() == 0
+    rerun = match_run_start(program=program, actor=hr_admin)
+    assert len(rerun.result["pairings"]) == 1
+    assert len(rerun.result["unmatched"]) == 3
