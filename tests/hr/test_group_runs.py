@@ -214,6 +214,7 @@ def test_the_page_words_a_refused_pin_for_hr(client, hr_admin, circles):
         ("matchrun_pin_group", {}),
         ("matchrun_remove_member", {"members": ["1", "2"], "person": "zero"}),
         ("matchrun_remove_member", {"members": ["-1"], "person": "1"}),
+        ("matchrun_pin_group", {"members": [str(n) for n in range(1, 15)]}),
     ],
 )
 def test_malformed_group_posts_are_404(client, hr_admin, circles, name, data):

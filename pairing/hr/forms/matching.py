@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from pairing.hr.selectors import PICK_SIDES, PickOption, pin_people, pin_role
 from pairing.models import MatchRun
-from programs.models import Participant, normalise_email
+from programs.models import MAX_GROUP_SIZE, Participant, normalise_email
 
 _ROLE_WORDS = {
     Participant.Role.MENTOR: ("mentor", "mentors"),
@@ -93,9 +93,11 @@ class PairForm(forms.Form):
 
 
 class KeysField(forms.Field):
-    """Participant keys posted as repeated hidden inputs (a group's members)."""
+    """Participant keys posted as repeated hidden inputs (a group's members): at most a
+    group's largest size and its mentor, so no post can send thousands."""
 
     widget = forms.MultipleHiddenInput
+    most = MAX_GROUP_SIZE + 1
 
     def to_python(self, value) -> list[str]:
         if not value:
@@ -106,7 +108,7 @@ class KeysField(forms.Field):
             keys = [int(item) for item in value]
         except (TypeError, ValueError):
             raise forms.ValidationError("Not a list of people.") from None
-        if any(key < 1 for key in keys):
+        if len(keys) > self.most or any(key < 1 for key in keys):
             raise forms.ValidationError("Not a list of people.")
         return [str(key) for key in keys]
 
