@@ -1206,12 +1206,13 @@ def _group_review(run: MatchRun, result: dict, person) -> dict:
     """The group parts of a run's review: each group (pins first, then best first) with
     its mentor and its members by name, everyone's level, department and reasons in HR's
     words, and its criteria."""
-    weights = rules_for(run.program)
+    # Out of the programme's weights today: a run keeps only its best score (max_score).
+    programme = rules_for(run.program)
     weight = {
-        "goals": weights.weight_goals,
-        "level": weights.weight_level,
-        "style": weights.weight_style,
-        "department": weights.weight_department,
+        "goals": programme.weight_goals,
+        "level": programme.weight_level,
+        "style": programme.weight_style,
+        "department": programme.weight_department,
     }
 
     def member(key: str, reasons: dict) -> RunMember:
