@@ -407,11 +407,13 @@ def _group_top_up(*, pairing: Pairing, members: list[PairingMember]) -> PairingM
     pool = _group_pool(program, leave_out=[m.participant_id for m in members])
     if not pool:
         return None
+    # The pairs between a member and an outsider: the members are grouped with each other
+    # already, by this very group.
     inside = {m.participant_id for m in present}
     excluded = [
         (str(a), str(b))
         for a, b in rules.grouped_pairs(program_id=program.pk)
-        if a in inside or b in inside
+        if (a in inside) != (b in inside)
     ]
     people = _group_people(present, pool)
     picked = best_additions(
@@ -1087,7 +1089,11 @@ def pairing_closed_notify(*, member_id: int) -> bool:
         stamp="partner_left_notified_at",
         when=Q(pairing__status=Pairing.Status.CANCELLED)
         | Q(pairing__status=Pairing.Status.ENDED, pairing__end_reason=WITHDREW)
-        | Q(pairing__status=Pairing.Status.DECLINED, pairing__end_reason__in=GROUP_CLOSED),
+        # Whoever declined the group knows already.
+        | (
+            Q(pairing__status=Pairing.Status.DECLINED, pairing__end_reason__in=GROUP_CLOSED)
+            & ~Q(response=PairingMember.Response.DECLINED)
+        ),
         send=lambda member: emails.pairing_closed_send(
             member, withdrew=member.pairing.end_reason == WITHDREW
         ),
