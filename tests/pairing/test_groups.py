@@ -553,3 +553,28 @@ def test_group_page_query_count(client, size, django_assert_num_queries):
     assert len(view.checkins) == 3
     assert [c.private_note for c in sorted(view.checkins, key=lambda c: c.pk)] == ["Note 0", "", ""]
     assert view.next_presenter.participant == people[3]
+
+
+def test_retention_clears_the_cases_of_an_old_group():
+    from pairing.retention import retention_apply
+
+    program = co_development(group_min=3)
+    people = [peer(program) for _ in range(3)]
+    group = make_group(program=program, members=people, status=Status.ACTIVE)
+    services.checkin_log(
+        pairing=group,
+        participant=people[0],
+        held_on=timezone.localdate(),
+        summary="Session",
+        rating=4,
+        presenter=people[1],
+        steps={"case": "A case", "learned": "Listen"},
+    )
+    Pairing.objects.filter(pk=group.pk).update(
+        status=Status.ENDED, ended_at=timezone.now() - timedelta(days=400)
+    )
+    assert retention_apply(months=12) == 1
+    case = CaseSession.objects.get()
+    assert [getattr(case, step) for step in CaseSession.STEPS] == [""] * 6
+    assert case.presenter == people[1]
+    assert retention_apply(months=12) == 0
