@@ -57,8 +57,8 @@ class CheckInForm(forms.ModelForm):
         held_on = self.fields["held_on"]
         held_on.initial = self.last_day
         held_on.widget.attrs.update(min=self.first_day.isoformat(), max=self.last_day.isoformat())
-        if not pairing.program.is_group:
-            return
+        if pairing.program_id is None or not pairing.program.is_group:
+            return  # a pair's (or an unsaved pairing's) check-in: the date and the notes
         self.members = {m.participant_id: m.participant for m in members}
         choices = [(pk, p.employee.name) for pk, p in self.members.items()]
         group = {
