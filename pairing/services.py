@@ -671,10 +671,15 @@ def _end(pairing: Pairing, *, user, reason: str) -> None:
 
 @transaction.atomic
 def pairing_end(*, pairing: Pairing, user, reason: str) -> Pairing:
-    """A member ends an accepted or active pairing; everyone in it is free again."""
+    """A member ends an accepted or active pairing; everyone in it is free again. In a
+    group, only a member who joined it (accepted, still in it) may."""
     pairing = _lock_pairing(pairing.pk)
-    if not pairing.members.filter(participant__employee__user=user).exists():
+    mine = list(pairing.members.filter(participant__employee__user=user))
+    if not mine:
         raise PermissionDenied("Only members end a pairing.")
+    joined = any(rules.in_group(m) and m.response == PairingMember.Response.ACCEPTED for m in mine)
+    if pairing.status in rules.AGREED_STATUSES and not joined:
+        raise PermissionDenied("Only the people in the group end it.")
     _end(pairing, user=user, reason=reason)
     return pairing
 

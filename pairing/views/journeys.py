@@ -151,11 +151,12 @@ def checkin_create(request, pk: int):
 def pairing_end(request, pk: int):
     """GET: the confirmation page, asking why; POST: end the pairing."""
     view = selectors.pairing_get(user=request.user, pk=pk)
-    if view.me is None or view.pairing.status not in (
+    if view.me not in view.joined or view.pairing.status not in (
         Pairing.Status.ACCEPTED,
         Pairing.Status.ACTIVE,
     ):
-        # HR admins look, not end (theirs is hr:pairing_end); a closed pairing is over.
+        # HR admins look, not end (theirs is hr:pairing_end), nor does someone who has not
+        # joined the group; a closed pairing is over.
         return redirect(view.pairing)
     form = EndForm(request.POST if request.method == "POST" else None)
     if not form.is_valid():

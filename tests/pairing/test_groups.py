@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
 
@@ -578,3 +579,25 @@ def test_retention_clears_the_cases_of_an_old_group():
     assert [getattr(case, step) for step in CaseSession.STEPS] == [""] * 6
     assert case.presenter == people[1]
     assert retention_apply(months=12) == 0
+
+
+def test_only_a_member_who_joined_may_end_the_group(client):
+    program = circles()
+    people = [peer(program) for _ in range(5)]
+    group = make_group(
+        program=program,
+        members=people,
+        status=Status.ACTIVE,
+        responses={people[4]: Response.PENDING},
+    )
+    login(client, people[4])
+    page = client.get(reverse("pairing:pairing_detail", args=[group.pk]))
+    assert page.context["view"].can_act is False
+    assert "End this pairing" not in page.content.decode()
+    url = reverse("pairing:pairing_end", args=[group.pk])
+    assert client.post(url, {"reason": "Not for me"}).status_code == 302
+    assert Pairing.objects.get(pk=group.pk).status == Status.ACTIVE
+    with pytest.raises(PermissionDenied):
+        services.pairing_end(pairing=group, user=people[4].employee.user, reason="No")
+    ended = services.pairing_end(pairing=group, user=people[0].employee.user, reason="Done")
+    assert ended.status == Status.ENDED
