@@ -201,9 +201,16 @@ def member_for_user(*, user, pairing_pk: int) -> PairingMember:
 
 
 def pairings_for_user(*, user):
-    """Every pairing the viewer is a member of, newest first, with members and programme."""
+    """Every pairing the viewer is a member of, newest first, with members and programme;
+    of the groups, those they are (or were) in: not one they declined or never answered."""
+    mine = PairingMember.objects.filter(pairing=OuterRef("pk"), participant__employee__user=user)
+    in_it = Q(response=PairingMember.Response.ACCEPTED) | (
+        Q(live=True) & ~Q(response=PairingMember.Response.DECLINED)
+    )
     return (
-        Pairing.objects.filter(members__participant__employee__user=user)
+        Pairing.objects.filter(
+            Exists(mine.filter(in_it)) | (Exists(mine) & ~Q(program__kind__in=Program.GROUP_KINDS))
+        )
         .select_related("program")
         .prefetch_related(
             Prefetch(

@@ -601,3 +601,16 @@ def test_only_a_member_who_joined_may_end_the_group(client):
         services.pairing_end(pairing=group, user=people[4].employee.user, reason="No")
     ended = services.pairing_end(pairing=group, user=people[0].employee.user, reason="Done")
     assert ended.status == Status.ENDED
+
+
+def test_a_group_someone_declined_leaves_their_pairings_and_home():
+    program = circles()
+    people = [peer(program) for _ in range(6)]
+    group = make_group(program=program, members=people[:5])
+    decline(group, people[4])  # people[5] tops it up
+    assert member(group, people[5]).live is True
+    gone = people[4].employee.user
+    assert list(selectors.pairings_for_user(user=gone)) == []
+    home = selectors.home_for(user=gone)
+    assert (home.awaiting, home.waiting_on_others, home.active) == ([], [], [])
+    assert [p.pk for p in selectors.pairings_for_user(user=people[0].employee.user)] == [group.pk]
