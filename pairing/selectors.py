@@ -50,10 +50,11 @@ def reasons_for(*, pairing: Pairing, viewer: Participant, other: Participant) ->
     )
 
 
-def group_reasons(*, pairing: Pairing, viewer: Participant) -> list[str]:
-    """Why ``viewer`` is in this group, in their own words: a group's reasons are stored
-    per member ({participant pk: [Reason dicts]})."""
-    stored = pairing.reasons.get(str(viewer.pk), []) if isinstance(pairing.reasons, dict) else []
+def group_reasons(*, pairing: Pairing, viewer_id: int) -> list[str]:
+    """Why participant ``viewer_id`` is in this group, in their own words: a group's
+    reasons are stored per member ({participant pk: [Reason dicts]})."""
+    reasons = pairing.reasons
+    stored = reasons.get(str(viewer_id), []) if isinstance(reasons, dict) else []
     return [for_person(Reason.from_dict(data)) for data in stored]
 
 
@@ -129,7 +130,7 @@ def _proposal_item(member: PairingMember) -> ProposalItem:
     me = next(m for m in members if m.pk == member.pk).participant
     if pairing.program.is_group:
         others = [m for m in members if m.pk != member.pk and _in_it(m)]
-        reasons = group_reasons(pairing=pairing, viewer=me)
+        reasons = group_reasons(pairing=pairing, viewer_id=me.pk)
     else:
         others = [m for m in members if m.pk != member.pk]
         reasons = reasons_for(pairing=pairing, viewer=me, other=others[0].participant)
@@ -320,7 +321,7 @@ def _group_view(*, user, pairing: Pairing, members, me, checkins) -> PairingView
         me=me,
         members=members,
         checkins=checkins,
-        reasons=group_reasons(pairing=pairing, viewer=me.participant) if me else [],
+        reasons=group_reasons(pairing=pairing, viewer_id=me.participant_id) if me else [],
         summary=group_summary(pairing=pairing, members=members),
     )
     if pairing.program.is_co_development:

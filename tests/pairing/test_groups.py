@@ -614,3 +614,35 @@ def test_a_group_someone_declined_leaves_their_pairings_and_home():
     home = selectors.home_for(user=gone)
     assert (home.awaiting, home.waiting_on_others, home.active) == ([], [], [])
     assert [p.pk for p in selectors.pairings_for_user(user=people[0].employee.user)] == [group.pk]
+
+
+def test_my_data_holds_the_cases_of_my_group():
+    from pairing.personal_data import employee_pairing_data
+
+    program = co_development(group_min=3)
+    people = [peer(program, name=f"Dev {n}") for n in range(3)]
+    group = make_group(program=program, members=people, status=Status.ACTIVE)
+    services.checkin_log(
+        pairing=group,
+        participant=people[0],
+        held_on=timezone.localdate(),
+        summary="Session",
+        rating=4,
+        presenter=people[1],
+        steps={"case": "A case", "learned": "Listen"},
+    )
+    data = employee_pairing_data(people[2].employee)
+    assert data["pairings"][0]["reasons"] == [
+        "you share no goals with the others in your group; all of you are open to either "
+        "feedback style"
+    ]
+    [checkin] = data["pairings"][0]["check_ins"]
+    assert checkin["case"] == {
+        "presenter": "Dev 1",
+        "case": "A case",
+        "questions": "",
+        "request": "",
+        "consultation": "",
+        "action_plan": "",
+        "learned": "Listen",
+    }
