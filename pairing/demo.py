@@ -24,7 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from pairing import rules, schedule
-from pairing.matching import Person, Rules, explain, score_pair
+from pairing.matching import GROUP_DEFAULTS, Person, Rules, explain, score_pair
 from pairing.matchmaking.adapter import keys_by_employee, person_for, rules_for
 from pairing.models import CheckIn, Pairing, PairingMember
 from programs.models import (
@@ -366,9 +366,41 @@ PEERS = Programme(
     ),
 )
 
+CIRCLES = Programme(
+    slug="leadership-circles-2027",
+    name="Leadership Circles 2027",
+    description=(
+        "Peer coaching circles for new and aspiring team leads: groups of four to six "
+        "colleagues at similar levels, from different departments, meet every two weeks to "
+        "exchange feedback and hold each other to account. HR forms the circles once "
+        "enrolment closes."
+    ),
+    kind=Program.Kind.PEER_CIRCLES,
+    status=Program.Status.ENROLLING,
+    matching_mode=Program.MatchingMode.ADMIN,
+    enrol_opens=-7,
+    enrol_closes=14,
+    starts_on=21,
+    ends_on=200,
+    enrolments=(
+        Enrol("wei.chen", Role.PEER, goals=("People management", "Giving feedback", "Coaching conversations"), style=R),
+        Enrol("ben.carter", Role.PEER, goals=("People management", "Conflict resolution", "Time management")),
+        Enrol("mei.lim", Role.PEER, goals=("People management", "Stakeholder management", "Giving feedback"), style=R),
+        Enrol("carlos.mendes", Role.PEER, goals=("Coaching conversations", "Hiring and interviewing", "People management")),
+        Enrol("nathan.price", Role.PEER, goals=("Giving feedback", "Executive presence", "People management"), style=D),
+        Enrol("david.kim", Role.PEER, goals=("Stakeholder management", "Executive presence", "Time management")),
+        Enrol("ian.foster", Role.PEER, goals=("Hiring and interviewing", "Coaching conversations", "Conflict resolution"), style=R),
+        Enrol("maria.gonzalez", Role.PEER, goals=("Influencing without authority", "Giving feedback", "Conflict resolution")),
+        Enrol("diego.ramos", Role.PEER, goals=("Influencing without authority", "Public speaking", "People management"), style=R),
+        Enrol("kevin.lee", Role.PEER, goals=("Conflict resolution", "Coaching conversations", "Time management"), style=R),
+        Enrol("fatima.haddad", Role.PEER, goals=("Public speaking", "Stakeholder management", "Influencing without authority")),
+        Enrol("laura.bennett", Role.PEER, goals=("Time management", "Giving feedback", "Executive presence")),
+    ),
+)
+
 # fmt: on
 
-PROGRAMMES = (MENTORING, REVERSE, PEERS)
+PROGRAMMES = (MENTORING, REVERSE, PEERS, CIRCLES)
 
 MENTORING_NOTES = (
     "Mapped the skills for the next level against the career framework; picked two to focus on.",
@@ -502,6 +534,9 @@ def _seed_programme(spec: Programme, *, employees, hr, today: date, rng: random.
         ends_on=today + timedelta(days=spec.ends_on),
         checkin_cadence_days=Program.DEFAULT_CADENCE_DAYS[spec.kind],
     )
+    if program.is_group:
+        # As the programme form stores them: the kind's sizes, for HR to see and change.
+        program.group_min, program.group_max, program.group_level_spread = GROUP_DEFAULTS[spec.kind]
     program.full_clean()
     program.save()
     program.admins.set([hr])

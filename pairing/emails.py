@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from programs.accounts import sign_in_link
 from programs.emails import render_templated, send_templated
+from programs.models import Program
 
 # Reminders. pairing.reminders builds the context (and the calendar file) and sends the
 # message itself, so these only render.
@@ -47,13 +48,30 @@ def closing_survey(*, to: str, context: dict) -> EmailMultiAlternatives:
     return render_templated(name="closing-survey", to=[to], context=context)
 
 
+# What a proposal in each group kind proposes ("We propose you for a peer coaching circle").
+GROUP_UNITS = {
+    Program.Kind.PEER_CIRCLES: "peer coaching circle",
+    Program.Kind.CO_DEVELOPMENT: "co-development group",
+    Program.Kind.GROUP_MENTORING: "mentoring group",
+}
+
+
+def _joined(names: list[str]) -> str:
+    """ "Ana", "Ana and Ben", "Ana, Ben and Cy"."""
+    return names[0] if len(names) < 2 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
 def proposal_new_send(member) -> None:
-    """Tell a member who must answer (a mentor, or a peer) about a new proposal. Someone
-    who has never signed in gets their set-your-password link in it, which then lands
-    them on the proposal."""
+    """Tell a member who must answer (a mentor, or a peer; in a group, everyone) about a
+    new proposal. Someone who has never signed in gets their set-your-password link in it,
+    which then lands them on the proposal."""
     pairing = member.pairing
     user = member.participant.employee.user
-    partners = [m.participant for m in pairing.members.all() if m.pk != member.pk]
+    others = [
+        m for m in pairing.members.select_related("participant__employee") if m.pk != member.pk
+    ]
+    partners = [m.participant for m in others]
+    guide = next((m.participant for m in others if m.role == m.Role.GUIDE), None)
     send_templated(
         name="proposal-new",
         to=[member.participant.employee.email],
@@ -62,6 +80,13 @@ def proposal_new_send(member) -> None:
             "pairing": pairing,
             "program": pairing.program,
             "partners": partners,
+            # A group: what it is, its mentor (when it has one and it is not the reader),
+            # and the names of the others in it.
+            "group": GROUP_UNITS.get(pairing.program.kind, ""),
+            "guide": guide,
+            "colleagues": _joined(
+                [m.participant.employee.name for m in others if m.role != m.Role.GUIDE]
+            ),
             "proposal_url": settings.SITE_URL
             + reverse("pairing:proposal_detail", args=[pairing.pk]),
             "sign_in_link": sign_in_link(user) if user.last_login is None else "",

@@ -10,7 +10,7 @@ so changing a rule changes it everywhere.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import date, datetime, timedelta
 
 from django.db import models
@@ -73,6 +73,12 @@ def program_stage(
 # A mentor answers for themself, and so does each peer. A mentee asked for support, so
 # their side of a proposal starts accepted.
 ANSWERING_ROLES = (Role.GUIDE, Role.PEER)
+
+
+def answering_roles(program: Program) -> tuple[str, ...]:
+    """The roles whose members answer a new proposal themselves: ANSWERING_ROLES, and in
+    a group everyone (see proposal_members)."""
+    return (Role.GUIDE, Role.LEARNER, Role.PEER) if program.is_group else ANSWERING_ROLES
 
 
 def proposal_members(
@@ -189,20 +195,25 @@ def declined_partner_ids(participant: Participant) -> set[int]:
     return {b if a == participant.pk else a for a, b in pairs}
 
 
-def grouped_pairs(*, program_id: int) -> set[tuple[int, int]]:
+def grouped_pairs(*, program_id: int, ignoring: Collection[int] = ()) -> set[tuple[int, int]]:
     """Pairs of participant ids (lower first) who have been in a group together in the
     programme, whatever became of it (proposed, running, ended, declined, or one of them
     declined or left it): in the group kinds nobody is grouped again with the same people.
-    One query; a programme of 5,000 in circles of six has about 12,500 such pairs."""
+    Groups whose ids are in ``ignoring`` are left out (a matching run leaves out the
+    proposals it replaces). One query; a programme of 5,000 in circles of six has about
+    12,500 such pairs."""
     by_pairing: dict[int, list[int]] = defaultdict(list)
     rows = PairingMember.objects.filter(pairing__program_id=program_id).values_list(
         "pairing_id", "participant_id"
     )
     for pairing_id, participant_id in rows:
         by_pairing[pairing_id].append(participant_id)
+    # Filtered here rather than in SQL: thousands of ids would be thousands of parameters.
+    skipped = set(ignoring)
     return {
         (min(a, b), max(a, b))
-        for ids in by_pairing.values()
+        for pairing_id, ids in by_pairing.items()
+        if pairing_id not in skipped
         for i, a in enumerate(ids)
         for b in ids[i + 1 :]
     }

@@ -55,7 +55,14 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from pairing import rules, schedule
-from pairing.matching import CRITERION_LABELS, Criterion, Reason, criterion_for_hr, for_hr
+from pairing.matching import (
+    CRITERION_LABELS,
+    GROUP_KINDS,
+    Criterion,
+    Reason,
+    criterion_for_hr,
+    for_hr,
+)
 from pairing.matchmaking.adapter import rules_for
 from pairing.models import (
     CheckIn,
@@ -981,6 +988,8 @@ class RunPerson:
     key: str
     name: str
     email: str
+    level: int | None = None
+    department: str = ""
 
 
 @dataclass(frozen=True)
@@ -1022,6 +1031,39 @@ class RunPairing:
     def unscored(self) -> list[RunCriterion]:
         """The criteria that earned nothing, which HR may want to know about."""
         return [c for c in self.criteria if not c.scored]
+
+
+@dataclass(frozen=True)
+class RunMember:
+    """Someone in a proposed group, with why they fit it in HR's words."""
+
+    person: RunPerson
+    reasons: list[str]
+
+
+@dataclass(frozen=True)
+class RunGroup:
+    """A proposed group: its mentor (group mentoring) or None, its members, its mean score
+    and breakdown as criteria (points of the programme's weights)."""
+
+    guide: RunMember | None
+    members: list[RunMember]
+    score: float
+    criteria: list[tuple[str, float, float]]  # label, points, weight
+    pinned: bool
+
+    @property
+    def everyone(self) -> list[RunMember]:
+        return [self.guide, *self.members] if self.guide else self.members
+
+    @property
+    def keys(self) -> list[str]:
+        """What the group's buttons post: everyone's participant key, the mentor's too."""
+        return [member.person.key for member in self.everyone]
+
+    @property
+    def first_name(self) -> str:
+        return self.everyone[0].person.name
 
 
 def _run_criterion(data: dict) -> RunCriterion:
@@ -1079,12 +1121,14 @@ def pin_role(*, program: Program, side: str) -> str:
 
 
 def run_people(*, run: MatchRun) -> dict[str, RunPerson]:
-    """Participant key -> name and email, for everyone a run can name: its programme's
-    participants as they are today."""
+    """Participant key -> name, email, level and department, for everyone a run can name:
+    its programme's participants as they are today."""
     return {
-        str(pk): RunPerson(str(pk), name, email)
-        for pk, email, name in Participant.objects.filter(program=run.program).values_list(
-            "pk", "employee__email", "employee__name"
+        str(pk): RunPerson(str(pk), name, email, level, department)
+        for pk, email, name, level, department in Participant.objects.filter(
+            program=run.program
+        ).values_list(
+            "pk", "employee__email", "employee__name", "employee__level", "employee__department"
         )
     }
 
@@ -1111,6 +1155,19 @@ def match_run_review(*, run: MatchRun) -> dict:
     def person(key: str) -> RunPerson:
         return people.get(key, GONE)
 
+    unmatched = []
+    for item in result["unmatched"]:
+        who = person(item["key"])
+        unmatched.append((who, _hr_reasons(item, who.name)))
+    spare = [(person(s["key"]), s["free"]) for s in result["spare_capacity"]]
+    common = {
+        "unmatched": unmatched,
+        "spare_capacity": spare,
+        "totals": result["totals"],
+        "removed": [[people[key] for key in pair if key in people] for pair in run.removed],
+    }
+    if result.get("kind") in GROUP_KINDS:
+        return {**common, **_group_review(run, result, person)}
     pairings = [
         RunPairing(
             person(item["guide"]) if item["guide"] else None,
@@ -1123,25 +1180,68 @@ def match_run_review(*, run: MatchRun) -> dict:
         for item in result["pairings"]
     ]
     pairings.sort(key=lambda p: (not p.pinned, -p.score, p.first.name))
-    unmatched = []
-    for item in result["unmatched"]:
-        who = person(item["key"])
-        unmatched.append((who, _hr_reasons(item, who.name)))
-    spare = [(person(s["key"]), s["free"]) for s in result["spare_capacity"]]
     seekers = _suggested([who for who, _ in unmatched])
     return {
+        **common,
         "pairings": pairings,
-        "unmatched": unmatched,
-        "spare_capacity": spare,
-        "totals": result["totals"],
         # The best score a pair could reach under the run's weights (older runs did not
         # keep it: the programme's weights today).
         "max_score": result["totals"].get("max_score", rules_for(run.program).max_score),
-        "removed": [[people[key] for key in pair if key in people] for pair in run.removed],
         "picks": {
             "first": seekers if run.program.is_peer else _suggested([who for who, _ in spare]),
             "second": seekers,
         },
+    }
+
+
+# What HR's page calls one group of each kind.
+GROUP_UNITS = {
+    Program.Kind.PEER_CIRCLES: ("circle", "circles"),
+    Program.Kind.CO_DEVELOPMENT: ("group", "groups"),
+    Program.Kind.GROUP_MENTORING: ("group", "groups"),
+}
+
+
+def _group_review(run: MatchRun, result: dict, person) -> dict:
+    """The group parts of a run's review: each group (pins first, then best first) with
+    its mentor and its members by name, everyone's level, department and reasons in HR's
+    words, and its criteria."""
+    # Out of the programme's weights today: a run keeps only its best score (max_score).
+    programme = rules_for(run.program)
+    weight = {
+        "goals": programme.weight_goals,
+        "level": programme.weight_level,
+        "style": programme.weight_style,
+        "department": programme.weight_department,
+    }
+
+    def member(key: str, reasons: dict) -> RunMember:
+        who = person(key)
+        why = [for_hr(Reason.from_dict(r), who.name) for r in reasons.get(key, ())]
+        return RunMember(who, why)
+
+    groups = [
+        RunGroup(
+            guide=member(item["guide"], item["reasons"]) if item["guide"] else None,
+            members=sorted(
+                (member(key, item["reasons"]) for key in item["members"]),
+                key=lambda m: (m.person.name, m.person.key),
+            ),
+            score=item["score"],
+            criteria=[
+                (CRITERION_LABELS[name], points, weight[name])
+                for name, points in item["breakdown"].items()
+            ],
+            pinned=item["pinned"],
+        )
+        for item in result["pairings"]
+    ]
+    groups.sort(key=lambda g: (not g.pinned, -g.score, g.first_name))
+    return {
+        "is_group": True,
+        "unit": GROUP_UNITS[result["kind"]],
+        "pairings": groups,
+        "max_score": result["totals"]["max_score"],
     }
 
 

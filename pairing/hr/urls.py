@@ -124,6 +124,14 @@ urlpatterns = [
     path("matching/runs/<int:pk>/pin/", matching.matchrun_pin, name="matchrun_pin"),
     path("matching/runs/<int:pk>/pick/<str:side>/", matching.matchrun_pick, name="matchrun_pick"),
     path("matching/runs/<int:pk>/remove/", matching.matchrun_remove, name="matchrun_remove"),
+    path(
+        "matching/runs/<int:pk>/pin-group/", matching.matchrun_pin_group, name="matchrun_pin_group"
+    ),
+    path(
+        "matching/runs/<int:pk>/remove-member/",
+        matching.matchrun_remove_member,
+        name="matchrun_remove_member",
+    ),
     path("matching/runs/<int:pk>/publish/", matching.matchrun_publish, name="matchrun_publish"),
     # Programme health and exports.
     path("programmes/<slug:slug>/dashboard/", dashboard.dashboard, name="dashboard"),

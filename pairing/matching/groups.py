@@ -165,6 +165,21 @@ class GroupObjective:
             "greedy": round(self.greedy, 2),
         }
 
+    @classmethod
+    def from_dict(cls, data: dict) -> GroupObjective:
+        """The objective back from `to_dict` (as a matching run stores it)."""
+        return cls(
+            placed=data["matched"],
+            total=data["total_score"],
+            upper_bound=data["upper_bound"],
+            random_mean=data["random_mean"],
+            greedy=data["greedy"],
+            certified=data["certified"],
+            method=data["method"],
+            rounds=data["rounds"],
+            solve_seconds=data["solve_seconds"],
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class GroupResult:

@@ -9,7 +9,9 @@ if TYPE_CHECKING:  # runs imports this module to build a run's stored result
 
 
 def outcome_to_contract_json(outcome: MatchOutcome) -> dict:
-    """The ``match --json`` shape of DESIGN.md, with emails instead of keys."""
+    """The ``match --json`` shape of DESIGN.md, with emails instead of keys. Groups are
+    listed under ``pairings`` too, with all their members (the mentor as ``guide`` in group
+    mentoring, None in circles and co-development groups)."""
     result, email = outcome.result, outcome.email
     pairings = sorted(
         (
@@ -19,7 +21,7 @@ def outcome_to_contract_json(outcome: MatchOutcome) -> dict:
                 "score": round(p.score, 2),
                 "breakdown": p.breakdown.as_dict(),
             }
-            for p in result.pairings
+            for p in outcome.proposals
         ),
         key=lambda p: (p["guide"] or "", p["members"]),
     )

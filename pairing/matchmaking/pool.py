@@ -34,6 +34,7 @@ class LivePairings:
 
 def live_pairings(program: Program) -> LivePairings:
     """Two queries: the members of the programme's live pairings, and its guides' loads."""
+    answering = rules.answering_roles(program)
     by_pairing: dict[int, list[tuple]] = defaultdict(list)
     for pairing_id, status, participant_id, role, response in PairingMember.objects.filter(
         pairing__program=program, pairing__status__in=Pairing.LIVE_STATUSES
@@ -45,7 +46,7 @@ def live_pairings(program: Program) -> LivePairings:
     for pairing_id, members in by_pairing.items():
         # A proposal someone who answers for themself has answered stays.
         answered = any(
-            role in rules.ANSWERING_ROLES and response != PairingMember.Response.PENDING
+            role in answering and response != PairingMember.Response.PENDING
             for _, _, role, response in members
         )
         replaced = members[0][0] == Pairing.Status.PROPOSED and not answered
@@ -77,6 +78,7 @@ class Pool:
     emails: dict[str, str]  # key -> email, for everyone active (the JSON speaks emails)
     already_paired: int  # learners and peers left out: they are in a kept pairing
     full_guides: int  # guides left out: no place left
+    replaceable: list[int]  # ids of the proposals publishing this run replaces
 
 
 _COLUMNS = (
@@ -150,4 +152,13 @@ def program_people(program: Program) -> Pool:
         emails={str(pk): email for pk, _, _, _, _, email, *_ in rows},
         already_paired=already_paired,
         full_guides=full_guides,
+        replaceable=live.replaceable,
     )
+
+
+def grouped_pairs(program: Program, pool: Pool) -> set[Pair]:
+    """rules.grouped_pairs as engine keys, less the proposals a run on ``pool`` replaces:
+    publishing deletes them, so they bar nobody (else each run would have to break up the
+    groups the last one proposed)."""
+    found = rules.grouped_pairs(program_id=program.pk, ignoring=pool.replaceable)
+    return {(str(a), str(b)) for a, b in found}

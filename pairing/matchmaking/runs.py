@@ -17,8 +17,12 @@ from django.utils import timezone
 
 from pairing import later, rules, schedule
 from pairing.matching import (
+    GROUP_MENTORING,
     GUIDE,
     LEARNER,
+    Group,
+    GroupObjective,
+    GroupResult,
     MatchResult,
     Objective,
     Person,
@@ -27,7 +31,11 @@ from pairing.matching import (
     barred_reason,
     criteria,
     explain,
+    for_hr,
+    form_groups,
     greedy,
+    group_violations,
+    score_group,
     score_pair,
     solve_problem,
 )
@@ -37,6 +45,7 @@ from pairing.matchmaking.pool import (
     Pair,
     Pool,
     declined_pairs,
+    grouped_pairs,
     live_pairings,
     program_people,
 )
@@ -53,19 +62,31 @@ class MatchingError(Exception):
 
 @dataclass(frozen=True)
 class MatchOutcome:
-    """The engine's result for a programme, with what it needs to map keys back."""
+    """The engine's result for a programme, with what it needs to map keys back: pairs
+    (a MatchResult) or, for the group kinds, groups (a GroupResult)."""
 
     program: Program
     rules: Rules
     pool: Pool
-    result: MatchResult
+    result: MatchResult | GroupResult
     excluded: frozenset[Pair] = frozenset()
-    # The greedy baseline on the same problem: (people matched, total score).
+    # The pair solver's greedy baseline on the same problem: (people matched, total score).
+    # Groups carry theirs in their objective.
     greedy: tuple[int, float] | None = None
     people: dict[str, Person] = field(default_factory=dict)
 
     def email(self, key: str) -> str:
         return self.pool.emails[key]
+
+    @property
+    def is_group(self) -> bool:
+        return isinstance(self.result, GroupResult)
+
+    @property
+    def proposals(self) -> list[Proposal] | list[Group]:
+        """What publishing writes, one Pairing each: the pairs, or the groups. Both have a
+        guide (or None), members, a score, a breakdown and whether HR pinned them."""
+        return self.result.groups if self.is_group else self.result.pairings
 
 
 def _pairs(pairs: Iterable[Sequence[str]]) -> list[Pair]:
@@ -79,25 +100,40 @@ def program_match(program: Program, *, pins=(), removed=(), baseline: bool = Tru
 
     The baseline is for HR's runs ("against greedy"); `match` leaves it out, since its JSON
     has no place for it and at scale it costs as much as the matching itself.
+
+    The group kinds form groups instead: `pins` are whole groups (keys, the mentor included
+    in group mentoring), and nobody is grouped with someone they shared a group with before
+    (which covers the declined ones) or a `removed` pair. Their objective carries the
+    baselines (greedy, random groups) and the proven upper bound.
     """
     rules = rules_for(program)
     pool = program_people(program)
-    excluded = frozenset(declined_pairs(program) | set(_pairs(removed)))
-    problem = Problem.build(pool.people, rules, excluded)
-    result = solve_problem(problem, pinned=_pairs(pins))
+    if program.is_group:
+        excluded = frozenset(grouped_pairs(program, pool) | set(_pairs(removed)))
+        result = form_groups(
+            pool.people, rules, excluded, pinned=[[str(key) for key in group] for group in pins]
+        )
+        baseline_found = None
+    else:
+        excluded = frozenset(declined_pairs(program) | set(_pairs(removed)))
+        problem = Problem.build(pool.people, rules, excluded)
+        result = solve_problem(problem, pinned=_pairs(pins))
+        baseline_found = greedy(problem) if baseline else None
     return MatchOutcome(
         program=program,
         rules=rules,
         pool=pool,
         result=result,
         excluded=excluded,
-        greedy=greedy(problem) if baseline else None,
+        greedy=baseline_found,
         people={p.key: p for p in pool.people},
     )
 
 
 def outcome_totals(outcome: MatchOutcome) -> dict:
     """The figures HR sees above a run: how many matched, how well, and against greedy."""
+    if outcome.is_group:
+        return _group_totals(outcome)
     objective = outcome.result.objective
     pairs = len(outcome.result.pairings)
     greedy_matched, greedy_total = outcome.greedy or (0, 0.0)
@@ -120,6 +156,33 @@ def outcome_totals(outcome: MatchOutcome) -> dict:
     }
 
 
+def _group_totals(outcome: MatchOutcome) -> dict:
+    """A grouping's figures: people placed, the total against the proven upper bound (the
+    most any grouping could score), and against random groups and greedy grouping."""
+    objective, groups = outcome.result.objective, outcome.result.groups
+    total, bound, random_mean = objective.total, objective.upper_bound, objective.random_mean
+    return {
+        "people": len(outcome.pool.people),
+        "seekers": sum(person.role != GUIDE for person in outcome.pool.people),
+        "matched": objective.placed,
+        "groups": len(groups),
+        "total_score": round(total, 2),
+        "average_score": round(sum(g.score for g in groups) / len(groups), 2) if groups else 0.0,
+        "max_score": outcome.rules.max_score,
+        "upper_bound": round(bound, 2),
+        "gap": round(objective.gap, 2),
+        "of_upper_bound": round(100 * total / bound, 1) if bound else 100.0,
+        "random_total_score": round(random_mean, 2),
+        # None when random groups score nothing (nobody can be grouped at random).
+        "times_random": round(total / random_mean, 2) if random_mean else None,
+        "greedy_total_score": round(objective.greedy, 2),
+        "score_above_greedy": round(total - objective.greedy, 2),
+        "certified": objective.certified,
+        "already_paired": outcome.pool.already_paired,
+        "full_guides": outcome.pool.full_guides,
+    }
+
+
 def _pair(proposal: Proposal, people: dict[str, Person]) -> tuple[Person, Person]:
     """The guide (or first peer) and the learner (or second peer) of a proposal."""
     if proposal.guide is None:
@@ -131,6 +194,12 @@ def _pair(proposal: Proposal, people: dict[str, Person]) -> tuple[Person, Person
 
 def _reasons(proposal: Proposal, people: dict[str, Person], rules: Rules) -> list[str]:
     return explain(proposal.breakdown, *_pair(proposal, people), rules)
+
+
+def _group_reasons(group: Group) -> dict[str, list[dict]]:
+    """Each member's reasons for their group as data, by participant key: the pages word
+    them for each reader (the member, or HR)."""
+    return {key: [reason.to_dict() for reason in reasons] for key, reasons in group.reasons.items()}
 
 
 @transaction.atomic
@@ -157,7 +226,7 @@ def proposals_commit(
     name = {pk: employee_name for pk, _, employee_name in rows}
     # Participant.effective_capacity, from the values.
     places = {pk: capacity or program.default_capacity for pk, capacity, _ in rows}
-    for proposal in outcome.result.pairings:
+    for proposal in outcome.proposals:
         for key in (proposal.guide, *proposal.members):
             if key is not None and int(key) not in active:
                 raise MatchingError(
@@ -186,19 +255,21 @@ def proposals_commit(
             source=Pairing.Source.PINNED if proposal.pinned else Pairing.Source.MATCHING,
             score=round(proposal.score, 2),
             breakdown=proposal.breakdown.as_dict(),
-            reasons=_reasons(proposal, outcome.people, outcome.rules),
+            reasons=_group_reasons(proposal)
+            if outcome.is_group
+            else _reasons(proposal, outcome.people, outcome.rules),
             match_run=match_run,
             proposed_at=now,
             expires_at=expires_at,
         )
-        for proposal in outcome.result.pairings
+        for proposal in outcome.proposals
     ]
     # Rows are built from the engine's validated answer and checked above; bulk inserts
     # keep publishing a programme of thousands to a handful of queries.
     Pairing.objects.bulk_create(pairings)
     members = [
         member
-        for pairing, proposal in zip(pairings, outcome.result.pairings, strict=True)
+        for pairing, proposal in zip(pairings, outcome.proposals, strict=True)
         for member in rules.proposal_members(
             pairing,
             guide_id=int(proposal.guide) if proposal.guide is not None else None,
@@ -223,28 +294,36 @@ def proposals_commit(
     return pairings
 
 
+def _run_item(outcome: MatchOutcome, proposal: Proposal | Group) -> dict:
+    """One pair or group as a run keeps it; a pair's reasons are its criteria, a group's
+    each member's reasons."""
+    if outcome.is_group:
+        why = {"reasons": _group_reasons(proposal)}
+    else:
+        found = criteria(proposal.breakdown, *_pair(proposal, outcome.people), outcome.rules)
+        why = {"criteria": [c.to_dict() for c in found]}
+    return {
+        "guide": proposal.guide,
+        "members": list(proposal.members),
+        "score": round(proposal.score, 2),
+        "breakdown": proposal.breakdown.as_dict(),
+        **why,
+        "pinned": proposal.pinned,
+    }
+
+
 def _run_result(outcome: MatchOutcome) -> dict:
     """What a run keeps: participant keys with their scores and breakdowns, so publishing
-    writes exactly the pairs HR reviewed, and the pages name people as they are today; and
-    the reasons as data (each pair's criteria, why each unmatched person is left), which the
-    page words for HR."""
-    result, rules = outcome.result, outcome.rules
+    writes exactly the pairs (or groups) HR reviewed, and the pages name people as they are
+    today; and the reasons as data (each pair's criteria, each group member's reasons, why
+    each unmatched person is left), which the page words for HR. ``kind`` says which the
+    run made, should the programme's kind change before it is published."""
+    result = outcome.result
     return {
+        "kind": outcome.program.kind,
         "objective": result.objective.to_dict(),
         "totals": outcome_totals(outcome),
-        "pairings": [
-            {
-                "guide": p.guide,
-                "members": list(p.members),
-                "score": round(p.score, 2),
-                "breakdown": p.breakdown.as_dict(),
-                "criteria": [
-                    c.to_dict() for c in criteria(p.breakdown, *_pair(p, outcome.people), rules)
-                ],
-                "pinned": p.pinned,
-            }
-            for p in result.pairings
-        ],
+        "pairings": [_run_item(outcome, proposal) for proposal in outcome.proposals],
         "unmatched": [
             {"key": u.key, "why": [reason.to_dict() for reason in u.why]} for u in result.unmatched
         ],
@@ -333,6 +412,8 @@ def match_run_pin(*, run: MatchRun, first: str, second: str, actor) -> MatchRun:
     """
     run = _editable(run)
     program = run.program
+    if program.is_group:
+        raise MatchingError("This programme forms groups: pin a whole group.")
     pool = program_people(program)
     people = {p.key: p for p in pool.people}
     a, b = people.get(str(first)), people.get(str(second))
@@ -370,6 +451,8 @@ def match_run_pin(*, run: MatchRun, first: str, second: str, actor) -> MatchRun:
 def match_run_remove(*, run: MatchRun, pair: Sequence[str], actor) -> MatchRun:
     """Take a pair out of the run (never to be proposed by it) and re-solve without it."""
     run = _editable(run)
+    if run.program.is_group:
+        raise MatchingError("This programme forms groups: remove one person from a group.")
     first, second = (str(key) for key in pair)
     participants = {
         str(p.pk): p
@@ -392,41 +475,164 @@ def match_run_remove(*, run: MatchRun, pair: Sequence[str], actor) -> MatchRun:
     return _rerun(run)
 
 
-def _reviewed_outcome(run: MatchRun) -> MatchOutcome:
-    """The outcome HR reviewed, rebuilt from the run's keys and today's people."""
+def _names(names: Sequence[str]) -> str:
+    """ "Ana", "Ana and Ben", "Ana, Ben and Cy"."""
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _group_refusal(broken: Sequence) -> str:
+    """A group's broken rules in HR's words, each with its fix."""
+    return "; ".join(for_hr(reason, "") for reason in broken)
+
+
+@transaction.atomic
+def match_run_pin_group(*, run: MatchRun, keys: Sequence[str], actor) -> MatchRun:
+    """Keep a group in the run exactly as it is and re-solve around it.
+
+    `keys` are the participant keys of everyone in it, the mentor included in group
+    mentoring. Refused when someone is not available (withdrawn, paused, in a group that
+    stays), a mentoring group has not exactly one mentor, the group breaks a hard rule
+    today (its size, the level spread, a manager with their report, people grouped before,
+    the mentor's gap), a member is already in a pinned group, or the mentor has no group
+    left for another pin. Pinning lifts the removals between its members, as pinning a
+    pair does.
+    """
+    run = _editable(run)
     program = run.program
+    if not program.is_group:
+        raise MatchingError("This programme forms pairs: pin a pair.")
+    keys = list(dict.fromkeys(str(key) for key in keys))
+    pool = program_people(program)
+    people = {p.key: p for p in pool.people}
+    chosen = [people.get(key) for key in keys]
+    if not keys or None in chosen:
+        raise MatchingError(
+            "Everyone in the group must be active in this programme and not in a group that "
+            "stays; run matching again."
+        )
+    guides = [p for p in chosen if p.role == GUIDE]
+    if program.kind == GROUP_MENTORING and len(guides) != 1:
+        raise MatchingError("A mentoring group needs exactly one mentor.")
+    guide = guides[0] if guides else None
+    members = [p for p in chosen if p.role != GUIDE]
+    broken = group_violations(members, rules_for(program), grouped_pairs(program, pool), guide)
+    if broken:
+        raise MatchingError(f"This group cannot be pinned: {_group_refusal(broken)}.")
+    pinned = {key for group in run.pins for key in group}
+    for person in members:
+        if person.key in pinned:
+            raise MatchingError(f"{person.name} is already in a pinned group in this run.")
+    if guide is not None and sum(guide.key in group for group in run.pins) >= guide.capacity:
+        raise MatchingError(f"{guide.name} has no group left for another pinned group.")
+    run.pins = [*run.pins, keys]
+    run.removed = [pair for pair in run.removed if not set(pair) <= set(keys)]
+    audit_record(
+        program=program,
+        actor=actor,
+        action=AuditEvent.Action.PAIR_PINNED,
+        summary=f"Pinned the group of {_names([p.name for p in chosen])} (run {run.pk})",
+        detail={"run": run.pk, "group": keys},
+    )
+    return _rerun(run)
+
+
+@transaction.atomic
+def match_run_remove_member(*, run: MatchRun, group: Sequence[str], person: str, actor) -> MatchRun:
+    """Take one person out of a proposed group and re-solve: in this run they are never
+    grouped with any of its other members (the mentor included), and a pinned group that
+    holds them with one of those is unpinned. `group` and `person` are participant keys."""
+    run = _editable(run)
+    program = run.program
+    if not program.is_group:
+        raise MatchingError("This programme forms pairs: remove a pair.")
+    keys, person = list(dict.fromkeys(str(key) for key in group)), str(person)
+    if person not in keys or len(keys) < 2:
+        raise MatchingError("That person is not in this group.")
+    participants = {
+        str(p.pk): p
+        for p in Participant.objects.filter(program=program, pk__in=keys).select_related("employee")
+    }
+    if len(participants) != len(keys):
+        raise MatchingError("Everyone in the group must be a participant of this programme.")
+    others = [key for key in keys if key != person]
+    known = {frozenset(pair) for pair in run.removed}
+    run.removed = [
+        *run.removed,
+        *([person, other] for other in others if frozenset((person, other)) not in known),
+    ]
+    run.pins = [pin for pin in run.pins if not (person in pin and set(pin) & set(others))]
+    name = participants[person].employee.name
+    rest = _names([participants[key].employee.name for key in others])
+    audit_record(
+        program=program,
+        actor=actor,
+        action=AuditEvent.Action.PAIR_REMOVED,
+        summary=f"Removed {name} from the group with {rest} (run {run.pk})",
+        detail={"run": run.pk, "person": person, "group": keys},
+    )
+    return _rerun(run)
+
+
+def _reviewed_pair(item: dict, people: dict[str, Person], rules: Rules) -> Proposal:
+    a, b = (people[key] for key in _item_keys(item))
+    breakdown = score_pair(a, b, rules)
+    if breakdown is None:
+        raise MatchingError(
+            f"{a.name} and {b.name} can no longer be paired under the programme's rules; "
+            "run matching again."
+        )
+    return Proposal(
+        item["guide"], tuple(item["members"]), breakdown.total, breakdown, item["pinned"]
+    )
+
+
+def _reviewed_group(
+    item: dict, people: dict[str, Person], rules: Rules, excluded: set[Pair]
+) -> Group:
+    guide = people[item["guide"]] if item["guide"] else None
+    members = [people[key] for key in item["members"]]
+    broken = group_violations(members, rules, excluded, guide)
+    if broken:
+        everyone = _names([p.name for p in ([guide, *members] if guide else members)])
+        raise MatchingError(
+            f"The group of {everyone} can no longer be made ({_group_refusal(broken)}); run "
+            "matching again."
+        )
+    return score_group(members, rules, guide, pinned=item["pinned"])
+
+
+def _item_keys(item: dict) -> list[str]:
+    return [item["guide"], *item["members"]] if item["guide"] else item["members"]
+
+
+def _reviewed_outcome(run: MatchRun) -> MatchOutcome:
+    """The outcome HR reviewed, rebuilt from the run's keys and today's people: each pair
+    rescored, or each group checked against the rules again and rescored."""
+    program = run.program
+    if run.result.get("kind", program.kind) != program.kind:
+        raise MatchingError("The programme's kind has changed since this run; run matching again.")
     rules = rules_for(program)
     pool = program_people(program)
     people = {p.key: p for p in pool.people}
+    if program.is_group:
+        excluded = grouped_pairs(program, pool) | set(_pairs(run.removed))
     proposals = []
     for item in run.result["pairings"]:
-        keys = [item["guide"], *item["members"]] if item["guide"] else item["members"]
-        missing = [key for key in keys if key not in people]
-        if missing:
+        if any(key not in people for key in _item_keys(item)):
             raise MatchingError(
                 "Someone in this run has withdrawn, paused or been paired since; run matching "
                 "again."
             )
-        a, b = (people[key] for key in keys)
-        breakdown = score_pair(a, b, rules)
-        if breakdown is None:
-            raise MatchingError(
-                f"{a.name} and {b.name} can no longer be paired under the programme's rules; "
-                "run matching again."
-            )
-        proposals.append(
-            Proposal(
-                item["guide"], tuple(item["members"]), breakdown.total, breakdown, item["pinned"]
-            )
-        )
-    objective = Objective(**run.result["objective"])
-    return MatchOutcome(
-        program=program,
-        rules=rules,
-        pool=pool,
-        result=MatchResult(proposals, [], [], objective),
-        people=people,
-    )
+        if program.is_group:
+            proposals.append(_reviewed_group(item, people, rules, excluded))
+        else:
+            proposals.append(_reviewed_pair(item, people, rules))
+    stored = run.result["objective"]
+    if program.is_group:
+        result = GroupResult(proposals, [], [], GroupObjective.from_dict(stored))
+    else:
+        result = MatchResult(proposals, [], [], Objective(**stored))
+    return MatchOutcome(program=program, rules=rules, pool=pool, result=result, people=people)
 
 
 @transaction.atomic

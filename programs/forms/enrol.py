@@ -20,7 +20,7 @@ TOPIC_BOX_LENGTH = 2000
 
 
 class GuideForm(forms.Form):
-    """Four questions, each answered by one of two statements (radio buttons)."""
+    """Five questions, each answered by one of two statements (radio buttons)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

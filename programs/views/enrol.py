@@ -7,7 +7,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from programs import selectors, services
 from programs.forms.enrol import GuideForm, LeaveForm, ParticipantForm
-from programs.guide import recommend
+from programs.guide import ALSO_OPEN, recommend
 from programs.models import Participant, Program
 
 
@@ -17,7 +17,7 @@ def _employee(request):
 
 @require_GET
 def guide(request):
-    """Four questions in a GET form: the answer is a recommendation, nothing is stored."""
+    """Five questions in a GET form: the answer is a recommendation, nothing is stored."""
     form = GuideForm(request.GET or None)
     context = {"form": form}
     if form.is_valid():
@@ -27,11 +27,14 @@ def guide(request):
         context["kind_label"] = Program.Kind(result.kind).label
         context["other_label"] = Program.Kind(result.other_kind).label
         context["programs"] = list(selectors.programs_open_for(employee=employee, kind=result.kind))
-        if result.kind == Program.Kind.MENTORING:
-            # Reverse mentoring is mentoring turned round: shown beside it, not instead.
-            context["reverse_programs"] = list(
-                selectors.programs_open_for(employee=employee, kind=Program.Kind.REVERSE_MENTORING)
-            )
+        if result.kind in ALSO_OPEN:
+            # A variation of the recommended kind: shown beside it, not instead.
+            also, about = ALSO_OPEN[result.kind]
+            context["also"] = {
+                "label": Program.Kind(also).label,
+                "about": about,
+                "programs": list(selectors.programs_open_for(employee=employee, kind=also)),
+            }
     return render(request, "programs/guide.html", context)
 
 

@@ -51,6 +51,7 @@ def test_employee_takes_the_guide_enrols_sees_the_pairing_and_logs_a_checkin(pag
     page.get_by_label("Direct advice from someone who has done it before").check()
     page.get_by_label("With direction from someone more senior or expert").check()
     page.get_by_label("Regularly and informally (every week or two)").check()
+    page.get_by_label("One person, one to one").check()
     page.get_by_role("button", name="Show my recommendation").click()
 
     recommendation = page.get_by_role("region", name="We recommend mentoring")

@@ -206,6 +206,7 @@ def test_the_guides_answer_comes_into_view_on_a_phone(page_as, live_server):
     page.get_by_label("Direct advice from someone who has done it before").check()
     page.get_by_label("With direction from someone more senior or expert").check()
     page.get_by_label("Less often, in planned sessions (about monthly)").check()
+    page.get_by_label("One person, one to one").check()
     page.get_by_role("button", name="Show my recommendation").click()
 
     result = page.get_by_role("region", name="We recommend mentoring")

@@ -92,3 +92,24 @@ def test_whole_process_refuses_a_capacity_below_one():
     with pytest.raises(CommandError) as error:
         call_command("bench_matching", "--whole-process", "--capacity=0")
     assert str(error.value) == "--capacity must be 1 or more, not 0"
+
+
+@pytest.mark.parametrize(
+    ("kind", "people", "guides"),
+    [("peer_circles", 60, 0), ("co_development", 60, 0), ("group_mentoring", 30, 10)],
+)
+def test_the_benchmark_runs_for_the_group_kinds(kind, people, guides):
+    out = StringIO()
+
+    call_command("bench_matching", "--kind", kind, "--peers", "60", "--learners", "30",
+                 "--guides", "10", "--capacity", "2", "--no-reference", stdout=out)  # fmt: skip
+
+    [report] = json.loads(out.getvalue())
+    objective = report["objective"]
+    assert (report["kind"], report["sizes"]["people"], report["sizes"]["guides"]) == (
+        kind,
+        people,
+        guides,
+    )
+    assert objective["upper_bound"] >= objective["total_score"] >= objective["greedy"]
+    assert objective["total_score"] > objective["random_mean"] > 0

@@ -69,7 +69,7 @@ def fingerprint() -> tuple[dict[str, int], str]:
     return counts, hashlib.sha256(repr(rows).encode()).hexdigest()
 
 
-def test_seed_demo_creates_three_programmes_of_each_kind_and_state():
+def test_seed_demo_creates_four_programmes_of_each_kind_and_state():
     seed()
 
     programmes = {p.slug: (p.kind, p.status, p.matching_mode) for p in Program.objects.all()}
@@ -77,9 +77,14 @@ def test_seed_demo_creates_three_programmes_of_each_kind_and_state():
         "engineering-mentoring-2026": ("mentoring", "active", "admin"),
         "leaders-learn-digital": ("reverse_mentoring", "enrolling", "self_select"),
         "peer-coaching-circle-spring": ("peer_coaching", "active", "admin"),
+        "leadership-circles-2027": ("peer_circles", "enrolling", "admin"),
     }
     hr = User.objects.get(username="hr@demo.example.org")
-    assert [list(p.admins.all()) for p in Program.objects.all()] == [[hr]] * 3
+    assert [list(p.admins.all()) for p in Program.objects.all()] == [[hr]] * 4
+    circles = Program.objects.get(slug="leadership-circles-2027")
+    assert (circles.group_min, circles.group_max, circles.group_level_spread) == (4, 6, 2)
+    assert circles.participants.filter(role="peer").count() == 12
+    assert not circles.pairings.exists()  # HR forms the circles
 
 
 def test_seed_demo_organisation_is_60_people_in_a_tree_with_every_level():

@@ -13,12 +13,14 @@ MENTOR_ANSWERS = {
     "feedback": "directive",
     "direction": "expert",
     "rhythm": "scheduled",
+    "company": "one",
 }
 PEER_ANSWERS = {
     "horizon": "skill",
     "feedback": "reflective",
     "direction": "reciprocal",
     "rhythm": "regular",
+    "company": "one",
 }
 
 
@@ -60,9 +62,33 @@ def test_recommend_three_to_one_names_the_odd_answer():
 )
 def test_recommend_tie_goes_to_expert_direction_or_reciprocal_learning(direction, expected):
     answers = {"horizon": "career", "feedback": "reflective", "direction": direction}
+    answers["company"] = "one"
     answers["rhythm"] = "regular" if direction == "expert" else "scheduled"
     result = recommend(answers)
     assert (result.kind, result.points) == (expected, {MENTORING: 2, PEER_COACHING: 2})
+
+
+def test_reciprocal_learning_with_several_colleagues_is_a_peer_coaching_circle():
+    result = recommend({**PEER_ANSWERS, "company": "several"})
+    assert (result.kind, result.other_kind) == ("peer_circles", "group_mentoring")
+    assert result.reason == (
+        "A peer coaching circle suits you: you are looking for short-term problem-solving and "
+        "skill practice, reflective, question-based support, collaborative learning between "
+        "equals and regular, often informal check-ins with several colleagues together. In a "
+        "peer coaching circle several colleagues at a similar level exchange feedback, share "
+        "experiences and develop skills together, holding each other to account; a circle "
+        "brings diverse perspectives and mutual accountability."
+    )
+
+
+def test_expert_direction_in_a_group_is_group_mentoring():
+    result = recommend({**MENTOR_ANSWERS, "company": "several"})
+    assert (result.kind, result.other_kind, result.points) == (
+        "group_mentoring",
+        "peer_circles",
+        {MENTORING: 4, PEER_COACHING: 0},
+    )
+    assert result.reason.startswith("Group mentoring suits you: you are looking for long-term")
 
 
 # --- the guide page -------------------------------------------------------------------------
@@ -74,7 +100,13 @@ def test_guide_without_answers_shows_the_questions(client, outsider):
     response = client.get(reverse("programs:guide"))
     assert response.status_code == 200
     assert "result" not in response.context
-    assert list(response.context["form"].fields) == ["horizon", "feedback", "direction", "rhythm"]
+    assert list(response.context["form"].fields) == [
+        "horizon",
+        "feedback",
+        "direction",
+        "rhythm",
+        "company",
+    ]
 
 
 @pytest.mark.django_db
@@ -87,7 +119,7 @@ def test_guide_recommends_and_lists_open_programmes_of_that_kind(client, outside
     response = client.get(reverse("programs:guide"), MENTOR_ANSWERS)
     assert response.context["result"].kind == MENTORING
     assert response.context["programs"] == [mentoring]
-    assert response.context["reverse_programs"] == [reverse_one]
+    assert response.context["also"]["programs"] == [reverse_one]
     assert f'href="{reverse("programs:program_list")}?kind=peer_coaching"' in (
         response.content.decode()
     )
@@ -101,7 +133,26 @@ def test_guide_peer_recommendation_lists_peer_programmes_only(client, outsider, 
     client.force_login(outsider)
     response = client.get(reverse("programs:guide"), PEER_ANSWERS)
     assert response.context["programs"] == [peers]
-    assert "reverse_programs" not in response.context
+    assert "also" not in response.context
+
+
+@pytest.mark.django_db
+def test_guide_recommends_circles_with_co_development_beside(client, outsider, hr_admin):
+    circles = make_program(admins=[hr_admin], kind=Program.Kind.PEER_CIRCLES, name="Circles")
+    co_dev = make_program(admins=[hr_admin], kind=Program.Kind.CO_DEVELOPMENT, name="Cases")
+    make_program(admins=[hr_admin], kind=Program.Kind.PEER_COACHING)
+    client.force_login(outsider)
+    response = client.get(reverse("programs:guide"), {**PEER_ANSWERS, "company": "several"})
+    assert response.context["programs"] == [circles]
+    assert response.context["also"]["label"] == "Co-development groups"
+    assert response.context["also"]["programs"] == [co_dev]
+    html = response.content.decode()
+    assert "We recommend peer coaching circles" in html
+    assert (
+        f'href="{reverse("programs:program_enrol", args=[circles.slug])}?role=peer">Join a circle<'
+        in html
+    )
+    assert ">Join a co-development group<" in html
 
 
 @pytest.mark.django_db

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from pairing.hr.selectors import PICK_SIDES, PickOption, pin_people, pin_role
 from pairing.models import MatchRun
-from programs.models import Participant, normalise_email
+from programs.models import MAX_GROUP_SIZE, Participant, normalise_email
 
 _ROLE_WORDS = {
     Participant.Role.MENTOR: ("mentor", "mentors"),
@@ -90,3 +90,36 @@ class PairForm(forms.Form):
 
     first = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
     second = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+
+
+class KeysField(forms.Field):
+    """Participant keys posted as repeated hidden inputs (a group's members): at most a
+    group's largest size and its mentor, so no post can send thousands."""
+
+    widget = forms.MultipleHiddenInput
+    most = MAX_GROUP_SIZE + 1
+
+    def to_python(self, value) -> list[str]:
+        if not value:
+            return []
+        if not isinstance(value, list | tuple):
+            raise forms.ValidationError("Not a list of people.")
+        try:
+            keys = [int(item) for item in value]
+        except (TypeError, ValueError):
+            raise forms.ValidationError("Not a list of people.") from None
+        if len(keys) > self.most or any(key < 1 for key in keys):
+            raise forms.ValidationError("Not a list of people.")
+        return [str(key) for key in keys]
+
+
+class GroupForm(forms.Form):
+    """A proposed group of the run, as its pin button posts it: everyone's key."""
+
+    members = KeysField()
+
+
+class GroupMemberForm(GroupForm):
+    """One person of a proposed group, as their remove button posts it."""
+
+    person = forms.IntegerField(min_value=1, widget=forms.HiddenInput)

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
-from pairing.hr.forms.matching import PairForm, PinForm
+from pairing.hr.forms.matching import GroupForm, GroupMemberForm, PairForm, PinForm
 from pairing.hr.selectors import (
     PICK_SIDES,
     match_run_for_admin,
@@ -23,8 +23,10 @@ from pairing.hr.selectors import (
 from pairing.matchmaking.runs import (
     MatchingError,
     match_run_pin,
+    match_run_pin_group,
     match_run_publish,
     match_run_remove,
+    match_run_remove_member,
     match_run_start,
 )
 from pairing.models import MatchRun
@@ -131,6 +133,45 @@ def matchrun_remove(request, pk):
         messages.error(request, str(error))
     else:
         messages.success(request, "Removed the pair; matching re-ran without it.")
+    return redirect("hr:matchrun_detail", pk=run.pk)
+
+
+@hr_admin_required
+@require_POST
+def matchrun_pin_group(request, pk):
+    run = match_run_for_admin(user=request.user, pk=pk)
+    form = GroupForm(request.POST)
+    if not form.is_valid():
+        raise Http404("No such group.")
+    try:
+        match_run_pin_group(run=run, keys=form.cleaned_data["members"], actor=request.user)
+    except MatchingError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "Pinned the group; matching re-ran around it.")
+    return redirect("hr:matchrun_detail", pk=run.pk)
+
+
+@hr_admin_required
+@require_POST
+def matchrun_remove_member(request, pk):
+    run = match_run_for_admin(user=request.user, pk=pk)
+    form = GroupMemberForm(request.POST)
+    if not form.is_valid():
+        raise Http404("No such group member.")
+    try:
+        match_run_remove_member(
+            run=run,
+            group=form.cleaned_data["members"],
+            person=str(form.cleaned_data["person"]),
+            actor=request.user,
+        )
+    except MatchingError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request, "Removed from the group; matching re-ran, never grouping them together."
+        )
     return redirect("hr:matchrun_detail", pk=run.pk)
 
 

@@ -5,6 +5,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from pairing.matching import GROUP_KINDS
 from pairing.matchmaking.contract import outcome_to_contract_json
 from pairing.matchmaking.runs import MatchingError, program_match, proposals_commit
 from programs.models import Program
@@ -51,13 +52,19 @@ class Command(BaseCommand):
 
     def _table(self, contract: dict) -> None:
         objective = contract["objective"]
+        unit = "groups" if contract["kind"] in GROUP_KINDS else "pairings"
         self.stdout.write(
-            f"{contract['program']} ({contract['kind']}): {len(contract['pairings'])} pairings, "
+            f"{contract['program']} ({contract['kind']}): {len(contract['pairings'])} {unit}, "
             f"{objective['matched']} people matched, total score {objective['total_score']:.2f}"
             f"{'' if objective['certified'] else ' (not proven optimal)'}"
         )
+        # The guide (or first peer), then everyone else in the pairing or group.
         rows = [
-            (p["guide"] or p["members"][0], p["members"][-1], f"{p['score']:.2f}")
+            (
+                p["guide"] or p["members"][0],
+                ", ".join(p["members"] if p["guide"] else p["members"][1:]),
+                f"{p['score']:.2f}",
+            )
             for p in contract["pairings"]
         ]
         if rows:
