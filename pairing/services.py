@@ -135,7 +135,7 @@ def proposal_accept(*, member: PairingMember, user) -> Pairing:
     programme starts later. Going live takes one of the guide's places, so the guide's
     participant row is locked first and their accepted and active pairings counted under
     that lock: two acceptances racing for the last place are serialised, and the second
-    is refused.
+    is refused. A group goes live once it can start (see `_group_accept`).
     """
     pairing = _lock_pairing(member.pairing_id)
     member = _fresh_member(member, user)
@@ -253,7 +253,8 @@ def proposal_decline(
     The pairing is declined and nobody in it stays live. The pair is never proposed again
     in this programme (the declined row is the record). In programmes where HR runs
     matching, the other learners go back to the pool and are offered the next best free
-    partner at once. Returns the declined pairing and any new proposals.
+    partner at once. Returns the declined pairing and any new proposals. A group loses
+    only the one who declines (see `_group_decline`) and makes no new proposals.
     """
     if reason not in PairingMember.DeclineReason.values:
         raise PairingError("Please choose a reason.")
@@ -282,7 +283,8 @@ def proposal_decline(
 def proposal_expire(*, pairing: Pairing) -> tuple[Pairing, list[Pairing]]:
     """A proposal nobody finished answering in time lapses, like a decline without a
     reason. Learners who had accepted go back to the pool and, where HR runs matching, are
-    offered the next best partner. Safe to call twice: a closed proposal is left alone."""
+    offered the next best partner. Safe to call twice: a closed proposal is left alone.
+    A group starts without those who never answered if it can (see `_group_expire`)."""
     pairing = _lock_pairing(pairing.pk)
     if pairing.program.is_group:
         return _group_expire(pairing), []
