@@ -797,10 +797,11 @@ def _not_nudged(day: date) -> Q:
 
 
 # Whom a nudge is for: a member who has not answered a waiting proposal, or anyone in an
-# active pairing (to hold their next check-in).
+# active pairing (to hold their next check-in); in a group, not someone who declined it or
+# has not joined.
 _NUDGEABLE = Q(
     pairing__status=Pairing.Status.PROPOSED, response=PairingMember.Response.PENDING
-) | Q(pairing__status=Pairing.Status.ACTIVE)
+) | Q(pairing__status=Pairing.Status.ACTIVE, live=True, response=PairingMember.Response.ACCEPTED)
 
 
 def _nudge_later(*, program: Program, actor, members, summary: str) -> int:
@@ -844,11 +845,12 @@ def pairing_nudge(*, pairing: Pairing, actor) -> int:
     _require_admin(program=pairing.program, user=actor)
     if pairing.status != Pairing.Status.ACTIVE:
         raise PairingError("Only an active pairing can be nudged to check in.")
-    members = list(pairing.members.select_related("participant__employee"))
+    joined = pairing.members.filter(live=True, response=PairingMember.Response.ACCEPTED)
+    members = list(joined.select_related("participant__employee"))
     return _nudge_later(
         program=pairing.program,
         actor=actor,
-        members=pairing.members.all(),
+        members=joined,
         summary=f"Nudged {_member_names(members)} to check in",
     )
 

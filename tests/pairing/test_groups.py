@@ -646,3 +646,17 @@ def test_my_data_holds_the_cases_of_my_group():
         "action_plan": "",
         "learned": "Listen",
     }
+
+
+def test_hr_nudges_only_those_in_a_running_group(hr_admin, django_capture_on_commit_callbacks):
+    program = circles(admins=[hr_admin])
+    people = [peer(program) for _ in range(6)]
+    group = make_group(
+        program=program,
+        members=people,
+        status=Status.ACTIVE,
+        responses={people[4]: Response.DECLINED, people[5]: Response.PENDING},
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.pairing_nudge(pairing=group, actor=hr_admin) == 4
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(p.employee.email for p in people[:4])
