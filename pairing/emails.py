@@ -95,9 +95,13 @@ def proposal_new_send(member) -> None:
 
 
 def _partner_names(member) -> str:
-    return " and ".join(
-        m.participant.employee.name for m in member.pairing.members.all() if m.pk != member.pk
-    )
+    """The others in the pairing or group, leaving out who declined it."""
+    names = [
+        m.participant.employee.name
+        for m in member.pairing.members.all()
+        if m.pk != member.pk and m.response != m.Response.DECLINED
+    ]
+    return names[-1] if len(names) < 2 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def _closed_send(member, *, name: str, **extra) -> None:
@@ -128,14 +132,20 @@ def partner_left_send(member) -> None:
 
 def pairing_closed_send(member, *, withdrew: bool) -> None:
     """Tell a member their proposal or pairing was closed by someone else: their partner
-    withdrew from the programme (``withdrew``), or HR cancelled or reassigned the
-    proposal (its end_reason says why)."""
+    withdrew from the programme (``withdrew``), HR cancelled or reassigned the proposal,
+    or their group could not start (its end_reason says why)."""
+    status = member.pairing.status
     _closed_send(
         member,
         name="pairing-closed",
         withdrew=withdrew,
-        was_proposal=member.pairing.status == member.pairing.Status.CANCELLED,
+        group_closed=status == member.pairing.Status.DECLINED,
+        was_proposal=status in (member.pairing.Status.CANCELLED, member.pairing.Status.DECLINED),
     )
+
+
+def presenter_next(*, to: str, context: dict) -> EmailMultiAlternatives:
+    return render_templated(name="presenter-next", to=[to], context=context)
 
 
 def nudge_send(member) -> None:

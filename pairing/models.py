@@ -192,6 +192,8 @@ class CheckIn(models.Model):
         "How useful was it?", validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # Who came, in a group (pairs leave it empty: both were there).
+    attended = models.ManyToManyField(Participant, blank=True, related_name="checkins_attended")
 
     class Meta:
         ordering = ["-held_on", "-pk"]
@@ -217,6 +219,29 @@ class CheckIn(models.Model):
                     f"{last_day:%-d %B %Y}, while the pairing runs."
                 }
             )
+
+
+class CaseSession(models.Model):
+    """The case a co-development session worked, in the method's steps: the presenter
+    brings a case, the group asks clarifying questions, the presenter says what they ask
+    of the group, the group consults, the presenter makes an action plan, and everyone
+    says what they learned."""
+
+    STEPS = ("case", "questions", "request", "consultation", "action_plan", "learned")
+
+    checkin = models.OneToOneField(CheckIn, on_delete=models.CASCADE, related_name="case_session")
+    presenter = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="cases_presented"
+    )
+    case = models.TextField("The case", max_length=2000)
+    questions = models.TextField("Clarifying questions", blank=True, max_length=2000)
+    request = models.TextField("What the presenter asked of the group", blank=True, max_length=2000)
+    consultation = models.TextField("The consultation", blank=True, max_length=2000)
+    action_plan = models.TextField("The action plan", blank=True, max_length=2000)
+    learned = models.TextField("What we learned", blank=True, max_length=2000)
+
+    def __str__(self) -> str:
+        return f"Case of {self.presenter} at check-in {self.checkin_id}"
 
 
 class MatchRun(models.Model):
@@ -270,6 +295,7 @@ class Reminder(models.Model):
         NO_FIRST_CHECKIN = "no_first_checkin", "No first check-in yet"
         STALLED = "stalled", "Pairing stalled"
         CLOSING_SURVEY = "closing_survey", "Closing survey"
+        PRESENTER_NEXT = "presenter_next", "Presenting the next case"
 
     pairing = models.ForeignKey(Pairing, on_delete=models.CASCADE, related_name="reminders")
     recipient = models.ForeignKey(

@@ -8,7 +8,15 @@ from typing import Any
 
 from django.db.models import Prefetch
 
-from pairing.models import CheckIn, Pairing, PairingMember, Reminder, SurveyResponse
+from pairing import selectors
+from pairing.models import (
+    CaseSession,
+    CheckIn,
+    Pairing,
+    PairingMember,
+    Reminder,
+    SurveyResponse,
+)
 from programs.models import Employee
 
 
@@ -34,7 +42,7 @@ def employee_pairing_data(employee: Employee) -> dict[str, Any]:
     pairing_ids = [m.pairing_id for m in memberships]
     checkins = (
         CheckIn.objects.filter(pairing_id__in=pairing_ids)
-        .select_related("logged_by__employee")
+        .select_related("logged_by__employee", "case_session__presenter__employee")
         .order_by("held_on", "pk")
     )
     by_pairing: dict[int, list[dict[str, Any]]] = {}
@@ -48,6 +56,12 @@ def employee_pairing_data(employee: Employee) -> dict[str, Any]:
         }
         if mine:
             entry["my_private_note"] = checkin.private_note
+        case = getattr(checkin, "case_session", None)
+        if case is not None:  # a co-development session's case
+            entry["case"] = {
+                "presenter": case.presenter.employee.name,
+                **{step: getattr(case, step) for step in CaseSession.STEPS},
+            }
         by_pairing.setdefault(checkin.pairing_id, []).append(entry)
 
     pairings = []
@@ -68,7 +82,9 @@ def employee_pairing_data(employee: Employee) -> dict[str, Any]:
                 "ended_at": _moment(pairing.ended_at),
                 "end_reason": pairing.end_reason,
                 "score": pairing.score,
-                "reasons": list(pairing.reasons),
+                "reasons": selectors.group_reasons(pairing=pairing, viewer_id=member.participant_id)
+                if pairing.program.is_group
+                else list(pairing.reasons),
                 "my_answer": member.get_response_display(),
                 "my_decline_reason": member.get_decline_reason_display(),
                 "my_decline_note": member.decline_note,

@@ -40,7 +40,7 @@ from django.db.models import Exists, F, OuterRef, Prefetch, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
-from pairing import emails, schedule
+from pairing import emails, rules, schedule
 from pairing.models import CheckIn, Pairing, PairingMember, Reminder
 from pairing.services import pairings_start, proposal_expire
 from programs.models import Program
@@ -51,6 +51,9 @@ logger = logging.getLogger(__name__)
 REMINDER_TIME = time(9, 0)
 OVERDUE_AFTER_DAYS = 7
 NO_FIRST_CHECKIN_DAYS = 14
+# A co-development group's next presenter hears this many days before the session is due,
+# time enough to choose a case.
+PRESENTER_NOTICE_DAYS = 5
 # A programme's closing survey is offered for this long after it ends.
 SURVEY_WINDOW_DAYS = 30
 # A claim lives this long, renewed when the email is handed over: longer than a live send
@@ -146,11 +149,19 @@ def pairings_for_reminders():
     ).annotate(first_activated_pairing=Subquery(first_pairing))
     # Someone taken out of the HR admins group no longer hears about the programme.
     admins = hr_admin_users().select_related("employee")
+    # Who presented when, for a co-development group's next presenter.
+    cases = (
+        CheckIn.objects.filter(case_session__isnull=False)
+        .select_related("case_session")
+        .only("pairing", "held_on", "case_session__presenter")
+    )
     return (
         Pairing.objects.select_related("program")
         .annotate(has_checkin=Exists(CheckIn.objects.filter(pairing=OuterRef("pk"))))
         .prefetch_related(
-            Prefetch("members", queryset=members), Prefetch("program__admins", queryset=admins)
+            Prefetch("members", queryset=members),
+            Prefetch("program__admins", queryset=admins),
+            Prefetch("checkins", queryset=cases, to_attr="cases"),
         )
     )
 
@@ -169,10 +180,13 @@ def pairing_reminder_slots(pairing: Pairing, *, now: datetime) -> dict[Slot, dat
         slots[(pairing.pk, recipient.user_id, str(kind), due_on)] = send_after
 
     program = pairing.program
-    members = [
+    everyone = [
         (m, _Recipient(m.participant.employee, m.participant.employee.user_id))
         for m in pairing.members.all()
     ]
+    # Who meets: in a group, not those who declined it or never answered (a pair's
+    # members have all accepted by the time it meets).
+    members = [(m, r) for m, r in everyone if m.response == PairingMember.Response.ACCEPTED]
     scheduled = pairing.status in SCHEDULED
 
     due = pairing.next_checkin_due
@@ -187,6 +201,15 @@ def pairing_reminder_slots(pairing: Pairing, *, now: datetime) -> dict[Slot, dat
         for admin in program.admins.all():
             recipient = _Recipient(getattr(admin, "employee", None), admin.pk)
             add(recipient, Kind.STALLED, due, morning_of(stalled_on, recipient.tz))
+        if program.is_co_development:
+            presenter = rules.next_presenter(
+                members=[m for m, _ in members],
+                presented=[(c.case_session.presenter_id, c.held_on) for c in pairing.cases],
+            )
+            for member, recipient in members:
+                if member == presenter:
+                    notice = due - timedelta(days=PRESENTER_NOTICE_DAYS)
+                    add(recipient, Kind.PRESENTER_NEXT, due, morning_of(notice, recipient.tz))
 
     if scheduled and pairing.activated_at is not None and not pairing.has_checkin:
         first_by = schedule.schedule_start(pairing) + timedelta(days=NO_FIRST_CHECKIN_DAYS)
@@ -196,8 +219,8 @@ def pairing_reminder_slots(pairing: Pairing, *, now: datetime) -> dict[Slot, dat
     expires_at = pairing.expires_at
     if pairing.status == Pairing.Status.PROPOSED and expires_at is not None and now < expires_at:
         halfway = pairing.proposed_at + (expires_at - pairing.proposed_at) / 2
-        for member, recipient in members:
-            if member.response == PairingMember.Response.PENDING:
+        for member, recipient in everyone:
+            if member.response == PairingMember.Response.PENDING and member.live:
                 expires_on = timezone.localdate(expires_at, recipient.tz)
                 add(recipient, Kind.PROPOSAL_WAITING, expires_on, halfway)
 
@@ -268,6 +291,11 @@ def _pairings_to_reconcile(*, now: datetime) -> list[Pairing]:
             Q(status__in=SCHEDULED, next_checkin_due__lte=horizon)
             | Q(
                 status__in=SCHEDULED,
+                program__kind=Program.Kind.CO_DEVELOPMENT,
+                next_checkin_due__lte=horizon + timedelta(days=PRESENTER_NOTICE_DAYS),
+            )
+            | Q(
+                status__in=SCHEDULED,
                 has_checkin=False,
                 activated_at__lte=now - timedelta(days=NO_FIRST_CHECKIN_DAYS - 3),
             )
@@ -286,7 +314,17 @@ def _pairings_to_reconcile(*, now: datetime) -> list[Pairing]:
 
 def _expire_proposals(*, now: datetime) -> int:
     expired = 0
-    due = Pairing.objects.filter(status=Pairing.Status.PROPOSED, expires_at__lte=now)
+    # A group that started early still waits for its unanswered members until it lapses.
+    started_waiting = Q(
+        status__in=rules.AGREED_STATUSES,
+        program__kind__in=Program.GROUP_KINDS,
+        pk__in=PairingMember.objects.filter(
+            live=True, response=PairingMember.Response.PENDING
+        ).values("pairing_id"),
+    )
+    due = Pairing.objects.filter(
+        Q(status=Pairing.Status.PROPOSED) | started_waiting, expires_at__lte=now
+    )
     for pairing in due.order_by("expires_at", "pk"):
         try:
             proposal_expire(pairing=pairing)
@@ -339,7 +377,7 @@ def employee_tz(user) -> ZoneInfo:
 
 
 def _names(names: list[str]) -> str:
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return "".join(names) if len(names) < 2 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def reminder_message(reminder: Reminder, pairing: Pairing):
@@ -354,7 +392,13 @@ def reminder_message(reminder: Reminder, pairing: Pairing):
         "program": pairing.program,
         "pairing": pairing,
         "due_on": reminder.due_on,
-        "partners": _names([m.participant.employee.name for m in members if m is not mine]),
+        "partners": _names(
+            [
+                m.participant.employee.name
+                for m in members
+                if m is not mine and m.response != PairingMember.Response.DECLINED
+            ]
+        ),
         "pairing_url": site + pairing.get_absolute_url(),
         "profile_url": site + reverse("programs:profile"),
     }
@@ -395,6 +439,8 @@ def reminder_message(reminder: Reminder, pairing: Pairing):
                 "program_url": site + pairing.program.get_absolute_url(),
             },
         )
+    if kind == Kind.PRESENTER_NEXT:
+        return emails.presenter_next(to=to, context=context)
     survey_url = site + reverse("pairing:survey", args=[mine.participant_id])
     return emails.closing_survey(to=to, context={**context, "survey_url": survey_url})
 

@@ -14,8 +14,8 @@ from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from pairing.models import CheckIn, Pairing, PairingMember
-from pairing.services import LEFT_ORGANISATION, WITHDREW
+from pairing.models import CaseSession, CheckIn, Pairing, PairingMember
+from pairing.services import GROUP_CLOSED, LEFT_ORGANISATION, WITHDREW
 
 logger = logging.getLogger(__name__)
 
@@ -49,19 +49,23 @@ def retention_apply(*, months: int, now: datetime | None = None) -> int:
     )
     over = over.filter(over_at__lt=cutoff)
     checkins = CheckIn.objects.filter(pairing__in=over).filter(~Q(summary="") | ~Q(private_note=""))
+    steps = dict.fromkeys(CaseSession.STEPS, "")
+    cases = CaseSession.objects.filter(checkin__pairing__in=over).exclude(**steps)
     members = PairingMember.objects.filter(pairing__in=over).exclude(decline_note="")
-    # "left the organisation" and "withdrew from the programme" are the app's own words,
-    # not anyone's free text.
-    own_words = (LEFT_ORGANISATION, WITHDREW)
+    # "left the organisation", "withdrew from the programme" and why a group closed are the
+    # app's own words, not anyone's free text.
+    own_words = (LEFT_ORGANISATION, WITHDREW, *GROUP_CLOSED)
     reasons = over.exclude(end_reason="").exclude(end_reason__in=own_words)
     cleared = (
         set(checkins.values_list("pairing_id", flat=True))
+        | set(cases.values_list("checkin__pairing_id", flat=True))
         | set(members.values_list("pairing_id", flat=True))
         | set(reasons.values_list("pk", flat=True))
     )
     if not cleared:
         return 0
     CheckIn.objects.filter(pairing_id__in=cleared).update(summary="", private_note="")
+    CaseSession.objects.filter(checkin__pairing_id__in=cleared).update(**steps)
     PairingMember.objects.filter(pairing_id__in=cleared).update(decline_note="")
     Pairing.objects.filter(pk__in=cleared).exclude(end_reason__in=own_words).update(end_reason="")
     logger.info("Retention cleared %s pairings over before %s", len(cleared), cutoff)

@@ -1,6 +1,7 @@
 """The pairing rules every layer shares, each written once: when a programme's kind is
-fixed, what stage a programme is in, who answers a new proposal, how full a guide is, and
-which pairs are never proposed again.
+fixed, what stage a programme is in, who answers a new proposal, how full a guide is,
+which pairs are never proposed again, when a group can start and who presents next in a
+co-development group.
 
 The services, the selectors, matching runs, the demo and the test factories all come here,
 so changing a rule changes it everywhere.
@@ -15,6 +16,7 @@ from datetime import date, datetime, timedelta
 from django.db import models
 from django.db.models import Count, Q, QuerySet
 
+from pairing.matchmaking.adapter import rules_for
 from pairing.models import Pairing, PairingMember
 from programs.models import Participant, Program
 
@@ -111,6 +113,16 @@ def proposal_members(
     return members
 
 
+def awaiting_answer() -> Q:
+    """The members (a PairingMember filter) whose answer a proposal still waits for:
+    pending in an open proposal, or pending and still live in a group that started without
+    them (they may accept and join until the proposal lapses)."""
+    return Q(response=Response.PENDING, live=True) & (
+        Q(pairing__status=Pairing.Status.PROPOSED)
+        | Q(pairing__status__in=AGREED_STATUSES, pairing__program__kind__in=Program.GROUP_KINDS)
+    )
+
+
 # --- a guide's load --------------------------------------------------------------------
 
 # The pairings a guide's places go to: those their people agreed to (starting later or
@@ -205,3 +217,54 @@ def grouped_pairs(*, program_id: int, ignoring: Collection[int] = ()) -> set[tup
         for i, a in enumerate(ids)
         for b in ids[i + 1 :]
     }
+
+
+# --- groups ----------------------------------------------------------------------------
+
+
+def in_group(member: PairingMember) -> bool:
+    """Whether a member of a group is in it now: live and not declined. A member still
+    pending may accept and join until the proposal lapses; one who declined, or never
+    answered before it lapsed, is no longer live."""
+    return member.live and member.response != Response.DECLINED
+
+
+def _enough(program: Program, members: Iterable[PairingMember]) -> bool:
+    members = list(members)
+    if not program.is_peer and not any(m.role == Role.GUIDE for m in members):
+        return False
+    learners = sum(1 for m in members if m.role != Role.GUIDE)
+    return learners >= rules_for(program).group_min
+
+
+def group_can_start(*, program: Program, members: Iterable[PairingMember]) -> bool:
+    """Whether a group can start (or go on): at least the programme's smallest group size
+    of peers (mentees, in group mentoring) have accepted, and in group mentoring the mentor
+    has. The others need not have answered yet: they join when they accept."""
+    return _enough(program, (m for m in members if in_group(m) and m.response == Response.ACCEPTED))
+
+
+def group_can_still_start(*, program: Program, members: Iterable[PairingMember]) -> bool:
+    """Whether the group could still start if everyone who has not answered accepted."""
+    return _enough(program, (m for m in members if in_group(m)))
+
+
+def next_presenter(
+    *, members: Iterable[PairingMember], presented: Iterable[tuple[int, date]]
+) -> PairingMember | None:
+    """Who brings the case to a co-development group's next session: of the members who
+    are in the group and have accepted, the one who has presented least, then the one whose
+    last case is longest ago, then the one who joined first. ``presented`` holds (presenter
+    participant id, day held) of the group's case sessions. None when nobody is in it."""
+    count: dict[int, int] = defaultdict(int)
+    last: dict[int, date] = {}
+    for participant_id, held_on in presented:
+        count[participant_id] += 1
+        last[participant_id] = max(held_on, last.get(participant_id, held_on))
+    joined = [m for m in members if in_group(m) and m.response == Response.ACCEPTED]
+    if not joined:
+        return None
+    return min(
+        joined,
+        key=lambda m: (count[m.participant_id], last.get(m.participant_id, date.min), m.pk),
+    )

@@ -11,13 +11,14 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q, prefetch_related_objects
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
 from pairing import rules
-from pairing.matching import Breakdown, Person, explain, top_candidates
+from pairing.matching import Breakdown, Person, Reason, explain, top_candidates
+from pairing.matching.wording import for_person
 from pairing.matchmaking.adapter import breakdown_for, keys_by_employee, person_for, rules_for
 from pairing.models import CheckIn, Pairing, PairingMember
 from programs.models import Participant, Program
@@ -49,6 +50,43 @@ def reasons_for(*, pairing: Pairing, viewer: Participant, other: Participant) ->
     )
 
 
+def group_reasons(*, pairing: Pairing, viewer_id: int) -> list[str]:
+    """Why participant ``viewer_id`` is in this group, in their own words: a group's
+    reasons are stored per member ({participant pk: [Reason dicts]})."""
+    reasons = pairing.reasons
+    stored = reasons.get(str(viewer_id), []) if isinstance(reasons, dict) else []
+    return [for_person(Reason.from_dict(data)) for data in stored]
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def group_summary(*, pairing: Pairing, members: list[PairingMember]) -> str:
+    """The group in one line: who, at which levels, from how many departments, its fit."""
+    guide = next((m for m in members if m.role == PairingMember.Role.GUIDE), None)
+    learners = [m for m in members if m.role != PairingMember.Role.GUIDE]
+    if not learners:
+        return ""
+    levels = sorted({m.participant.employee.level for m in learners})
+    span = f"level {levels[0]}" if len(levels) == 1 else f"levels {levels[0]}-{levels[-1]}"
+    departments = len({m.participant.employee.department for m in learners})
+    if guide is not None:
+        who = f"{guide.participant.employee.name} mentoring {_plural(len(learners), 'mentee')}"
+    else:
+        unit = "circle" if pairing.program.kind == Program.Kind.PEER_CIRCLES else "group"
+        who = f"A {unit} of {len(learners)} peers"
+    return (
+        f"{who} at {span}, from {_plural(departments, 'department')}; "
+        f"the group's fit is {pairing.score:.0f} of 100."
+    )
+
+
+def _in_it(member: PairingMember) -> bool:
+    """A group member shown as one: in it now, or accepted (an ended group's members)."""
+    return rules.in_group(member) or member.response == PairingMember.Response.ACCEPTED
+
+
 # --- Proposals ---------------------------------------------------------------------------
 
 
@@ -74,11 +112,28 @@ class ProposalItem:
     def pairing(self) -> Pairing:
         return self.member.pairing
 
+    @property
+    def can_answer(self) -> bool:
+        """Whether the viewer may still accept or decline: an open proposal, or a group
+        that started without them and still waits for their answer."""
+        member, pairing = self.member, self.member.pairing
+        if member.response != PairingMember.Response.PENDING or not member.live:
+            return False
+        if pairing.program.is_group:
+            return pairing.status in Pairing.LIVE_STATUSES
+        return pairing.status == Pairing.Status.PROPOSED
+
 
 def _proposal_item(member: PairingMember) -> ProposalItem:
-    others = [m for m in member.pairing.members.all() if m.pk != member.pk]
-    me = next(m for m in member.pairing.members.all() if m.pk == member.pk).participant
-    reasons = reasons_for(pairing=member.pairing, viewer=me, other=others[0].participant)
+    pairing = member.pairing
+    members = list(pairing.members.all())
+    me = next(m for m in members if m.pk == member.pk).participant
+    if pairing.program.is_group:
+        others = [m for m in members if m.pk != member.pk and _in_it(m)]
+        reasons = group_reasons(pairing=pairing, viewer_id=me.pk)
+    else:
+        others = [m for m in members if m.pk != member.pk]
+        reasons = reasons_for(pairing=pairing, viewer=me, other=others[0].participant)
     offered = {t.pk for t in me.expertise.all()}
     covered = {t.pk for m in others for t in m.participant.goals.all() if t.pk in offered}
     return ProposalItem(member=member, others=others, reasons=reasons, covered=covered)
@@ -86,11 +141,7 @@ def _proposal_item(member: PairingMember) -> ProposalItem:
 
 def _awaiting(*, user):
     """The user's members of open proposals that still need their answer."""
-    return PairingMember.objects.filter(
-        participant__employee__user=user,
-        response=PairingMember.Response.PENDING,
-        pairing__status=Pairing.Status.PROPOSED,
-    )
+    return PairingMember.objects.filter(rules.awaiting_answer(), participant__employee__user=user)
 
 
 def proposals_awaiting(*, user) -> list[ProposalItem]:
@@ -151,9 +202,16 @@ def member_for_user(*, user, pairing_pk: int) -> PairingMember:
 
 
 def pairings_for_user(*, user):
-    """Every pairing the viewer is a member of, newest first, with members and programme."""
+    """Every pairing the viewer is a member of, newest first, with members and programme;
+    of the groups, those they are (or were) in: not one they declined or never answered."""
+    mine = PairingMember.objects.filter(pairing=OuterRef("pk"), participant__employee__user=user)
+    in_it = Q(response=PairingMember.Response.ACCEPTED) | (
+        Q(live=True) & ~Q(response=PairingMember.Response.DECLINED)
+    )
     return (
-        Pairing.objects.filter(members__participant__employee__user=user)
+        Pairing.objects.filter(
+            Exists(mine.filter(in_it)) | (Exists(mine) & ~Q(program__kind__in=Program.GROUP_KINDS))
+        )
         .select_related("program")
         .prefetch_related(
             Prefetch(
@@ -172,10 +230,25 @@ class PairingView:
     members: list[PairingMember]
     checkins: list[CheckIn]
     reasons: list[str]
+    summary: str = ""  # a group's, in one line
+    next_presenter: PairingMember | None = None  # a co-development group's
+
+    @property
+    def joined(self) -> list[PairingMember]:
+        """The members who are in it and have accepted: those who meet."""
+        return [
+            m
+            for m in self.members
+            if rules.in_group(m) and m.response == PairingMember.Response.ACCEPTED
+        ]
 
     @property
     def can_act(self) -> bool:
-        return self.me is not None and self.pairing.status == Pairing.Status.ACTIVE
+        return (
+            self.me is not None
+            and self.pairing.status == Pairing.Status.ACTIVE
+            and self.me in self.joined
+        )
 
 
 def pairing_get(*, user, pk: int) -> PairingView:
@@ -202,7 +275,9 @@ def pairing_get(*, user, pk: int) -> PairingView:
             ),
             Prefetch(
                 "checkins",
-                queryset=CheckIn.objects.select_related("logged_by__employee"),
+                queryset=CheckIn.objects.select_related(
+                    "logged_by__employee", "case_session__presenter__employee"
+                ),
             ),
         )
         .first()
@@ -215,11 +290,48 @@ def pairing_get(*, user, pk: int) -> PairingView:
     for checkin in checkins:
         if me is None or checkin.logged_by_id != me.participant_id:
             checkin.private_note = ""
+    if pairing.program.is_group:
+        return _group_view(user=user, pairing=pairing, members=members, me=me, checkins=checkins)
     reasons: list[str] = []
     if me is not None and len(members) > 1:
         other = next(m for m in members if m.pk != me.pk)
         reasons = reasons_for(pairing=pairing, viewer=me.participant, other=other.participant)
     return PairingView(pairing=pairing, me=me, members=members, checkins=checkins, reasons=reasons)
+
+
+def case_of(checkin: CheckIn):
+    """The check-in's CaseSession, or None (a session of a pair or of a circle)."""
+    return getattr(checkin, "case_session", None)
+
+
+def _group_view(*, user, pairing: Pairing, members, me, checkins) -> PairingView:
+    """The group page: only those in the group (and, read only, the programme's admins);
+    whoever declined or never answered sees it no more."""
+    if me is not None and not _in_it(me):
+        me = None
+        administers = programs_administered_by(user=user).filter(pk=pairing.program_id)
+        if not user.is_superuser and not administers.exists():
+            raise Http404("No such pairing.")
+    members = [m for m in members if _in_it(m)]
+    prefetch_related_objects(
+        checkins, Prefetch("attended", queryset=Participant.objects.select_related("employee"))
+    )
+    view = PairingView(
+        pairing=pairing,
+        me=me,
+        members=members,
+        checkins=checkins,
+        reasons=group_reasons(pairing=pairing, viewer_id=me.participant_id) if me else [],
+        summary=group_summary(pairing=pairing, members=members),
+    )
+    if pairing.program.is_co_development:
+        view.next_presenter = rules.next_presenter(
+            members=members,
+            presented=[
+                (case.presenter_id, c.held_on) for c in checkins if (case := case_of(c)) is not None
+            ],
+        )
+    return view
 
 
 # --- Home --------------------------------------------------------------------------------

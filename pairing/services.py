@@ -6,17 +6,18 @@ the view shows as it is.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from datetime import date
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q
+from django.db.models import Exists, Max, OuterRef, Q
 from django.utils import timezone
 
 from pairing import emails, later, rules, schedule, selectors
-from pairing.matching import Breakdown
-from pairing.models import CheckIn, Pairing, PairingMember
+from pairing.matching import Breakdown, best_additions, score_group
+from pairing.matchmaking.adapter import keys_by_employee, person_for, rules_for
+from pairing.models import CaseSession, CheckIn, Pairing, PairingMember
 from programs.models import AuditEvent, Employee, Participant, Program
 from programs.selectors import programs_administered_by
 from programs.services import audit_record
@@ -98,7 +99,7 @@ def proposal_notify(*, member_id: int) -> bool:
     member = _notify_once(
         member_id=member_id,
         stamp="notified_at",
-        when=Q(response=PairingMember.Response.PENDING, pairing__status=Pairing.Status.PROPOSED),
+        when=rules.awaiting_answer(),
         send=emails.proposal_new_send,
         related=("participant__employee__user",),
     )
@@ -134,56 +135,72 @@ def proposal_accept(*, member: PairingMember, user) -> Pairing:
     programme starts later. Going live takes one of the guide's places, so the guide's
     participant row is locked first and their accepted and active pairings counted under
     that lock: two acceptances racing for the last place are serialised, and the second
-    is refused.
+    is refused. A group goes live once it can start (see `_group_accept`).
     """
     pairing = _lock_pairing(member.pairing_id)
     member = _fresh_member(member, user)
+    if pairing.program.is_group:
+        return _group_accept(pairing=pairing, member=member)
     if pairing.status != Pairing.Status.PROPOSED:
-        raise PairingError(
-            f"This proposal is no longer open (it is {pairing.get_status_display().lower()})."
-        )
+        raise PairingError(_no_longer_open(pairing))
     if member.response != PairingMember.Response.PENDING:
         raise PairingError("You have already answered this proposal.")
-    now = timezone.now()
     members = list(pairing.members.select_related("participant__employee__user"))
     goes_live = all(
         m.response == PairingMember.Response.ACCEPTED for m in members if m.pk != member.pk
     )
-    program = pairing.program
     guide = next((m for m in members if m.role == PairingMember.Role.GUIDE), None)
     if goes_live and guide is not None:
-        locked = (
-            Participant.objects.select_for_update(of=("self",))
-            .select_related("program")
-            .get(pk=guide.participant_id)
-        )
-        taken = rules.guide_load([locked.pk]).get(locked.pk, 0)
-        capacity = locked.effective_capacity
-        if taken + 1 > capacity:
-            if guide.pk == member.pk:
-                raise PairingError(
-                    f"You already support {taken} of the {capacity} people you can take in "
-                    f"{program.name}. Raise your capacity in your enrolment or end a "
-                    "pairing before accepting another."
-                )
-            raise PairingError(
-                f"{guide.participant.employee.name} has no free place left in {program.name}."
-            )
+        _take_guide_place(guide=guide, answering=member, program=pairing.program)
 
     member.response = PairingMember.Response.ACCEPTED
-    member.responded_at = now
+    member.responded_at = timezone.now()
     member.save(update_fields=["response", "responded_at"])
     if not goes_live:
         return pairing  # the other peer still has to answer
+    _go_live(pairing)
+    _invite_to_start(pairing=pairing, members=members, accepted_by=user)
+    return pairing
 
+
+def _no_longer_open(pairing: Pairing) -> str:
+    return f"This proposal is no longer open (it is {pairing.get_status_display().lower()})."
+
+
+def _take_guide_place(*, guide: PairingMember, answering: PairingMember, program: Program) -> None:
+    """Refuse to start a pairing (or group) whose guide has no free place. The guide's
+    participant row is locked first and their accepted and active pairings counted under
+    that lock, so two acceptances racing for the last place are serialised and the second
+    is refused. A group takes one place, however many mentees it has."""
+    locked = (
+        Participant.objects.select_for_update(of=("self",))
+        .select_related("program")
+        .get(pk=guide.participant_id)
+    )
+    taken = rules.guide_load([locked.pk]).get(locked.pk, 0)
+    capacity = locked.effective_capacity
+    if taken + 1 <= capacity:
+        return
+    if guide.pk == answering.pk:
+        held = "groups you can lead" if program.is_group else "people you can take"
+        raise PairingError(
+            f"You already support {taken} of the {capacity} {held} in {program.name}. "
+            "Raise your capacity in your enrolment or end a pairing before accepting another."
+        )
+    raise PairingError(
+        f"{guide.participant.employee.name} has no free place left in {program.name}."
+    )
+
+
+def _go_live(pairing: Pairing) -> None:
+    """Everyone needed has accepted: active, or accepted when the programme starts later."""
+    program = pairing.program
     today = timezone.localdate()
     starts_later = program.starts_on is not None and program.starts_on > today
     pairing.status = Pairing.Status.ACCEPTED if starts_later else Pairing.Status.ACTIVE
-    pairing.activated_at = now
+    pairing.activated_at = timezone.now()
     pairing.next_checkin_due = schedule.first_checkin_due(program, today)
     pairing.save(update_fields=["status", "activated_at", "next_checkin_due"])
-    _invite_to_start(pairing=pairing, members=members, accepted_by=user)
-    return pairing
 
 
 def _invite_to_start(*, pairing: Pairing, members: list[PairingMember], accepted_by) -> None:
@@ -236,16 +253,17 @@ def proposal_decline(
     The pairing is declined and nobody in it stays live. The pair is never proposed again
     in this programme (the declined row is the record). In programmes where HR runs
     matching, the other learners go back to the pool and are offered the next best free
-    partner at once. Returns the declined pairing and any new proposals.
+    partner at once. Returns the declined pairing and any new proposals. A group loses
+    only the one who declines (see `_group_decline`) and makes no new proposals.
     """
     if reason not in PairingMember.DeclineReason.values:
         raise PairingError("Please choose a reason.")
     pairing = _lock_pairing(member.pairing_id)
     member = _fresh_member(member, user)
+    if pairing.program.is_group:
+        return _group_decline(pairing=pairing, member=member, reason=reason, note=note), []
     if pairing.status != Pairing.Status.PROPOSED:
-        raise PairingError(
-            f"This proposal is no longer open (it is {pairing.get_status_display().lower()})."
-        )
+        raise PairingError(_no_longer_open(pairing))
     member.response = PairingMember.Response.DECLINED
     member.responded_at = timezone.now()
     member.decline_reason = reason
@@ -265,8 +283,11 @@ def proposal_decline(
 def proposal_expire(*, pairing: Pairing) -> tuple[Pairing, list[Pairing]]:
     """A proposal nobody finished answering in time lapses, like a decline without a
     reason. Learners who had accepted go back to the pool and, where HR runs matching, are
-    offered the next best partner. Safe to call twice: a closed proposal is left alone."""
+    offered the next best partner. Safe to call twice: a closed proposal is left alone.
+    A group starts without those who never answered if it can (see `_group_expire`)."""
     pairing = _lock_pairing(pairing.pk)
+    if pairing.program.is_group:
+        return _group_expire(pairing), []
     if pairing.status != Pairing.Status.PROPOSED:
         return pairing, []
     _close_proposal(pairing=pairing, status=Pairing.Status.EXPIRED)
@@ -276,6 +297,212 @@ def proposal_expire(*, pairing: Pairing) -> tuple[Pairing, list[Pairing]]:
         if m.role != PairingMember.Role.GUIDE and m.response == PairingMember.Response.ACCEPTED
     ]
     return pairing, _repropose_all(waiting, pairing.program)
+
+
+# --- groups ----------------------------------------------------------------------------
+
+# Why a group proposal closed before it could start: its end_reason, which the others are
+# emailed (pairing_closed_notify).
+MENTOR_DECLINED = "the mentor declined"
+TOO_FEW = "too few people accepted, and nobody else suits the group"
+GROUP_CLOSED = (MENTOR_DECLINED, TOO_FEW)
+
+
+def _group_accept(*, pairing: Pairing, member: PairingMember) -> Pairing:
+    """A member accepts a group proposal. The group starts as soon as it can
+    (rules.group_can_start); once it runs, members still pending join when they accept."""
+    if pairing.status not in Pairing.LIVE_STATUSES:
+        raise PairingError(_no_longer_open(pairing))
+    if member.response != PairingMember.Response.PENDING:
+        raise PairingError("You have already answered this proposal.")
+    if not member.live:
+        raise PairingError("This group started without you: the time to answer has passed.")
+    member.response = PairingMember.Response.ACCEPTED
+    member.responded_at = timezone.now()
+    member.save(update_fields=["response", "responded_at"])
+    if pairing.status == Pairing.Status.PROPOSED:
+        members = list(pairing.members.select_related("participant__employee"))
+        if rules.group_can_start(program=pairing.program, members=members):
+            _group_start(pairing=pairing, members=members, answering=member)
+    # Everyone who accepts signs in to do it, so nobody is left to invite (cf. pairs).
+    return pairing
+
+
+def _group_start(*, pairing: Pairing, members: list[PairingMember], answering=None) -> None:
+    guide = next((m for m in members if m.role == PairingMember.Role.GUIDE), None)
+    if guide is not None:
+        _take_guide_place(guide=guide, answering=answering or guide, program=pairing.program)
+    _go_live(pairing)
+
+
+def _group_decline(*, pairing: Pairing, member: PairingMember, reason: str, note: str) -> Pairing:
+    """A member declines a group proposal (or withdraws their acceptance before it starts)
+    and leaves it. The mentor leaving closes the group. Anyone else is replaced by the
+    best fitting free person of the pool, if there is one; when there is nobody and too
+    few remain for the group to start, it closes. The others of a closed group are told
+    and wait for HR's next matching run."""
+    if pairing.status not in Pairing.LIVE_STATUSES or not member.live:
+        raise PairingError(_no_longer_open(pairing))
+    if member.response == PairingMember.Response.ACCEPTED and pairing.status != (
+        Pairing.Status.PROPOSED
+    ):
+        raise PairingError("You have joined this group already; ask HR if you need to leave it.")
+    member.response = PairingMember.Response.DECLINED
+    member.responded_at = timezone.now()
+    member.decline_reason = reason
+    member.decline_note = note[:500]
+    member.live = False
+    member.full_clean()
+    member.save(
+        update_fields=["response", "responded_at", "decline_reason", "decline_note", "live"]
+    )
+    members = list(pairing.members.select_related("participant__employee__user"))
+    if member.role == PairingMember.Role.GUIDE:
+        _group_close(pairing=pairing, members=members, reason=MENTOR_DECLINED)
+        return pairing
+    added = _group_top_up(pairing=pairing, members=members)
+    if added is None and not rules.group_can_still_start(program=pairing.program, members=members):
+        _group_close(pairing=pairing, members=members, reason=TOO_FEW)
+        return pairing
+    group_rescore(pairing)
+    return pairing
+
+
+def _group_close(*, pairing: Pairing, members: list[PairingMember], reason: str) -> None:
+    """Close a group proposal that cannot start; everyone still in it is told, once."""
+    told = [m.pk for m in members if rules.in_group(m) and m.participant.employee.user.is_active]
+    pairing.status = Pairing.Status.DECLINED
+    pairing.ended_at = timezone.now()
+    pairing.end_reason = reason
+    pairing.save(update_fields=["status", "ended_at", "end_reason"])
+    pairing.members.update(live=False)
+    later.pairing_closed_emails(told)
+
+
+def _group_pool(program: Program, *, leave_out: list[int]) -> list[Participant]:
+    """Who could join a group of ``program``: its active peers (mentees, in group
+    mentoring) in no live pairing, except ``leave_out`` (participant ids)."""
+    live = PairingMember.objects.filter(participant=OuterRef("pk"), live=True)
+    return list(
+        Participant.objects.active(timezone.localdate())
+        .filter(program=program, role=program.learner_role)
+        .exclude(pk__in=leave_out)
+        .exclude(Exists(live))
+        .select_related("employee", "program")
+        .prefetch_related("goals", "expertise")
+    )
+
+
+def _group_top_up(*, pairing: Pairing, members: list[PairingMember]) -> PairingMember | None:
+    """Add the person of the pool who fits the group best (best_additions), never anyone
+    who was in a group with one of its members before (rules.grouped_pairs); they must
+    answer like everyone else, and get as long to do so as a new proposal. None when
+    nobody fits or the group is full."""
+    program = pairing.program
+    scoring = rules_for(program)
+    present = [m for m in members if rules.in_group(m)]
+    guide = next((m for m in present if m.role == PairingMember.Role.GUIDE), None)
+    learners = [m for m in present if m.role != PairingMember.Role.GUIDE]
+    if len(learners) >= scoring.group_max:
+        return None
+    # Everyone who was ever in this group, the one leaving included, is grouped with it.
+    pool = _group_pool(program, leave_out=[m.participant_id for m in members])
+    if not pool:
+        return None
+    # The pairs between a member and an outsider: the members are grouped with each other
+    # already, by this very group.
+    inside = {m.participant_id for m in present}
+    excluded = [
+        (str(a), str(b))
+        for a, b in rules.grouped_pairs(program_id=program.pk)
+        if (a in inside) != (b in inside)
+    ]
+    people = _group_people(present, pool)
+    picked = best_additions(
+        [people[m.participant_id] for m in learners],
+        [people[p.pk] for p in pool],
+        scoring,
+        excluded,
+        count=1,
+        guide=people[guide.participant_id] if guide is not None else None,
+    )
+    if not picked:
+        return None
+    added = PairingMember(
+        pairing=pairing,
+        participant_id=int(picked[0]),
+        role=PairingMember.Role.LEARNER if guide is not None else PairingMember.Role.PEER,
+    )
+    try:
+        with transaction.atomic():
+            added.save()
+    except IntegrityError:
+        return None  # proposed elsewhere meanwhile (one_live_pairing_per_learner)
+    now = timezone.now()
+    if pairing.expires_at is not None:
+        pairing.expires_at = max(pairing.expires_at, schedule.proposal_expires_at(program, now))
+        pairing.save(update_fields=["expires_at"])
+    later.proposal_emails([added.pk])
+    return added
+
+
+def _group_people(members: list[PairingMember], pool: list[Participant] = ()) -> dict:
+    """The engine's Person of each member and pool participant, by participant id."""
+    participants = [m.participant for m in members] + list(pool)
+    keys = keys_by_employee(participants)
+    return {p.pk: person_for(p, key_of_employee=keys) for p in participants}
+
+
+def group_rescore(pairing: Pairing) -> None:
+    """Store the group's score (the mean pair score), breakdown and each member's reasons
+    ({participant pk: [Reason dicts]}) for the people now in it (rules.in_group)."""
+    present = [
+        m
+        for m in pairing.members.select_related("participant__employee").prefetch_related(
+            "participant__goals", "participant__expertise"
+        )
+        if rules.in_group(m)
+    ]
+    people = _group_people(present)
+    guide = next((m for m in present if m.role == PairingMember.Role.GUIDE), None)
+    group = score_group(
+        [people[m.participant_id] for m in present if m.role != PairingMember.Role.GUIDE],
+        rules_for(pairing.program),
+        people[guide.participant_id] if guide is not None else None,
+    )
+    pairing.score = round(min(max(group.score, 0), 100), 2)
+    pairing.breakdown = group.breakdown.as_dict()
+    pairing.reasons = {
+        key: [reason.to_dict() for reason in reasons] for key, reasons in group.reasons.items()
+    }
+    pairing.save(update_fields=["score", "breakdown", "reasons"])
+
+
+def _group_expire(pairing: Pairing) -> Pairing:
+    """A group's time to answer is over: one that can start does, without the members who
+    never answered (they are free again); one that cannot expires. A group that started
+    early lets its unanswered members go the same way. Safe to call twice."""
+    if pairing.status not in Pairing.LIVE_STATUSES:
+        return pairing
+    members = list(pairing.members.select_related("participant__employee"))
+    if pairing.status == Pairing.Status.PROPOSED:
+        started = False
+        if rules.group_can_start(program=pairing.program, members=members):
+            try:
+                with transaction.atomic():
+                    _group_start(pairing=pairing, members=members)
+                started = True
+            except PairingError:
+                pass  # the mentor has no place left: the group lapses
+        if not started:
+            _close_proposal(pairing=pairing, status=Pairing.Status.EXPIRED)
+            return pairing
+    dropped = pairing.members.filter(live=True, response=PairingMember.Response.PENDING).update(
+        live=False
+    )
+    if dropped:
+        group_rescore(pairing)
+    return pairing
 
 
 @transaction.atomic
@@ -357,10 +584,18 @@ def checkin_log(
     summary: str,
     private_note: str = "",
     rating: int,
+    attended: Collection[Participant] = (),
+    presenter: Participant | None = None,
+    steps: Mapping[str, str] | None = None,
 ) -> CheckIn:
-    """A member records a check-in; the next one falls due a cadence after the latest."""
+    """A member records a check-in; the next one falls due a cadence after the latest.
+
+    In a group it says who ``attended`` (members of the group only). In a co-development
+    group it also records the case worked: its ``presenter`` (a member) and the method's
+    ``steps`` (CaseSession.STEPS; the case itself is required)."""
     pairing = _lock_pairing(pairing.pk)
-    if not pairing.members.filter(participant=participant).exists():
+    members = list(pairing.members.all())
+    if not any(m.participant_id == participant.pk for m in members):
         raise PermissionDenied("Only members log check-ins.")
     if pairing.status != Pairing.Status.ACTIVE:
         raise PairingError("Check-ins can be logged once the pairing is active.")
@@ -372,6 +607,22 @@ def checkin_log(
             f"A check-in must be dated between {first_day:%-d %B %Y} and {last_day:%-d %B %Y}, "
             "while the pairing runs."
         )
+    joined = {
+        m.participant_id
+        for m in members
+        if rules.in_group(m) and m.response == PairingMember.Response.ACCEPTED
+    }
+    if participant.pk not in joined:
+        raise PairingError("Only the people in the group log its sessions.")
+    attended_ids = {p.pk for p in attended}
+    if not attended_ids <= joined:
+        raise PairingError("Only the group's members can be marked as attending.")
+    steps = {name: (steps or {}).get(name, "").strip() for name in CaseSession.STEPS}
+    if pairing.program.is_co_development:
+        if presenter is None or presenter.pk not in joined:
+            raise PairingError("Choose who presented the case: one of the group's members.")
+        if not steps["case"]:
+            raise PairingError("Say what the case was.")
     checkin = CheckIn(
         pairing=pairing,
         held_on=held_on,
@@ -382,6 +633,12 @@ def checkin_log(
     )
     checkin.full_clean()
     checkin.save()
+    if attended_ids:
+        checkin.attended.set(sorted(attended_ids))
+    if pairing.program.is_co_development:
+        case = CaseSession(checkin=checkin, presenter=presenter, **steps)
+        case.full_clean()
+        case.save()
     # Logging an older meeting late must not pull the due date back.
     latest = pairing.checkins.aggregate(latest=Max("held_on"))["latest"]
     pairing.next_checkin_due = schedule.next_checkin_due(
@@ -416,10 +673,15 @@ def _end(pairing: Pairing, *, user, reason: str) -> None:
 
 @transaction.atomic
 def pairing_end(*, pairing: Pairing, user, reason: str) -> Pairing:
-    """A member ends an accepted or active pairing; everyone in it is free again."""
+    """A member ends an accepted or active pairing; everyone in it is free again. In a
+    group, only a member who joined it (accepted, still in it) may."""
     pairing = _lock_pairing(pairing.pk)
-    if not pairing.members.filter(participant__employee__user=user).exists():
+    mine = list(pairing.members.filter(participant__employee__user=user))
+    if not mine:
         raise PermissionDenied("Only members end a pairing.")
+    joined = any(rules.in_group(m) and m.response == PairingMember.Response.ACCEPTED for m in mine)
+    if pairing.status in rules.AGREED_STATUSES and not joined:
+        raise PermissionDenied("Only the people in the group end it.")
     _end(pairing, user=user, reason=reason)
     return pairing
 
@@ -535,10 +797,11 @@ def _not_nudged(day: date) -> Q:
 
 
 # Whom a nudge is for: a member who has not answered a waiting proposal, or anyone in an
-# active pairing (to hold their next check-in).
+# active pairing (to hold their next check-in); in a group, not someone who declined it or
+# has not joined.
 _NUDGEABLE = Q(
     pairing__status=Pairing.Status.PROPOSED, response=PairingMember.Response.PENDING
-) | Q(pairing__status=Pairing.Status.ACTIVE)
+) | Q(pairing__status=Pairing.Status.ACTIVE, live=True, response=PairingMember.Response.ACCEPTED)
 
 
 def _nudge_later(*, program: Program, actor, members, summary: str) -> int:
@@ -582,11 +845,12 @@ def pairing_nudge(*, pairing: Pairing, actor) -> int:
     _require_admin(program=pairing.program, user=actor)
     if pairing.status != Pairing.Status.ACTIVE:
         raise PairingError("Only an active pairing can be nudged to check in.")
-    members = list(pairing.members.select_related("participant__employee"))
+    joined = pairing.members.filter(live=True, response=PairingMember.Response.ACCEPTED)
+    members = list(joined.select_related("participant__employee"))
     return _nudge_later(
         program=pairing.program,
         actor=actor,
-        members=pairing.members.all(),
+        members=joined,
         summary=f"Nudged {_member_names(members)} to check in",
     )
 
@@ -730,9 +994,7 @@ def withdrawn_release(sender, participant_ids: list[int], actor=None, **kwargs) 
 def _open_proposal(pairing: Pairing) -> Pairing:
     pairing = _lock_pairing(pairing.pk)
     if pairing.status != Pairing.Status.PROPOSED:
-        raise PairingError(
-            f"This proposal is no longer open (it is {pairing.get_status_display().lower()})."
-        )
+        raise PairingError(_no_longer_open(pairing))
     return pairing
 
 
@@ -828,13 +1090,19 @@ def proposal_reassign(*, pairing: Pairing, guide_id: int, actor, reason: str = "
 
 def pairing_closed_notify(*, member_id: int) -> bool:
     """Tell one member that their proposal or pairing was closed by someone else: HR
-    cancelled or reassigned it, or their partner withdrew from the programme. At most once
-    (see `_notify_once`); False when there was nothing to send."""
+    cancelled or reassigned it, their partner withdrew from the programme, or their group
+    could not start (GROUP_CLOSED). At most once (see `_notify_once`); False when there
+    was nothing to send."""
     sent = _notify_once(
         member_id=member_id,
         stamp="partner_left_notified_at",
         when=Q(pairing__status=Pairing.Status.CANCELLED)
-        | Q(pairing__status=Pairing.Status.ENDED, pairing__end_reason=WITHDREW),
+        | Q(pairing__status=Pairing.Status.ENDED, pairing__end_reason=WITHDREW)
+        # Whoever declined the group knows already.
+        | (
+            Q(pairing__status=Pairing.Status.DECLINED, pairing__end_reason__in=GROUP_CLOSED)
+            & ~Q(response=PairingMember.Response.DECLINED)
+        ),
         send=lambda member: emails.pairing_closed_send(
             member, withdrew=member.pairing.end_reason == WITHDREW
         ),

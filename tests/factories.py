@@ -203,3 +203,54 @@ def import_state(program: Program):
         for p in Participant.objects.filter(program=program).select_related("employee")
     )
     return employees, participants, sorted(Topic.objects.values_list("key", flat=True))
+
+
+def make_group(
+    *,
+    program: Program,
+    members,
+    guide: Participant | None = None,
+    status: str = "proposed",
+    responses=None,
+    **fields,
+):
+    """A group pairing of ``members`` (peers, or the mentees of ``guide``) as HR's matching
+    run publishes one: everyone starts pending (rules.proposal_members), the score and each
+    member's reasons come from the engine. ``responses`` maps participants to their answer
+    (every member accepted when ``status`` is not proposed); an active group began today."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from pairing import rules, schedule
+    from pairing.models import Pairing, PairingMember
+    from pairing.services import group_rescore
+
+    now = timezone.now()
+    fields.setdefault("expires_at", schedule.proposal_expires_at(program, now))
+    if status in (Pairing.Status.ACCEPTED, Pairing.Status.ACTIVE):
+        fields.setdefault("activated_at", now)
+        fields.setdefault(
+            "next_checkin_due", timezone.localdate() + timedelta(days=program.checkin_cadence_days)
+        )
+    pairing = Pairing.objects.create(program=program, status=status, proposed_at=now, **fields)
+    rows = rules.proposal_members(
+        pairing,
+        guide_id=guide.pk if guide is not None else None,
+        member_ids=[m.pk for m in members],
+        at=now,
+    )
+    answers = {p.pk: r for p, r in (responses or {}).items()}
+    for row in rows:
+        answer = answers.get(row.participant_id)
+        if answer is None and status != Pairing.Status.PROPOSED:
+            answer = PairingMember.Response.ACCEPTED
+        if answer is not None and answer != PairingMember.Response.PENDING:
+            row.response = answer
+            row.responded_at = now
+            if answer == PairingMember.Response.DECLINED:
+                row.decline_reason = PairingMember.DeclineReason.NO_TIME
+        row.live = status in Pairing.LIVE_STATUSES and row.response != "declined"
+    PairingMember.objects.bulk_create(rows)
+    group_rescore(pairing)
+    return pairing

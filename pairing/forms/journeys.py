@@ -3,7 +3,7 @@
 from django import forms
 from django.utils import timezone
 
-from pairing.models import CheckIn, Pairing, PairingMember
+from pairing.models import CaseSession, CheckIn, Pairing, PairingMember
 
 # <input type="date"> only takes yyyy-mm-dd; the locale's format (en-GB: dd/mm/yyyy) would
 # render as an empty field, and saving would then clear the date.
@@ -42,12 +42,51 @@ class CheckInForm(forms.ModelForm):
         }
         labels = {"held_on": "When did you meet?"}
 
-    def __init__(self, *args, pairing: Pairing, **kwargs):
+    def __init__(
+        self,
+        *args,
+        pairing: Pairing,
+        members: list[PairingMember] = (),
+        presenter: PairingMember | None = None,
+        **kwargs,
+    ):
+        """``members``: a group's members who meet (they may be ticked as attending);
+        ``presenter``: a co-development group's next presenter, the presenter's default."""
         super().__init__(*args, **kwargs)
         self.first_day, self.last_day = pairing.checkin_dates()
         held_on = self.fields["held_on"]
         held_on.initial = self.last_day
         held_on.widget.attrs.update(min=self.first_day.isoformat(), max=self.last_day.isoformat())
+        if pairing.program_id is None or not pairing.program.is_group:
+            return  # a pair's (or an unsaved pairing's) check-in: the date and the notes
+        self.members = {m.participant_id: m.participant for m in members}
+        choices = [(pk, p.employee.name) for pk, p in self.members.items()]
+        group = {
+            "attended": forms.TypedMultipleChoiceField(
+                choices=choices,
+                coerce=int,
+                required=False,
+                initial=list(self.members),
+                widget=forms.CheckboxSelectMultiple,
+                label="Who came?",
+            )
+        }
+        if pairing.program.is_co_development:
+            group["presenter"] = forms.TypedChoiceField(
+                choices=choices,
+                coerce=int,
+                initial=presenter.participant_id if presenter is not None else None,
+                label="Who presented the case?",
+            )
+            group |= forms.fields_for_model(
+                CaseSession,
+                fields=CaseSession.STEPS,
+                widgets={name: forms.Textarea(attrs={"rows": 2}) for name in CaseSession.STEPS},
+            )
+        # The group's fields after the date, before the summary.
+        self.fields = {"held_on": held_on, **group} | {
+            name: field for name, field in self.fields.items() if name != "held_on"
+        }
 
     def clean_held_on(self):
         held_on = self.cleaned_data["held_on"]
@@ -62,6 +101,19 @@ class CheckInForm(forms.ModelForm):
                 f"The pairing ended on {self.last_day:%-d %B %Y}: a check-in cannot be later."
             )
         return held_on
+
+    def clean_attended(self):
+        return [self.members[pk] for pk in self.cleaned_data["attended"]]
+
+    def clean_presenter(self):
+        return self.members[self.cleaned_data["presenter"]]
+
+    def clean(self):
+        cleaned = super().clean()
+        if "presenter" in self.fields:
+            # The service takes the case's steps together.
+            cleaned["steps"] = {name: cleaned.pop(name, "") for name in CaseSession.STEPS}
+        return cleaned
 
 
 class EndForm(forms.Form):

@@ -49,12 +49,20 @@ def proposal_accept(request, pk: int):
     except services.PairingError as error:
         messages.error(request, str(error))
         return redirect("pairing:proposal_detail", pk=pk)
+    group = pairing.program.is_group
     if pairing.status == Pairing.Status.PROPOSED:
         # The proposal itself, which says whom it waits for and until when: the inbox
         # would be empty now.
-        messages.success(request, "Accepted. The pairing starts when your peer accepts too.")
+        messages.success(
+            request,
+            "Accepted. The group starts as soon as enough of its members accept."
+            if group
+            else "Accepted. The pairing starts when your peer accepts too.",
+        )
         return redirect("pairing:proposal_detail", pk=pk)
-    messages.success(request, "Accepted: you are paired.")
+    messages.success(
+        request, "Accepted: you are in the group." if group else "Accepted: you are paired."
+    )
     return redirect(pairing)
 
 
@@ -71,7 +79,7 @@ def proposal_decline(request, pk: int):
             status=400,
         )
     try:
-        services.proposal_decline(
+        pairing, _ = services.proposal_decline(
             member=member,
             user=request.user,
             reason=form.cleaned_data["reason"],
@@ -80,7 +88,12 @@ def proposal_decline(request, pk: int):
     except services.PairingError as error:
         messages.error(request, str(error))
         return redirect("pairing:proposal_detail", pk=pk)
-    messages.success(request, "Declined. You will not be proposed to each other again.")
+    messages.success(
+        request,
+        "Declined. You will not be grouped with these people again."
+        if pairing.program.is_group
+        else "Declined. You will not be proposed to each other again.",
+    )
     return redirect("pairing:proposal_list")
 
 
@@ -97,9 +110,15 @@ def _detail(request, view, *, checkin_form=None, status=200):
         {
             "view": view,
             "pairing": view.pairing,
-            "checkin_form": checkin_form or CheckInForm(pairing=view.pairing),
+            "checkin_form": checkin_form or _checkin_form(view),
         },
         status=status,
+    )
+
+
+def _checkin_form(view, data=None) -> CheckInForm:
+    return CheckInForm(
+        data, pairing=view.pairing, members=view.joined, presenter=view.next_presenter
     )
 
 
@@ -114,7 +133,7 @@ def checkin_create(request, pk: int):
     if view.me is None:
         # The programme's HR admins may look, not write.
         return redirect(view.pairing)
-    form = CheckInForm(request.POST, pairing=view.pairing)
+    form = _checkin_form(view, request.POST)
     if not form.is_valid():
         return _detail(request, view, checkin_form=form, status=400)
     try:
@@ -132,11 +151,12 @@ def checkin_create(request, pk: int):
 def pairing_end(request, pk: int):
     """GET: the confirmation page, asking why; POST: end the pairing."""
     view = selectors.pairing_get(user=request.user, pk=pk)
-    if view.me is None or view.pairing.status not in (
+    if view.me not in view.joined or view.pairing.status not in (
         Pairing.Status.ACCEPTED,
         Pairing.Status.ACTIVE,
     ):
-        # HR admins look, not end (theirs is hr:pairing_end); a closed pairing is over.
+        # HR admins look, not end (theirs is hr:pairing_end), nor does someone who has not
+        # joined the group; a closed pairing is over.
         return redirect(view.pairing)
     form = EndForm(request.POST if request.method == "POST" else None)
     if not form.is_valid():

@@ -10,9 +10,9 @@ import pytest
 from django.db import connection
 
 from pairing.models import Pairing, PairingMember
-from pairing.services import PairingError, proposal_accept, proposal_notify
-from programs.models import Participant
-from tests.factories import make_participant, make_program, make_proposal
+from pairing.services import PairingError, proposal_accept, proposal_decline, proposal_notify
+from programs.models import Participant, Program
+from tests.factories import make_group, make_participant, make_program, make_proposal
 
 THREADS = 10
 
@@ -116,3 +116,72 @@ def test_eight_workers_sending_the_same_proposal_emails_send_each_once(mailoutbo
     assert sorted(m.to[0] for m in mailoutbox) == sorted(
         p.members.get(role=PairingMember.Role.GUIDE).participant.employee.email for p in proposals
     )
+
+
+def _race(calls) -> list[str]:
+    """Run the calls at once, each in its own thread and connection; their outcomes."""
+    barrier = threading.Barrier(len(calls))
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def run(call):
+        try:
+            connection.ensure_connection()
+            barrier.wait()
+            call()
+            result = "done"
+        except PairingError:
+            result = "refused"
+        finally:
+            connection.close()
+        with lock:
+            outcomes.append(result)
+
+    threads = [threading.Thread(target=run, args=(c,)) for c in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sorted(outcomes)
+
+
+def _circles():
+    return make_program(
+        kind=Program.Kind.PEER_CIRCLES, group_min=4, group_max=6, group_level_spread=2
+    )
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_group_answered_by_everyone_at_once_starts_once_with_everyone_in_it():
+    program = _circles()
+    people = [make_participant(program=program, role=Participant.Role.PEER) for _ in range(6)]
+    group = make_group(program=program, members=people)
+    members = list(group.members.select_related("participant__employee__user"))
+    calls = [
+        (lambda m=m: proposal_accept(member=m, user=m.participant.employee.user)) for m in members
+    ]
+    assert _race(calls) == ["done"] * 6
+    group.refresh_from_db()
+    assert group.status == Pairing.Status.ACTIVE
+    assert sorted(group.members.values_list("response", flat=True)) == ["accepted"] * 6
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_declines_at_once_top_the_group_up_with_the_one_free_person_once():
+    program = _circles()
+    people = [make_participant(program=program, role=Participant.Role.PEER) for _ in range(5)]
+    free = make_participant(program=program, role=Participant.Role.PEER)
+    group = make_group(program=program, members=people)
+    leaving = list(group.members.filter(participant__in=people[:2]))
+    calls = [
+        (lambda m=m: proposal_decline(member=m, user=m.participant.employee.user, reason="no_time"))
+        for m in leaving
+    ]
+    assert _race(calls) == ["done", "done"]
+    group.refresh_from_db()
+    # Three stay, the one free person joins: four, enough to start once they accept.
+    assert group.status == Pairing.Status.PROPOSED
+    live = sorted(group.members.filter(live=True).values_list("participant_id", flat=True))
+    assert live == sorted([p.pk for p in people[2:]] + [free.pk])
