@@ -63,9 +63,10 @@ def test_hr_forms_a_group_from_a_csv_all_accept_by_email_a_case_is_logged_and_ro
     hr.get_by_role("link", name="See the participants").click()
     hr.get_by_role("link", name="Matching", exact=True).click()
     hr.get_by_role("button", name="Run matching").click()
-    group_card = hr.get_by_role("article").filter(has_text="Ines Duarte")
+    groups = hr.get_by_role("region", name="Proposed groups (1)")
+    expect(groups.get_by_role("heading", level=3)).to_have_text("Group 1: 4 people")
     for name in PEOPLE.values():
-        expect(group_card).to_contain_text(name)
+        expect(groups).to_contain_text(f"{name} shares")
     a11y.check_page(hr)
     hr.get_by_role("button", name=re.compile(r"^Publish 1 ")).click()
     expect(hr.get_by_role("alert")).to_contain_text("Published 1")
@@ -116,11 +117,11 @@ def test_hr_forms_a_group_from_a_csv_all_accept_by_email_a_case_is_logged_and_ro
     expect(page.get_by_label("Who presented the case?")).to_have_value(
         str(pairing.members.get(participant__employee__name="Ines Duarte").participant_id)
     )
-    page.get_by_label("The case").fill("A key account wants a discount we cannot give.")
+    page.get_by_role("textbox", name=re.compile(r"^The case")).fill("A key account wants a discount we cannot give.")
     page.get_by_label("The action plan").fill("Offer a longer contract instead.")
     page.get_by_label("What we discussed").fill("Ines's account negotiation.")
-    page.get_by_label("How useful was it? (1 not at all, 5 very)").select_option("5")
-    page.get_by_role("button", name="Log check-in").click()
+    page.get_by_role("region", name="Log a session").get_by_label("5", exact=True).check()
+    page.get_by_role("button", name="Log session").click()
     expect(page.get_by_role("alert")).to_have_text("Check-in logged.")
 
     checkin = CheckIn.objects.get(pairing=pairing)

@@ -593,7 +593,7 @@ def test_only_a_member_who_joined_may_end_the_group(client):
     login(client, people[4])
     page = client.get(reverse("pairing:pairing_detail", args=[group.pk]))
     assert page.context["view"].can_act is False
-    assert "End this pairing" not in page.content.decode()
+    assert "End this group" not in page.content.decode()
     url = reverse("pairing:pairing_end", args=[group.pk])
     assert client.post(url, {"reason": "Not for me"}).status_code == 302
     assert Pairing.objects.get(pk=group.pk).status == Status.ACTIVE

@@ -52,7 +52,8 @@ def test_create_program_takes_a_name():
         (("taken", "--kind", "mentoring"), "a programme with the slug 'taken' already exists"),
         (
             ("new", "--kind", "coaching"),
-            "unknown kind 'coaching'; use one of mentoring, reverse_mentoring, peer_coaching",
+            "unknown kind 'coaching'; use one of mentoring, reverse_mentoring, peer_coaching, "
+            "peer_circles, co_development, group_mentoring",
         ),
         (
             ("not a slug!", "--kind", "mentoring"),
