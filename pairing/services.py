@@ -236,6 +236,8 @@ def _cancel_proposal(*, pairing: Pairing, user, reason: str, now) -> None:
 def _repropose_all(participants: list[Participant], program: Program) -> list[Pairing]:
     if program.matching_mode != Program.MatchingMode.ADMIN:
         return []  # in self-select programmes people choose their next candidate themselves
+    if program.is_group:
+        return []  # groups are formed by HR's next matching run, never one pair at a time
     found = []
     for participant in participants:
         new = learner_repropose(participant=participant)
@@ -909,14 +911,21 @@ def _close_live_pairings(
     HR runs matching a mentee or peer left without a partner is proposed the next best one
     straight away. The one way leavers and withdrawals let go of their pairings."""
     live = PairingMember.objects.filter(leaving, live=True)
-    closing = list(
+    touched = (
         Pairing.objects.select_for_update(of=("self",))
         .filter(pk__in=live.values("pairing_id"), status__in=Pairing.LIVE_STATUSES)
         .select_related("program")
     )
+    closing = [p for p in touched if not (p.program.is_group and _group_goes_on(p, leaving))]
     if not closing:
         return []
     now = timezone.now()
+    # Who is told: everyone else still in it (in a group, not those who declined it).
+    partners = list(
+        PairingMember.objects.filter(pairing__in=closing, live=True)
+        .exclude(leaving)
+        .select_related("participant__program", "participant__employee__user")
+    )
     for pairing in closing:
         proposed = pairing.status == Pairing.Status.PROPOSED
         pairing.status = (
@@ -930,11 +939,6 @@ def _close_live_pairings(
         closing, ["status", "ended_at", "ended_by", "end_reason", "next_checkin_due"]
     )
     PairingMember.objects.filter(pairing__in=closing).update(live=False)
-    partners = list(
-        PairingMember.objects.filter(pairing__in=closing)
-        .exclude(leaving)
-        .select_related("participant__program", "participant__employee__user")
-    )
     notify(m.pk for m in partners if m.participant.employee.user.is_active)
     for program in {pairing.program for pairing in closing}:
         _repropose_all(
@@ -948,6 +952,41 @@ def _close_live_pairings(
             program,
         )
     return closing
+
+
+def _group_goes_on(pairing: Pairing, leaving: Q) -> bool:
+    """Members matching ``leaving`` leave a live group, which goes on without them if it
+    can: each is replaced by the best fitting free person, as after a decline; a proposal
+    goes on while it could still start, a running group while two who joined remain. A
+    mentoring group without its mentor cannot. False (nothing changed) when the group must
+    close, which the caller does for everyone."""
+    gone = set(pairing.members.filter(leaving, live=True).values_list("pk", flat=True))
+    members = list(pairing.members.select_related("participant__employee__user"))
+    if any(m.pk in gone and m.role == PairingMember.Role.GUIDE for m in members):
+        return False
+    for member in members:
+        if member.pk in gone:
+            member.live = False
+    if pairing.status == Pairing.Status.PROPOSED:
+        viable = rules.group_can_still_start(program=pairing.program, members=members)
+    else:
+        joined = [
+            m
+            for m in members
+            if rules.in_group(m) and m.response == PairingMember.Response.ACCEPTED
+        ]
+        viable = len(joined) >= 2
+    added = None
+    if viable or pairing.status == Pairing.Status.PROPOSED:
+        PairingMember.objects.filter(pk__in=gone).update(live=False)
+        added = _group_top_up(pairing=pairing, members=members)
+    if added is not None and not viable:
+        members.append(added)
+        viable = rules.group_can_still_start(program=pairing.program, members=members)
+    if not viable:
+        return False
+    group_rescore(pairing)
+    return True
 
 
 def leavers_release(sender, employee_ids: list[int], **kwargs) -> None:

@@ -660,3 +660,71 @@ def test_hr_nudges_only_those_in_a_running_group(hr_admin, django_capture_on_com
     with django_capture_on_commit_callbacks(execute=True):
         assert services.pairing_nudge(pairing=group, actor=hr_admin) == 4
     assert sorted(m.to[0] for m in mail.outbox) == sorted(p.employee.email for p in people[:4])
+
+
+# --- leaving a group: withdrawing from the programme, or leaving the organisation ---------
+
+
+def test_someone_withdrawing_from_a_running_circle_is_replaced_and_the_circle_goes_on(
+    django_capture_on_commit_callbacks,
+):
+    program = circles()
+    people = [peer(program, goals=["Negotiation"]) for _ in range(4)]
+    newcomer = peer(program, goals=["Negotiation"])
+    group = make_group(program=program, members=people, status=Status.ACTIVE)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        closed = services.pairings_close_for_withdrawn(participant_ids=[people[0].pk])
+    assert closed == []
+    group.refresh_from_db()
+    assert group.status == Status.ACTIVE
+    assert {(m.participant_id, m.live, m.response) for m in group.members.all()} == {
+        (people[0].pk, False, Response.ACCEPTED),
+        *((p.pk, True, Response.ACCEPTED) for p in people[1:]),
+        (newcomer.pk, True, Response.PENDING),
+    }
+    assert sorted(group.reasons) == sorted(str(p.pk) for p in [*people[1:], newcomer])
+    # Only the newcomer is written to: asked to join.
+    assert [m.to for m in mail.outbox] == [[newcomer.employee.email]]
+
+
+def test_a_running_group_left_with_one_member_ends_and_that_member_is_told(
+    django_capture_on_commit_callbacks,
+):
+    program = circles()
+    people = [peer(program) for _ in range(4)]
+    group = make_group(program=program, members=people, status=Status.ACTIVE)
+    services.pairings_close_for_withdrawn(participant_ids=[people[0].pk, people[1].pk])
+    group.refresh_from_db()
+    assert group.status == Status.ACTIVE  # two who joined are still there
+    with django_capture_on_commit_callbacks(execute=True):
+        (closed,) = services.pairings_close_for_withdrawn(participant_ids=[people[2].pk])
+    assert (closed.pk, closed.status, closed.end_reason) == (
+        group.pk,
+        Status.ENDED,
+        services.WITHDREW,
+    )
+    assert PairingMember.objects.filter(live=True).count() == 0
+    assert sorted(m.to[0] for m in mail.outbox) == [people[3].employee.email]
+
+
+def test_a_mentor_leaving_the_organisation_ends_their_group_for_every_mentee():
+    program = group_mentoring()
+    mentor = make_participant(
+        program=program, role=Participant.Role.MENTOR, employee_kwargs={"level": 5}
+    )
+    mentees = [make_participant(program=program, employee_kwargs={"level": 3}) for _ in range(3)]
+    group = make_group(program=program, members=mentees, guide=mentor, status=Status.ACTIVE)
+    (closed,) = services.pairings_end_for_leavers(employee_ids=[mentor.employee_id])
+    assert (closed.pk, closed.status) == (group.pk, Status.ENDED)
+    # No pair proposals in a group programme: HR's next run forms the groups.
+    assert Pairing.objects.count() == 1
+
+
+def test_a_proposed_group_that_can_no_longer_start_is_cancelled():
+    program = circles()
+    people = [peer(program) for _ in range(4)]
+    group = make_group(program=program, members=people)
+    (closed,) = services.pairings_close_for_withdrawn(participant_ids=[people[0].pk])
+    assert (closed.pk, closed.status) == (group.pk, Status.CANCELLED)
+    assert PairingMember.objects.filter(live=True).count() == 0
