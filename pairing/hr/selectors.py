@@ -65,6 +65,7 @@ from pairing.matching import (
 )
 from pairing.matchmaking.adapter import rules_for
 from pairing.models import (
+    CaseSession,
     CheckIn,
     MatchRun,
     Pairing,
@@ -831,6 +832,53 @@ def survey_summary(*, program: Program) -> dict:
     }
 
 
+def group_figures(*, program: Program) -> dict:
+    """A group programme's own figures: its running groups by size (members who joined),
+    the sessions they held and who came (of the members now in each group), and, in
+    co-development, the cases brought and by how many different members. Four queries."""
+    running = (Pairing.Status.ACTIVE, Pairing.Status.ACCEPTED)
+    size_of = dict(
+        PairingMember.objects.filter(
+            pairing__program=program,
+            pairing__status__in=running,
+            live=True,
+            response=PairingMember.Response.ACCEPTED,
+        )
+        .order_by()
+        .values_list("pairing_id")
+        .annotate(n=Count("pk"))
+    )
+    sessions = dict(
+        CheckIn.objects.filter(pairing__program=program, pairing__status__in=running)
+        .order_by()
+        .values_list("pairing_id")
+        .annotate(n=Count("pk"))
+    )
+    attended = CheckIn.attended.through.objects.filter(
+        checkin__pairing__program=program, checkin__pairing__status__in=running
+    ).count()
+    possible = sum(n * size_of.get(pairing_id, 0) for pairing_id, n in sessions.items())
+    cases = CaseSession.objects.filter(checkin__pairing__program=program).aggregate(
+        cases=Count("pk"), presenters=Count("presenter", distinct=True)
+    )
+    sizes = sorted(size_of.values())
+    by_size = defaultdict(int)
+    for size in sizes:
+        by_size[size] += 1
+    return {
+        "running": len(sizes),
+        "people": sum(sizes),
+        "mean_size": round(sum(sizes) / len(sizes), 1) if sizes else None,
+        "by_size": [(f"{size} members", by_size[size]) for size in sorted(by_size)],
+        "sessions": sum(sessions.values()),
+        "attended": attended,
+        "possible": possible,
+        "attendance_rate": _rate(attended, possible),
+        "cases": cases["cases"],
+        "presenters": cases["presenters"],
+    }
+
+
 # Reminders in doubt listed on the dashboard; the count covers them all.
 IN_DOUBT_SHOWN = 20
 
@@ -856,6 +904,7 @@ HEALTH_PARTS = (
     "topics",
     "trends",
     "survey",
+    "groups",
 )
 
 
@@ -887,6 +936,7 @@ def program_health(
             program=program, today=today, accepted=accepted, checkins=by_day
         ),
         "survey": lambda: survey_summary(program=program),
+        "groups": lambda: group_figures(program=program) if program.is_group else None,
     }
     health = {part: reads[part]() for part in HEALTH_PARTS if part in wanted}
     if "median_acceptance" in health:
@@ -919,19 +969,58 @@ def _iso(value) -> str:
     return value.isoformat() if value else ""
 
 
+# A group programme's export: the pairs' columns, where member_* are the people in the group
+# now and not_in_group_emails whoever was asked but declined, never answered or left; then
+# who came to its sessions.
+GROUP_COLUMNS = (
+    *PAIRING_COLUMNS[:8],
+    "not_in_group_emails",
+    *PAIRING_COLUMNS[8:],
+    "attended",
+    "attendance_rate",
+)
+
+
+def export_columns(program: Program) -> tuple[str, ...]:
+    return GROUP_COLUMNS if program.is_group else PAIRING_COLUMNS
+
+
 def pairing_export_rows(*, program: Program) -> Iterator[list]:
-    """Every pairing of the programme as a PAIRING_COLUMNS row, with its check-in totals;
-    peers are both in member_*. Two flat queries (members, pairings) and no model objects:
-    building instances for every member cost most of the export's time under load."""
-    members: dict[int, tuple[list, list]] = defaultdict(lambda: ([], []))
-    for pairing_id, role, email, name in (
+    """Every pairing (or group) of the programme as an export_columns row, with its
+    check-in totals; peers are all in member_*. Flat queries (members, pairings, and for
+    groups who attended) and no model objects: building instances for every member cost
+    most of the export's time under load."""
+    group = program.is_group
+    # Per pairing: (guides, members, not in the group).
+    members: dict[int, tuple[list, list, list]] = defaultdict(lambda: ([], [], []))
+    for pairing_id, role, email, name, live, response, status in (
         PairingMember.objects.filter(pairing__program=program)
         .order_by("pairing", "role", "pk")
         .values_list(
-            "pairing_id", "role", "participant__employee__email", "participant__employee__name"
+            "pairing_id",
+            "role",
+            "participant__employee__email",
+            "participant__employee__name",
+            "live",
+            "response",
+            "pairing__status",
         )
     ):
-        members[pairing_id][role != PairingMember.Role.GUIDE].append((email, name))
+        # rules.in_group, on values; a closed group keeps everyone who was in it at the end.
+        gone = not live and status in Pairing.LIVE_STATUSES
+        out = group and (response == PairingMember.Response.DECLINED or gone)
+        side = 2 if out else int(role != PairingMember.Role.GUIDE)
+        members[pairing_id][side].append((email, name))
+    attended = (
+        dict(
+            CheckIn.attended.through.objects.filter(checkin__pairing__program=program)
+            .order_by()
+            .values_list("checkin__pairing_id")
+            .annotate(n=Count("pk"))
+        )
+        if group
+        else {}
+    )
     pairings = (
         Pairing.objects.filter(program=program)
         .annotate(checkin_count=Count("checkins"), last_checkin=Max("checkins__held_on"))
@@ -949,8 +1038,8 @@ def pairing_export_rows(*, program: Program) -> Iterator[list]:
         )
     )
     for pk, status, source, score, proposed, activated, ended, checkins, last in pairings:
-        guides, others = members[pk]
-        yield [
+        guides, others, out = members[pk]
+        row = [
             pk,
             status,
             source,
@@ -959,12 +1048,15 @@ def pairing_export_rows(*, program: Program) -> Iterator[list]:
             ";".join(name for _, name in guides),
             ";".join(email for email, _ in others),
             ";".join(name for _, name in others),
-            _iso(proposed),
-            _iso(activated),
-            _iso(ended),
-            checkins,
-            _iso(last),
         ]
+        if group:
+            row.append(";".join(email for email, _ in out))
+        row += [_iso(proposed), _iso(activated), _iso(ended), checkins, _iso(last)]
+        if group:
+            came, places = attended.get(pk, 0), checkins * (len(guides) + len(others))
+            rate = _rate(came, places)
+            row += [came, "" if rate is None else rate]
+        yield row
 
 
 # --- The matching run pages --------------------------------------------------------

@@ -11,8 +11,8 @@ from django.shortcuts import render
 
 from pairing.charts import bar_chart, chart_rows
 from pairing.hr.selectors import (
-    PAIRING_COLUMNS,
     WeekCounts,
+    export_columns,
     pairing_export_rows,
     program_for_admin,
     program_health,
@@ -21,6 +21,21 @@ from programs.permissions import hr_admin_required
 from programs.spreadsheets import SafeWriter, csv_download
 
 TOPICS_CHARTED = 15
+
+
+@dataclass(frozen=True)
+class Words:
+    """What the programme's people and units are called: "mentees" in "pairings", "peers"
+    in "groups"."""
+
+    learners: str
+    unit: str
+    units: str
+
+
+def _words(program) -> Words:
+    learners = "peers" if program.is_peer else "mentees"
+    return Words(learners, *(("group", "groups") if program.is_group else ("pairing", "pairings")))
 
 
 @dataclass(frozen=True)
@@ -65,17 +80,18 @@ def _trend(key: str, title: str, series: str, trends: list[WeekCounts]) -> Chart
     )
 
 
-def _match_chart(health: dict, learners: str) -> Chart:
+def _match_chart(health: dict, words: Words) -> Chart:
+    learners = words.learners
     match = health["match"]
     # The learners by where they stand, each counted once: a proposal is not a match.
     standing = [
         ("Active", match["active"]),
         ("Accepted (starts later)", match["accepted"]),
         ("Proposed, no answer yet", match["proposed"]),
-        ("In no pairing", match["unpaired"]),
+        (f"In no {words.unit}", match["unpaired"]),
     ]
     return Chart(
-        "match", f"{learners.capitalize()} by pairing status", (learners.capitalize(),),
+        "match", f"{learners.capitalize()} by {words.unit} status", (learners.capitalize(),),
         chart_rows(standing), ("status", learners), standing,
     )  # fmt: skip
 
@@ -83,22 +99,22 @@ def _match_chart(health: dict, learners: str) -> Chart:
 def _counts_chart(key, title, series, part, header):
     """A chart of one health part that is already a list of (label, count)."""
 
-    def build(health: dict, learners: str) -> Chart:
+    def build(health: dict, words: Words) -> Chart:
         return Chart(key, title, (series,), chart_rows(health[part]), header, health[part])
 
     return build
 
 
-def _checkins_chart(health: dict, learners: str) -> Chart:
+def _checkins_chart(health: dict, words: Words) -> Chart:
     checkins = health["checkins"]
     return Chart(
         "checkins", "Check-ins held vs due", ("Held", "Due"),
-        [("All pairings", [checkins["held"], checkins["due"]])],
-        ("held", "due"), [(checkins["held"], checkins["due"])], "Pairings",
+        [(f"All {words.units}", [checkins["held"], checkins["due"]])],
+        ("held", "due"), [(checkins["held"], checkins["due"])], words.units.capitalize(),
     )  # fmt: skip
 
 
-def _ratings_chart(health: dict, learners: str) -> Chart:
+def _ratings_chart(health: dict, words: Words) -> Chart:
     ratings = health["survey"]["ratings"]
     return Chart(
         "ratings", "Closing survey ratings", ("Answers",), chart_rows(ratings),
@@ -106,7 +122,7 @@ def _ratings_chart(health: dict, learners: str) -> Chart:
     )  # fmt: skip
 
 
-def _topics_chart(health: dict, learners: str) -> Chart | None:
+def _topics_chart(health: dict, words: Words) -> Chart | None:
     topics = health["topics"]
     if not topics:
         return None
@@ -121,11 +137,22 @@ def _topics_chart(health: dict, learners: str) -> Chart | None:
     )
 
 
-def _outcomes_chart(health: dict, learners: str) -> Chart:
+def _outcomes_chart(health: dict, words: Words) -> Chart:
     by_status = health["outcomes"]["by_status"]
     return Chart(
-        "outcomes", "Pairings by status", ("Pairings",), chart_rows(by_status),
-        ("status", "pairings"), by_status,
+        "outcomes", f"{words.units.capitalize()} by status", (words.units.capitalize(),),
+        chart_rows(by_status), ("status", words.units), by_status,
+    )  # fmt: skip
+
+
+def _group_sizes_chart(health: dict, words: Words) -> Chart | None:
+    groups = health["groups"]
+    if groups is None:
+        return None  # a pair programme
+    by_size = groups["by_size"]
+    return Chart(
+        "group_sizes", "Running groups by size", ("Groups",), chart_rows(by_size),
+        ("size", "groups"), by_size,
     )  # fmt: skip
 
 
@@ -151,12 +178,13 @@ CHARTS = {
     "checkins": ("checkins", _checkins_chart),
     "ratings": ("survey", _ratings_chart),
     "topics": ("topics", _topics_chart),
+    "group_sizes": ("groups", _group_sizes_chart),
 }
 
 
-def _charts(health: dict, *, learners: str) -> list[Chart]:
-    """The dashboard's charts, in order; `learners` names the programme's mentees or peers."""
-    charts = (build(health, learners) for _, build in CHARTS.values())
+def _charts(health: dict, *, words: Words) -> list[Chart]:
+    """The dashboard's charts, in order, in the programme's words."""
+    charts = (build(health, words) for _, build in CHARTS.values())
     return [chart for chart in charts if chart is not None]
 
 
@@ -171,10 +199,6 @@ def _trend_charts(trends: list[WeekCounts]) -> list[Chart]:
 TREND_CHARTS = ("enrolments_weekly", "acceptances_weekly", "checkins_weekly")
 
 
-def _learners(program) -> str:
-    return "peers" if program.is_peer else "mentees"
-
-
 @hr_admin_required
 def dashboard(request, slug):
     program = program_for_admin(user=request.user, slug=slug)
@@ -185,8 +209,9 @@ def dashboard(request, slug):
         {
             "program": program,
             "health": health,
-            "learners": _learners(program),
-            "charts": _charts(health, learners=_learners(program)),
+            "learners": _words(program).learners,
+            "words": _words(program),
+            "charts": _charts(health, words=_words(program)),
             "trend_charts": _trend_charts(health["trends"]),
         },
     )
@@ -201,7 +226,7 @@ def _csv_response(filename: str) -> HttpResponse:
 @hr_admin_required
 def dashboard_csv(request, slug):
     """One chart's numbers as CSV: ?chart=match|enrolment|outcomes|decline_reasons|checkins|
-    ratings|topics|enrolments_weekly|acceptances_weekly|checkins_weekly."""
+    ratings|topics|group_sizes|enrolments_weekly|acceptances_weekly|checkins_weekly."""
     program = program_for_admin(user=request.user, slug=slug)
     key = request.GET.get("chart", "")
     if key in TREND_CHARTS:
@@ -209,7 +234,7 @@ def dashboard_csv(request, slug):
         chart = next(chart for chart in _trend_charts(trends) if chart.key == key)
     elif key in CHARTS:
         part, build = CHARTS[key]
-        chart = build(program_health(program=program, parts=[part]), _learners(program))
+        chart = build(program_health(program=program, parts=[part]), _words(program))
     else:
         raise Http404("No such chart.")
     if chart is None:
@@ -223,8 +248,10 @@ def dashboard_csv(request, slug):
 
 @hr_admin_required
 def pairing_export(request, slug):
-    """Every pairing of the programme, one row each, streamed; peers are both in member_*."""
+    """Every pairing (or group) of the programme, one row each, streamed; peers are all
+    in member_*."""
     program = program_for_admin(user=request.user, slug=slug)
+    name = "groups" if program.is_group else "pairings"
     return csv_download(
-        f"{program.slug}-pairings.csv", PAIRING_COLUMNS, pairing_export_rows(program=program)
+        f"{program.slug}-{name}.csv", export_columns(program), pairing_export_rows(program=program)
     )
