@@ -1082,6 +1082,11 @@ def proposal_reassign(*, pairing: Pairing, guide_id: int, actor, reason: str = "
     (nothing changes) and for peer coaching, whose proposals have no mentor to swap."""
     pairing = _open_proposal(pairing)
     program = pairing.program
+    if program.is_group:
+        raise PairingError(
+            "A group's proposal is not reassigned: cancel it, and the next matching run forms "
+            "the group again."
+        )
     if program.is_peer:
         raise PairingError("Peer proposals have no mentor to reassign; cancel it instead.")
     members = list(pairing.members.select_related("participant__program", "participant__employee"))

@@ -728,3 +728,18 @@ def test_a_proposed_group_that_can_no_longer_start_is_cancelled():
     (closed,) = services.pairings_close_for_withdrawn(participant_ids=[people[0].pk])
     assert (closed.pk, closed.status) == (group.pk, Status.CANCELLED)
     assert PairingMember.objects.filter(live=True).count() == 0
+
+
+def test_a_groups_proposal_is_never_reassigned_to_another_mentor(hr_admin):
+    program = group_mentoring(admins=[hr_admin])
+    mentor, other = (
+        make_participant(
+            program=program, role=Participant.Role.MENTOR, employee_kwargs={"level": 5}
+        )
+        for _ in range(2)
+    )
+    mentees = [make_participant(program=program, employee_kwargs={"level": 3}) for _ in range(3)]
+    group = make_group(program=program, members=mentees, guide=mentor)
+    with pytest.raises(PairingError, match="A group's proposal is not reassigned"):
+        services.proposal_reassign(pairing=group, guide_id=other.pk, actor=hr_admin)
+    assert member(group, mentor).live is True
