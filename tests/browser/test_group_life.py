@@ -68,6 +68,11 @@ def test_hr_forms_a_group_from_a_csv_all_accept_by_email_a_case_is_logged_and_ro
     for name in PEOPLE.values():
         expect(groups).to_contain_text(f"{name} shares")
     a11y.check_page(hr)
+    screenshot(hr, "group-run")
+    hr.set_viewport_size(PHONE)
+    assert hr.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    screenshot(hr, "group-run-phone")
+    hr.set_viewport_size(DESKTOP)
     hr.get_by_role("button", name=re.compile(r"^Publish 1 ")).click()
     expect(hr.get_by_role("alert")).to_contain_text("Published 1")
     pairing = Pairing.objects.get(program=program)
