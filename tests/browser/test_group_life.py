@@ -74,7 +74,9 @@ def test_hr_forms_a_group_from_a_csv_all_accept_by_email_a_case_is_logged_and_ro
     screenshot(hr, "group-run-phone")
     hr.set_viewport_size(DESKTOP)
     hr.get_by_role("button", name=re.compile(r"^Publish 1 ")).click()
-    expect(hr.get_by_role("alert")).to_contain_text("Published 1")
+    expect(hr.get_by_role("alert")).to_have_text(
+        "Published 1 group proposal; the people asked to answer are emailed."
+    )
     pairing = Pairing.objects.get(program=program)
     assert pairing.members.count() == 4
     assert sorted(m.to[0] for m in mail.outbox) == sorted(PEOPLE)
@@ -122,7 +124,9 @@ def test_hr_forms_a_group_from_a_csv_all_accept_by_email_a_case_is_logged_and_ro
     expect(page.get_by_label("Who presented the case?")).to_have_value(
         str(pairing.members.get(participant__employee__name="Ines Duarte").participant_id)
     )
-    page.get_by_role("textbox", name=re.compile(r"^The case")).fill("A key account wants a discount we cannot give.")
+    page.get_by_role("textbox", name=re.compile(r"^The case")).fill(
+        "A key account wants a discount we cannot give."
+    )
     page.get_by_label("The action plan").fill("Offer a longer contract instead.")
     page.get_by_label("What we discussed").fill("Ines's account negotiation.")
     page.get_by_role("region", name="Log a session").get_by_label("5", exact=True).check()

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
@@ -105,17 +106,28 @@ def matchrun_pin(request, pk):
     form = PinForm(request.POST, run=run)
     if not form.is_valid():
         return _detail(request, run, form, status=400)
-    try:
-        match_run_pin(
+    return _rerun(
+        request,
+        run,
+        lambda: match_run_pin(
             run=run,
             first=form.cleaned_data["first"],
             second=form.cleaned_data["second"],
             actor=request.user,
-        )
+        ),
+        "Pinned; matching re-ran around the pin.",
+    )
+
+
+def _rerun(request, run: MatchRun, change, done: str):
+    """Make HR's change to the run (which re-solves it) and come back to the run, saying
+    what happened or why it was refused."""
+    try:
+        change()
     except MatchingError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, "Pinned; matching re-ran around the pin.")
+        messages.success(request, done)
     return redirect("hr:matchrun_detail", pk=run.pk)
 
 
@@ -127,13 +139,12 @@ def matchrun_remove(request, pk):
     if not form.is_valid():
         raise Http404("No such pair.")
     pair = [str(form.cleaned_data["first"]), str(form.cleaned_data["second"])]
-    try:
-        match_run_remove(run=run, pair=pair, actor=request.user)
-    except MatchingError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, "Removed the pair; matching re-ran without it.")
-    return redirect("hr:matchrun_detail", pk=run.pk)
+    return _rerun(
+        request,
+        run,
+        lambda: match_run_remove(run=run, pair=pair, actor=request.user),
+        "Removed the pair; matching re-ran without it.",
+    )
 
 
 @hr_admin_required
@@ -143,13 +154,12 @@ def matchrun_pin_group(request, pk):
     form = GroupForm(request.POST)
     if not form.is_valid():
         raise Http404("No such group.")
-    try:
-        match_run_pin_group(run=run, keys=form.cleaned_data["members"], actor=request.user)
-    except MatchingError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, "Pinned the group; matching re-ran around it.")
-    return redirect("hr:matchrun_detail", pk=run.pk)
+    return _rerun(
+        request,
+        run,
+        lambda: match_run_pin_group(run=run, keys=form.cleaned_data["members"], actor=request.user),
+        "Pinned the group; matching re-ran around it.",
+    )
 
 
 @hr_admin_required
@@ -159,20 +169,17 @@ def matchrun_remove_member(request, pk):
     form = GroupMemberForm(request.POST)
     if not form.is_valid():
         raise Http404("No such group member.")
-    try:
-        match_run_remove_member(
+    return _rerun(
+        request,
+        run,
+        lambda: match_run_remove_member(
             run=run,
             group=form.cleaned_data["members"],
             person=str(form.cleaned_data["person"]),
             actor=request.user,
-        )
-    except MatchingError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(
-            request, "Removed from the group; matching re-ran, never grouping them together."
-        )
-    return redirect("hr:matchrun_detail", pk=run.pk)
+        ),
+        "Removed from the group; matching re-ran, never grouping them together.",
+    )
 
 
 @hr_admin_required
@@ -184,7 +191,7 @@ def matchrun_publish(request, pk):
     except MatchingError as error:
         messages.error(request, str(error))
         return redirect("hr:matchrun_detail", pk=run.pk)
-    messages.success(
-        request, f"Published {len(pairings)} proposals; the people asked to answer are emailed."
-    )
+    unit = "group proposal" if run.program.is_group else "proposal"
+    published = f"{len(pairings)} {unit}{pluralize(len(pairings))}"
+    messages.success(request, f"Published {published}; the people asked to answer are emailed.")
     return redirect(run.program)
