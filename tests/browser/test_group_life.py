@@ -22,7 +22,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 CSV = """email,name,department,level,manager_email,role,goals,expertise,style,capacity
 ines.duarte@example.org,Ines Duarte,Sales,3,,peer,Negotiation;Stakeholder management,,reflective,
 omar.haddad@example.org,Omar Haddad,Finance,3,,peer,Negotiation;Giving feedback,,reflective,
-lena.fischer@example.org,Lena Fischer,Engineering,4,,peer,Stakeholder management;Giving feedback,,reflective,
+lena.fischer@example.org,Lena Fischer,IT,4,,peer,Stakeholder management;Giving feedback,,either,
 tariq.ali@example.org,Tariq Ali,People,3,,peer,Negotiation;Giving feedback,,either,
 """
 PEOPLE = {
