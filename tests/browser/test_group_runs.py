@@ -66,7 +66,7 @@ def test_hr_admin_reviews_pins_splits_and_publishes_circles(page, live_server, h
 
     page.get_by_role("button", name="Publish 2 circles").click()
     expect(page.get_by_role("alert")).to_have_text(
-        "Published 2 proposals; the people asked to answer are emailed."
+        "Published 2 group proposals; the people asked to answer are emailed."
     )
     assert Pairing.objects.filter(program=program, status="proposed").count() == 2
     assert set(
