@@ -31,6 +31,12 @@ def is_people_admin(user) -> bool:
     return _in_group(user, PEOPLE_ADMINS_GROUP)
 
 
+def is_admin(user) -> bool:
+    """HR admins and people admins: those who hold other people's data, and must use
+    two-factor where it is required."""
+    return is_hr_admin(user) or is_people_admin(user)
+
+
 def hr_admin_users():
     """is_hr_admin as a queryset, for the emails sent to HR: active superusers and members
     of the HR admins group."""
@@ -57,3 +63,4 @@ def _group_required(check, message: str):
 # Only HR admins (and superusers) reach the view; anyone else gets 403.
 hr_admin_required = _group_required(is_hr_admin, "Only HR admins can open this page.")
 people_admin_required = _group_required(is_people_admin, "Only people admins can open this page.")
+admin_required = _group_required(is_admin, "Only HR and people admins can open this page.")

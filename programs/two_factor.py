@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from programs.permissions import is_hr_admin, is_people_admin
+from programs.permissions import is_admin
 
 # What the session knows about its user, worked out once at login so that no page pays a
 # query for it: not asked (not an HR admin), has a confirmed device, or has none yet.
@@ -17,7 +17,7 @@ EXEMPT, ENROLLED, NOT_ENROLLED = "exempt", "enrolled", "not_enrolled"
 
 def two_factor_state(user) -> str:
     # People admins too: they can mark anyone as a leaver and rewrite anyone's record.
-    if not (is_hr_admin(user) or is_people_admin(user)):
+    if not is_admin(user):
         return EXEMPT
     return (
         ENROLLED if TOTPDevice.objects.filter(user=user, confirmed=True).exists() else NOT_ENROLLED

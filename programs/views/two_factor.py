@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 
 from programs.forms.two_factor import TotpCodeForm
-from programs.permissions import hr_admin_required
+from programs.permissions import admin_required
 from programs.two_factor import (
     ENROLLED,
     SESSION_KEY,
@@ -43,7 +43,7 @@ def _code_error(locked_until) -> str:
     return "That code is not right. Enter the newest code; check that your phone's clock is right."
 
 
-@hr_admin_required
+@admin_required
 @require_http_methods(["GET", "POST"])
 def two_factor_setup(request):
     confirmed = totp_device_confirmed(user=request.user)
@@ -74,7 +74,7 @@ def two_factor_setup(request):
     return render(request, "registration/two_factor_setup.html", context)
 
 
-@hr_admin_required
+@admin_required
 @require_http_methods(["GET", "POST"])
 def two_factor_verify(request):
     if request.user.is_verified():

@@ -214,11 +214,23 @@ def test_logout_stays_open(client, hr_admin, required):
     assert response["Location"] == "/accounts/login/"
 
 
-def test_required_people_admin_without_device_is_sent_to_setup(client, required):
+def test_required_people_admin_without_device_is_sent_to_setup_and_can_set_it_up(client, required):
     from tests.factories import make_people_admin
 
-    client.force_login(make_people_admin())
+    admin = make_people_admin()
+    client.force_login(admin)
 
     response = client.get("/directory/")
 
     assert response["Location"] == f"{SETUP}?next=/directory/"
+    # The setup page is theirs too (it was HR admins' only, which locked people admins out).
+    assert client.get(SETUP).status_code == 200
+    device = TOTPDevice.objects.get(user=admin)
+    response = client.post(SETUP, {"code": _code(device), "next": "/directory/"})
+    assert response["Location"] == "/directory/"
+    assert client.get("/directory/").status_code == 200
+    # Next time they are asked for a code, on a page they can open.
+    client.logout()
+    client.force_login(admin)
+    assert client.get("/directory/")["Location"].startswith(VERIFY)
+    assert client.get(VERIFY).status_code == 200
