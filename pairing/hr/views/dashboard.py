@@ -203,15 +203,16 @@ TREND_CHARTS = ("enrolments_weekly", "acceptances_weekly", "checkins_weekly")
 def dashboard(request, slug):
     program = program_for_admin(user=request.user, slug=slug)
     health = program_health(program=program)
+    words = _words(program)
     return render(
         request,
         "hr/dashboard.html",
         {
             "program": program,
             "health": health,
-            "learners": _words(program).learners,
-            "words": _words(program),
-            "charts": _charts(health, words=_words(program)),
+            "learners": words.learners,
+            "words": words,
+            "charts": _charts(health, words=words),
             "trend_charts": _trend_charts(health["trends"]),
         },
     )
