@@ -268,3 +268,38 @@ def next_presenter(
         joined,
         key=lambda m: (count[m.participant_id], last.get(m.participant_id, date.min), m.pk),
     )
+
+
+# --- people who do not answer -----------------------------------------------------------
+
+
+def _lapsed() -> Q:
+    """A member (PairingMember filter) who let a proposal lapse: still pending when it
+    expired, or when their group started without them."""
+    return Q(response=Response.PENDING) & (
+        Q(pairing__status=Pairing.Status.EXPIRED)
+        | Q(live=False, pairing__status__in=(*AGREED_STATUSES, Pairing.Status.ENDED))
+    )
+
+
+def lapses_in_a_row(participant_ids: Iterable[int]) -> dict[int, int]:
+    """How many proposals each of these people let lapse since they last answered one
+    (accepted or declined); people with none are left out. A "ghost" is someone with two
+    or more. One query."""
+    answered = Q(response__in=(Response.ACCEPTED, Response.DECLINED))
+    rows = (
+        PairingMember.objects.filter(participant_id__in=list(participant_ids))
+        .filter(answered | _lapsed())
+        .order_by("participant_id", "-pairing__proposed_at", "-pairing_id")
+        .values_list("participant_id", "response")
+    )
+    streak: dict[int, int] = {}
+    stopped: set[int] = set()
+    for participant_id, response in rows:
+        if participant_id in stopped:
+            continue
+        if response != Response.PENDING:
+            stopped.add(participant_id)
+            continue
+        streak[participant_id] = streak.get(participant_id, 0) + 1
+    return streak

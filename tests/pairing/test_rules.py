@@ -7,7 +7,7 @@ import pytest
 from pairing import rules
 from pairing.models import Pairing, PairingMember
 from programs.models import Participant, Program
-from tests.factories import make_live_pairing, make_participant, make_program
+from tests.factories import make_live_pairing, make_participant, make_program, make_proposal
 
 pytestmark = pytest.mark.django_db
 
@@ -117,3 +117,31 @@ def test_everyone_who_shared_a_group_is_a_pair_whatever_became_of_it():
         for p in [(a.pk, b.pk), (a.pk, c.pk), (b.pk, c.pk), (c.pk, d.pk), (a.pk, e.pk)]
     }
     assert rules.grouped_pairs(program_id=program.pk) == pairs
+
+
+def test_lapses_in_a_row_count_back_to_the_last_answer():
+    program = make_program()
+    mentor = make_participant(program=program, role=Participant.Role.MENTOR)
+    steady = make_participant(program=program, role=Participant.Role.MENTOR)
+    mentees = [make_participant(program=program) for _ in range(4)]
+    stamps = iter(datetime(2026, 3, day, tzinfo=UTC) for day in (1, 2, 3, 4, 5))
+
+    def proposal(guide, learner, *, status, answer):
+        pairing = make_proposal(guide=guide, learner=learner)
+        Pairing.objects.filter(pk=pairing.pk).update(status=status, proposed_at=next(stamps))
+        pairing.members.update(live=False)  # closed, as the services leave it
+        if answer:
+            pairing.members.filter(participant=guide).update(
+                response=answer, decline_reason="no_time" if answer == "declined" else ""
+            )
+        return pairing
+
+    # Lapsed, then answered (declined), then lapsed twice: two in a row.
+    proposal(mentor, mentees[0], status=Pairing.Status.EXPIRED, answer=None)
+    proposal(mentor, mentees[1], status=Pairing.Status.DECLINED, answer="declined")
+    proposal(mentor, mentees[2], status=Pairing.Status.EXPIRED, answer=None)
+    proposal(mentor, mentees[3], status=Pairing.Status.EXPIRED, answer=None)
+    # A proposal HR cancelled before the answer is no lapse.
+    proposal(steady, mentees[0], status=Pairing.Status.CANCELLED, answer=None)
+
+    assert rules.lapses_in_a_row([mentor.pk, steady.pk]) == {mentor.pk: 2}
