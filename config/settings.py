@@ -339,6 +339,11 @@ CELERY_BEAT_SCHEDULE = {
         # Hourly, at minute 17: https://crontab.guru/#17_*_*_*_*
         "schedule": crontab(minute=17),
     },
+    "start-due-rounds": {
+        "task": "pairing.tasks.start_due_rounds",
+        # Daily at 06:07, before people start work: https://crontab.guru/#7_6_*_*_*
+        "schedule": crontab(hour=6, minute=7),
+    },
     "apply-retention": {
         "task": "pairing.tasks.apply_retention",
         # Daily at 03:41: https://crontab.guru/#41_3_*_*_*

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.urls import reverse
 
+from pairing import rules
+from pairing.models import PairingMember
 from programs.accounts import sign_in_link
 from programs.emails import render_templated, send_templated
 from programs.models import Program
@@ -188,4 +190,36 @@ def pairing_ended_send(member) -> None:
         member,
         name="pairing-ended",
         ended_by=getattr(getattr(ended_by, "employee", None), "name", "Someone"),
+    )
+
+
+def round_started_send(participant, number: int) -> None:
+    """Tell someone of the round before that round ``number`` of their programme started:
+    whether their pairing ended with the last round, and that they are in the new round
+    or how to join it (a button on their home page)."""
+    program = participant.program
+    user = participant.employee.user
+    ended = [
+        m.participant.employee.name
+        for m in PairingMember.objects.filter(
+            pairing__members__participant=participant,
+            pairing__end_reason=rules.round_finished_reason(number - 1),
+        )
+        .exclude(participant=participant)
+        .select_related("participant__employee")
+    ]
+    send_templated(
+        name="round-started",
+        to=[participant.employee.email],
+        context={
+            "participant": participant,
+            "program": program,
+            "number": number,
+            "ended_with": _joined(ended) if ended else "",
+            "joined": participant.round == number,
+            "hr_matches": program.matching_mode == program.MatchingMode.ADMIN,
+            "home_url": sign_in_link(user)
+            if user.last_login is None
+            else settings.SITE_URL + reverse("home"),
+        },
     )

@@ -49,6 +49,12 @@ def nudge_emails(member_ids: Iterable[int], day: date) -> None:
         task.delay_on_commit(member_id, day.isoformat())
 
 
+def round_emails(program_id: int, number: int) -> None:
+    """Tell everyone of the round before that round ``number`` started (one task fans
+    out: a programme of thousands is one enqueue in the request)."""
+    _tasks().send_round_emails.delay_on_commit(program_id, number)
+
+
 def matching_run(run_id: int) -> None:
     """Compute a queued matching run."""
     _tasks().run_matching.delay_on_commit(run_id)

@@ -56,6 +56,8 @@ class Pairing(models.Model):
     match_run = models.ForeignKey(
         "MatchRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="pairings"
     )
+    # The programme's round it was made in (Program.current_round then).
+    round = models.PositiveSmallIntegerField(default=1)
     proposed_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField(null=True, blank=True)
     activated_at = models.DateTimeField(null=True, blank=True)
@@ -266,6 +268,8 @@ class MatchRun(models.Model):
     result = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
+    # A scheduled round's run, in a programme that publishes them without review.
+    publish_when_done = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -14,7 +14,7 @@ from collections.abc import Collection, Iterable, Sequence
 from datetime import date, datetime, timedelta
 
 from django.db import models
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from pairing.matchmaking.adapter import rules_for
 from pairing.models import Pairing, PairingMember
@@ -174,13 +174,9 @@ def with_guide_load(
 CLOSED_UNAGREED = (Pairing.Status.DECLINED, Pairing.Status.EXPIRED, Pairing.Status.CANCELLED)
 
 
-def declined_pairs(*, program_id: int, participant_id: int | None = None) -> set[tuple[int, int]]:
-    """Pairs of participant ids (lower first) from declined, expired or cancelled proposals
-    in the programme, only ``participant_id``'s when given: such a pair is never proposed
-    again."""
-    members = PairingMember.objects.filter(
-        pairing__program_id=program_id, pairing__status__in=CLOSED_UNAGREED
-    )
+def _pairs(members: QuerySet[PairingMember], participant_id: int | None) -> set[tuple[int, int]]:
+    """The pairs (lower id first) of the two-member pairings of ``members``, only
+    ``participant_id``'s when given. One query."""
     if participant_id is not None:
         members = members.filter(pairing__members__participant_id=participant_id)
     by_pairing: dict[int, list[int]] = defaultdict(list)
@@ -189,23 +185,67 @@ def declined_pairs(*, program_id: int, participant_id: int | None = None) -> set
     return {(min(ids), max(ids)) for ids in by_pairing.values() if len(ids) == 2}
 
 
-def declined_partner_ids(participant: Participant) -> set[int]:
-    """Everyone ``participant`` was in a declined, expired or cancelled proposal with."""
-    pairs = declined_pairs(program_id=participant.program_id, participant_id=participant.pk)
+def _declined(program_id: int) -> Q:
+    return Q(pairing__program_id=program_id, pairing__status__in=CLOSED_UNAGREED)
+
+
+def _partnered(program: Program) -> Q:
+    return Q(
+        pairing__program_id=program.pk,
+        pairing__status__in=(*AGREED_STATUSES, Pairing.Status.ENDED),
+        pairing__round__gte=barred_since(program),
+    )
+
+
+def declined_pairs(*, program_id: int, participant_id: int | None = None) -> set[tuple[int, int]]:
+    """Pairs of participant ids (lower first) from declined, expired or cancelled proposals
+    in the programme, only ``participant_id``'s when given: such a pair is never proposed
+    again."""
+    return _pairs(PairingMember.objects.filter(_declined(program_id)), participant_id)
+
+
+def barred_since(program: Program) -> int:
+    """The first round whose partners may not be paired again in the current one: all
+    rounds when the programme never repeats a pair (partner_repeat_rounds blank), else the
+    last ``partner_repeat_rounds`` rounds and this one."""
+    if program.partner_repeat_rounds is None:
+        return 1
+    return max(program.current_round - program.partner_repeat_rounds, 1)
+
+
+def partnered_pairs(*, program: Program, participant_id: int | None = None) -> set[tuple[int, int]]:
+    """Pairs of participant ids (lower first) who were partners (a pairing both agreed
+    to: accepted, running or since ended) in a round barred_since still counts, only
+    ``participant_id``'s when given: they are not paired again (pair kinds; the group
+    kinds use grouped_pairs)."""
+    return _pairs(PairingMember.objects.filter(_partnered(program)), participant_id)
+
+
+def never_again_pairs(
+    *, program: Program, participant_id: int | None = None
+) -> set[tuple[int, int]]:
+    """Every pair not proposed (again): declined_pairs and partnered_pairs, in one query."""
+    members = PairingMember.objects.filter(_declined(program.pk) | _partnered(program))
+    return _pairs(members, participant_id)
+
+
+def barred_partner_ids(participant: Participant) -> set[int]:
+    """Everyone ``participant`` is not proposed to (again): never_again_pairs."""
+    pairs = never_again_pairs(program=participant.program, participant_id=participant.pk)
     return {b if a == participant.pk else a for a, b in pairs}
 
 
-def grouped_pairs(*, program_id: int, ignoring: Collection[int] = ()) -> set[tuple[int, int]]:
+def grouped_pairs(*, program: Program, ignoring: Collection[int] = ()) -> set[tuple[int, int]]:
     """Pairs of participant ids (lower first) who have been in a group together in the
-    programme, whatever became of it (proposed, running, ended, declined, or one of them
-    declined or left it): in the group kinds nobody is grouped again with the same people.
-    Groups whose ids are in ``ignoring`` are left out (a matching run leaves out the
-    proposals it replaces). One query; a programme of 5,000 in circles of six has about
-    12,500 such pairs."""
+    programme, in a round barred_since still counts, whatever became of it (proposed,
+    running, ended, declined, or one of them declined or left it): in the group kinds
+    nobody is grouped again with the same people. Groups whose ids are in ``ignoring`` are
+    left out (a matching run leaves out the proposals it replaces). One query; a programme
+    of 5,000 in circles of six has about 12,500 such pairs."""
     by_pairing: dict[int, list[int]] = defaultdict(list)
-    rows = PairingMember.objects.filter(pairing__program_id=program_id).values_list(
-        "pairing_id", "participant_id"
-    )
+    rows = PairingMember.objects.filter(
+        pairing__program_id=program.pk, pairing__round__gte=barred_since(program)
+    ).values_list("pairing_id", "participant_id")
     for pairing_id, participant_id in rows:
         by_pairing[pairing_id].append(participant_id)
     # Filtered here rather than in SQL: thousands of ids would be thousands of parameters.
@@ -217,6 +257,34 @@ def grouped_pairs(*, program_id: int, ignoring: Collection[int] = ()) -> set[tup
         for i, a in enumerate(ids)
         for b in ids[i + 1 :]
     }
+
+
+# --- rounds ----------------------------------------------------------------------------
+
+
+def in_round(*, program: Program, number: int) -> QuerySet[Participant]:
+    """The mentees and peers in round ``number`` (who matching serves), still enrolled.
+    Exact for the current round; an earlier round's people are those who did not move on."""
+    return Participant.objects.filter(
+        program=program, round=number, withdrawn_at__isnull=True, role=program.learner_role
+    )
+
+
+def had_partner_in_round(number: int) -> Q:
+    """A participant (filter) who had a partner during round ``number``: in a pairing
+    they accepted that runs now, or that was made in that round and has since ended."""
+    agreed = PairingMember.objects.filter(
+        participant=OuterRef("pk"), response=Response.ACCEPTED
+    ).filter(
+        Q(pairing__status__in=AGREED_STATUSES)
+        | Q(pairing__status=Pairing.Status.ENDED, pairing__round=number)
+    )
+    return Q(Exists(agreed))
+
+
+def round_finished_reason(number: int) -> str:
+    """The end_reason of the pairings closed when round ``number`` ended."""
+    return f"Round {number} finished"
 
 
 # --- groups ----------------------------------------------------------------------------

@@ -7,11 +7,12 @@ its page needs in a fixed number of queries, whatever the number of rows.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, prefetch_related_objects
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, prefetch_related_objects
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -345,6 +346,7 @@ class Home:
     active: list[Pairing]
     open_programs: list[Program]
     choose_in: list[Participant]  # self-select enrolments with no live request yet
+    join_rounds: list[Participant]  # enrolments whose programme started a round they are not in
 
 
 def home_for(*, user, today: date | None = None) -> Home:
@@ -375,10 +377,12 @@ def home_for(*, user, today: date | None = None) -> Home:
         enrolled = Participant.objects.filter(employee=employee, withdrawn_at__isnull=True)
         open_programs = open_programs.exclude(pk__in=enrolled.values("program_id"))
     choose_in: list[Participant] = []
+    join_rounds: list[Participant] = []
     if employee is not None:
         live_member = PairingMember.objects.filter(participant=OuterRef("pk"), live=True)
         choose_in = list(
-            Participant.objects.filter(
+            Participant.objects.in_current_round()
+            .filter(
                 employee=employee,
                 program__matching_mode=Program.MatchingMode.SELF_SELECT,
                 role__in=[Participant.Role.MENTEE, Participant.Role.PEER],
@@ -388,6 +392,13 @@ def home_for(*, user, today: date | None = None) -> Home:
             .exclude(Exists(live_member))
             .select_related("program")
         )
+        join_rounds = list(
+            Participant.objects.filter(
+                employee=employee, withdrawn_at__isnull=True, round__lt=F("program__current_round")
+            )
+            .exclude(program__status=Program.Status.CLOSED)
+            .select_related("program")
+        )
     return Home(
         awaiting=awaiting,
         waiting_on_others=waiting,
@@ -395,6 +406,7 @@ def home_for(*, user, today: date | None = None) -> Home:
         active=current,
         open_programs=list(open_programs.order_by("name")),
         choose_in=choose_in,
+        join_rounds=join_rounds,
     )
 
 
@@ -420,7 +432,8 @@ def candidates_for(
     not in a live pairing), scored by the programme's rules, best first.
 
     Paused or withdrawn people are left out, and so is anyone this person was already
-    declined with, or in ``avoid`` (participant ids). ``participant`` needs its employee,
+    declined with or partnered before (rules.never_again_pairs), or in ``avoid``
+    (participant ids). ``participant`` needs its employee,
     goals and expertise loaded.
     """
     program = participant.program
@@ -429,7 +442,7 @@ def candidates_for(
         Participant.objects.active(today)
         .filter(program=program)
         .exclude(pk=participant.pk)
-        .exclude(pk__in=rules.declined_partner_ids(participant))
+        .exclude(pk__in=rules.barred_partner_ids(participant))
         .exclude(pk__in=avoid)
         .select_related("employee", "program")
         .prefetch_related("goals", "expertise")
@@ -477,6 +490,7 @@ def learner_participant_get(*, user, slug: str) -> Participant:
             employee__user=user,
             role__in=[Participant.Role.MENTEE, Participant.Role.PEER],
             withdrawn_at__isnull=True,
+            round=F("program__current_round"),
         )
         .select_related("program", "employee")
         .prefetch_related("goals", "expertise")
@@ -487,9 +501,67 @@ def learner_participant_get(*, user, slug: str) -> Participant:
     return participant
 
 
+def enrolment_get(*, user, slug: str) -> Participant:
+    """The viewer's own enrolment in the programme (any role); 404 otherwise."""
+    participant = (
+        Participant.objects.filter(program__slug=slug, employee__user=user, withdrawn_at=None)
+        .select_related("program", "employee")
+        .first()
+    )
+    if participant is None:
+        raise Http404("You are not enrolled in this programme.")
+    return participant
+
+
 def live_membership(*, participant: Participant) -> PairingMember | None:
     return (
         PairingMember.objects.filter(participant=participant, live=True)
         .select_related("pairing")
         .first()
     )
+
+
+# --- rounds ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RoundFigures:
+    """What a round made, for HR's history of rounds (programs.models.Round.summary)."""
+
+    people: int  # mentees and peers in it
+    matched: int  # of them, had a partner
+    waited: int  # of them, left without one in the round before: matching serves them first
+    served_first: int  # of those, had a partner
+    repeats: int  # pairs made in it who had been partners in an earlier round
+
+    def as_dict(self) -> dict[str, int]:
+        return {
+            "people": self.people,
+            "matched": self.matched,
+            "waited": self.waited,
+            "served_first": self.served_first,
+            "repeats": self.repeats,
+        }
+
+
+def round_figures(*, program: Program, number: int) -> RoundFigures:
+    """Round ``number``'s figures as they stand (see rules.in_round). Two queries."""
+    had = rules.had_partner_in_round(number)
+    counts = rules.in_round(program=program, number=number).aggregate(
+        people=Count("pk"),
+        matched=Count("pk", filter=had),
+        waited=Count("pk", filter=Q(rounds_waited__gt=0)),
+        served_first=Count("pk", filter=had & Q(rounds_waited__gt=0)),
+    )
+    partners = defaultdict(list)
+    for pairing_id, round_number, participant_id in PairingMember.objects.filter(
+        pairing__program=program,
+        pairing__round__lte=number,
+        pairing__status__in=(*rules.AGREED_STATUSES, Pairing.Status.ENDED),
+    ).values_list("pairing_id", "pairing__round", "participant_id"):
+        partners[(pairing_id, round_number)].append(participant_id)
+    before, now = set(), set()
+    for (_, round_number), ids in partners.items():
+        pairs = {frozenset((a, b)) for i, a in enumerate(ids) for b in ids[i + 1 :]}
+        (now if round_number == number else before).update(pairs)
+    return RoundFigures(**counts, repeats=len(now & before))

@@ -48,6 +48,7 @@ def proposal_create(
     now = timezone.now()
     pairing = Pairing(
         program=program,
+        round=program.current_round,
         source=source,
         score=round(min(max(breakdown.total, 0), 100), 2),
         breakdown=breakdown.as_dict(),
@@ -416,7 +417,7 @@ def _group_top_up(*, pairing: Pairing, members: list[PairingMember]) -> PairingM
     inside = {m.participant_id for m in present}
     excluded = [
         (str(a), str(b))
-        for a, b in rules.grouped_pairs(program_id=program.pk)
+        for a, b in rules.grouped_pairs(program=program)
         if (a in inside) != (b in inside)
     ]
     people = _group_people(present, pool)

@@ -5,9 +5,10 @@ from datetime import date, timedelta
 
 from celery import shared_task
 from django.conf import settings
+from django.utils import timezone
 
 # Modules, not names: pairing.matchmaking.runs imports this module to enqueue its tasks.
-from pairing import reminders, retention, services
+from pairing import reminders, retention, rounds, services
 from pairing.matchmaking import runs
 
 logger = logging.getLogger(__name__)
@@ -42,6 +43,36 @@ def send_nudge(member_id: int, day: str) -> None:
     """Send HR's nudge of ``day`` (ISO date) to one member, once (see
     services.member_nudge)."""
     services.member_nudge(member_id=member_id, day=date.fromisoformat(day))
+
+
+@shared_task
+def send_round_emails(program_id: int, number: int) -> int:
+    """Fan out round ``number``'s emails, one task each (each sends at most once)."""
+    ids = rounds.round_email_recipients(program_id, number)
+    for participant_id in ids:
+        send_round_email.delay(participant_id, number)
+    return len(ids)
+
+
+@shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def send_round_email(participant_id: int, number: int) -> None:
+    """Tell one participant that round ``number`` started (rounds.round_started_notify)."""
+    rounds.round_started_notify(participant_id=participant_id, number=number)
+
+
+@shared_task
+def start_due_rounds() -> int:
+    """Daily: start the rounds the programmes' schedules say are due, one task each."""
+    due = rounds.rounds_due(timezone.now())
+    for program_id in due:
+        start_scheduled_round.delay(program_id)
+    return len(due)
+
+
+@shared_task
+def start_scheduled_round(program_id: int) -> None:
+    """Start one programme's scheduled round if it is still due, and match it."""
+    rounds.round_start_scheduled(program_id=program_id, now=timezone.now())
 
 
 @shared_task

@@ -460,7 +460,9 @@ def _participants_write(plan: ImportPlan, employees: dict[str, Employee]) -> lis
     for item in plan.rows:
         row = item.row
         if item.participant == Action.ENROL:
-            participant = Participant(program=program, employee=employees[row.email])
+            participant = Participant(
+                program=program, employee=employees[row.email], round=program.current_round
+            )
             new.append(participant)
         elif item.participant == Action.UPDATE:
             participant = existing[row.email]

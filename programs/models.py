@@ -195,6 +195,10 @@ MAX_LEVEL_GAP = Level.EXECUTIVE - Level.ENTRY
 MAX_GROUP_SIZE = 12
 # A programme runs for months; longer than a year is a typing slip.
 MAX_SETTING_DAYS = 365
+# Rounds: a rotation longer than a year, or a rest of more rounds than a programme runs
+# in years, is a typing slip too.
+MAX_ROTATION_WEEKS = 52
+MAX_ROUNDS = 50
 
 
 class Program(models.Model):
@@ -318,6 +322,29 @@ class Program(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(MAX_SETTING_DAYS)],
         help_text="Days a proposal waits for an answer before it lapses.",
     )
+    # Rounds (cohorts): the round running now; each later one has a Round row.
+    current_round = models.PositiveSmallIntegerField(default=1, editable=False)
+    partner_repeat_rounds = models.PositiveSmallIntegerField(
+        "Same partner again after",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_ROUNDS)],
+        help_text="Rounds that must pass before two people may be paired again. Leave "
+        "blank to never pair the same people twice.",
+    )
+    rotate_every_weeks = models.PositiveSmallIntegerField(
+        "Start a new round every",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_ROTATION_WEEKS)],
+        help_text="Weeks between rounds: the pairings end, everyone still enrolled moves "
+        "on and matching runs. Leave blank to start rounds yourself.",
+    )
+    auto_publish_rounds = models.BooleanField(
+        "Publish scheduled rounds without review",
+        default=False,
+        help_text="Otherwise a scheduled round's matching waits for your review.",
+    )
     admins = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="administered_programs"
     )
@@ -421,12 +448,19 @@ class Program(models.Model):
 
 class ParticipantQuerySet(models.QuerySet):
     def active(self, today: date | None = None):
-        """Enrolled, not withdrawn, not paused and still in the organisation (a leaver's
-        login is inactive): the people matching may use."""
+        """Enrolled in the programme's current round, not withdrawn, not paused and still
+        in the organisation (a leaver's login is inactive): the people matching may use."""
         today = today or timezone.localdate()
-        return self.filter(withdrawn_at__isnull=True, employee__user__is_active=True).filter(
-            Q(paused_until__isnull=True) | Q(paused_until__lte=today)
+        return (
+            self.in_current_round()
+            .filter(withdrawn_at__isnull=True, employee__user__is_active=True)
+            .filter(Q(paused_until__isnull=True) | Q(paused_until__lte=today))
         )
+
+    def in_current_round(self):
+        """In the round running now: when a new round starts, only those who join it
+        (or everyone, as HR chooses) move on."""
+        return self.filter(round=F("program__current_round"))
 
     def guides(self):
         return self.filter(role=Participant.Role.MENTOR)
@@ -467,6 +501,13 @@ class Participant(models.Model):
     note = models.TextField("What I hope to get", blank=True, max_length=1000)
     enrolled_at = models.DateTimeField(default=timezone.now)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
+    # The latest round they are in (Program.current_round when they enrolled or joined).
+    round = models.PositiveSmallIntegerField(default=1, editable=False)
+    # Rounds in a row they were in and left without a partner (set when a round ends):
+    # matching serves them first.
+    rounds_waited = models.PositiveSmallIntegerField(default=0, editable=False)
+    # The latest round they were emailed about (claimed before sending: told once).
+    round_told = models.PositiveSmallIntegerField(default=1, editable=False)
 
     objects = ParticipantQuerySet.as_manager()
 
@@ -502,6 +543,35 @@ class Participant(models.Model):
         return self.role == self.Role.MENTOR
 
 
+class Round(models.Model):
+    """A round (cohort) of a programme. The first starts with the programme and gets its
+    row when the second starts; what each round made is the pairings' `round`.
+    """
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="rounds")
+    number = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
+    started_at = models.DateTimeField(default=timezone.now)
+    # None when the schedule started it (Program.rotate_every_weeks).
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    # Everyone still enrolled moved on; otherwise only those who join.
+    everyone = models.BooleanField(default=False)
+    # Its figures (pairing.selectors.round_figures), kept when the next round starts:
+    # who was in a round is known for sure only until people move on.
+    summary = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["program", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["program", "number"], name="round_once_per_number"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="round_number_from_1"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Round {self.number} of {self.program}"
+
+
 class AuditEvent(models.Model):
     """Who did what to a programme (shown on the programme page) or, with no programme,
     to the directory (shown on the directory page), and when."""
@@ -525,6 +595,7 @@ class AuditEvent(models.Model):
         ADMIN_REMOVED = "admin_removed", "Removed an admin"
         NUDGED = "nudged", "Nudged people"
         PAIRING_ENDED = "pairing_ended", "Ended a pairing"
+        ROUND_STARTED = "round_started", "Started a new round"
         # The directory's.
         PERSON_CHANGED = "person_changed", "Changed a person"
         PEOPLE_IMPORTED = "people_imported", "Imported the directory"

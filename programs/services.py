@@ -362,6 +362,7 @@ def participant_add(
     participant.style = style
     participant.capacity = capacity
     participant.withdrawn_at = None
+    participant.round = program.current_round
     participant.full_clean()
     participant.save()
     participant.goals.set(topics_from_names(goals))
@@ -437,6 +438,7 @@ def participant_enrol(
         # Someone who left the programme (or was withdrawn) comes back with new answers.
         participant.role = role
         participant.withdrawn_at = None
+    participant.round = program.current_round
     _enrolment_fields(
         participant=participant,
         goals=goals,

@@ -73,7 +73,7 @@ from pairing.models import (
     Reminder,
     SurveyResponse,
 )
-from pairing.selectors import candidates_for
+from pairing.selectors import RoundFigures, candidates_for, round_figures
 from programs.models import (
     HR_ADMINS_GROUP,
     PEOPLE_ADMINS_GROUP,
@@ -1365,3 +1365,43 @@ def pin_people(*, program: Program, emails: list[str], names: list[str]) -> list
         .order_by("pk")
         .values_list("pk", "employee__email", "employee__name", "role")
     ]
+
+
+# --- rounds ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RoundRow:
+    number: int
+    started_at: datetime
+    started_by: str  # a name, "the schedule", or "" for the first round
+    everyone: bool | None  # None for the first round: nobody moved on into it
+    figures: RoundFigures
+    current: bool
+
+
+def round_history(*, program: Program) -> list[RoundRow]:
+    """Every round of the programme, the current one last, with its figures: kept when
+    the round ended, counted now for the current one. Three queries."""
+    stored = {r.number: r for r in program.rounds.select_related("started_by__employee").order_by()}
+    rows = []
+    for number in range(1, program.current_round + 1):
+        row = stored.get(number)
+        current = number == program.current_round
+        if current or row is None or not row.summary:
+            figures = round_figures(program=program, number=number)
+        else:
+            figures = RoundFigures(**row.summary)
+        if row is None or number == 1:
+            started_at = row.started_at if row else program.created_at
+            by, everyone = "", None
+        else:
+            user = row.started_by
+            by = (
+                "the schedule"
+                if user is None
+                else getattr(getattr(user, "employee", None), "name", user.get_username())
+            )
+            started_at, everyone = row.started_at, row.everyone
+        rows.append(RoundRow(number, started_at, by, everyone, figures, current))
+    return rows

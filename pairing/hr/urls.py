@@ -19,6 +19,7 @@ from pairing.hr.views import (
     participants,
     programmes,
     proposals,
+    rounds,
     scim_tokens,
 )
 
@@ -117,6 +118,7 @@ urlpatterns = [
         admins.program_admin_remove_view,
         name="program_admin_remove",
     ),
+    path("programmes/<slug:slug>/rounds/", rounds.program_rounds, name="program_rounds"),
     # Matching runs.
     path("programmes/<slug:slug>/matching/", matching.matchrun_create, name="matchrun_create"),
     path("matching/runs/<int:pk>/", matching.matchrun_detail, name="matchrun_detail"),

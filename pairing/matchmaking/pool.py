@@ -66,8 +66,8 @@ def live_pairings(program: Program) -> LivePairings:
 
 
 def declined_pairs(program: Program) -> set[Pair]:
-    """rules.declined_pairs as engine keys."""
-    return {(str(a), str(b)) for a, b in rules.declined_pairs(program_id=program.pk)}
+    """rules.never_again_pairs as engine keys: declined before, or partners already."""
+    return {(str(a), str(b)) for a, b in rules.never_again_pairs(program=program)}
 
 
 @dataclass(frozen=True)
@@ -160,5 +160,5 @@ def grouped_pairs(program: Program, pool: Pool) -> set[Pair]:
     """rules.grouped_pairs as engine keys, less the proposals a run on ``pool`` replaces:
     publishing deletes them, so they bar nobody (else each run would have to break up the
     groups the last one proposed)."""
-    found = rules.grouped_pairs(program_id=program.pk, ignoring=pool.replaceable)
+    found = rules.grouped_pairs(program=program, ignoring=pool.replaceable)
     return {(str(a), str(b)) for a, b in found}

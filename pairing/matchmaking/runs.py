@@ -251,6 +251,7 @@ def proposals_commit(
     pairings = [
         Pairing(
             program=program,
+            round=program.current_round,
             status=Pairing.Status.PROPOSED,
             source=Pairing.Source.PINNED if proposal.pinned else Pairing.Source.MATCHING,
             score=round(proposal.score, 2),

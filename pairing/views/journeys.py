@@ -10,9 +10,10 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from pairing import selectors, services
+from pairing import rounds, selectors, services
 from pairing.forms.journeys import CandidateRequestForm, CheckInForm, DeclineForm, EndForm
 from pairing.models import Pairing
+from programs.models import Program
 
 
 @require_GET
@@ -207,3 +208,21 @@ def candidate_request(request, slug: str):
         return redirect("pairing:candidates", slug=slug)
     messages.success(request, "Request sent. You will see their answer on your home page.")
     return redirect("pairing:proposal_detail", pk=pairing.pk)
+
+
+@require_POST
+def round_join(request, slug: str):
+    """Someone of an earlier round joins the programme's new round."""
+    participant = selectors.enrolment_get(user=request.user, slug=slug)
+    try:
+        participant = rounds.round_join(participant=participant, user=request.user)
+    except rounds.RoundError as error:
+        messages.error(request, str(error))
+    else:
+        program = participant.program
+        messages.success(
+            request,
+            f"You are in round {program.current_round} of {program.name}."
+            + (" HR will propose your new partner." if program.matching_mode == Program.MatchingMode.ADMIN else ""),
+        )
+    return redirect("home")

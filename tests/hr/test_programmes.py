@@ -399,6 +399,15 @@ def test_create_form_comes_in_sections_with_the_matching_rules_folded_away(clien
             [("group_min", groups), ("group_max", groups), ("group_level_spread", groups)],
         ),
         (
+            "Rounds",
+            False,
+            [
+                ("partner_repeat_rounds", ""),
+                ("rotate_every_weeks", ""),
+                ("auto_publish_rounds", ""),
+            ],
+        ),
+        (
             "Matching rules",
             True,
             [

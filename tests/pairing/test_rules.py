@@ -85,15 +85,37 @@ def test_declined_and_expired_pairs_are_remembered_per_programme():
     assert rules.declined_pairs(program_id=program.pk, participant_id=a.pk) == {
         tuple(sorted((mentor.pk, a.pk)))
     }
-    assert rules.declined_partner_ids(mentor) == {a.pk, b.pk}
-    assert rules.declined_partner_ids(c) == set()
+    # The pair that ended was partners: not declined, but not proposed again either.
+    assert rules.barred_partner_ids(mentor) == {a.pk, b.pk, c.pk}
+    assert rules.barred_partner_ids(c) == {mentor.pk}
+
+
+def test_partners_are_barred_for_as_many_rounds_as_the_programme_says():
+    program = make_program(kind=Program.Kind.PEER_COACHING)
+    ann, bo, cy, di, ed = (make_participant(program=program, role="peer") for _ in range(5))
+    make_live_pairing(program=program, guide=ann, learner=bo, status="ended")  # round 1
+    make_live_pairing(program=program, guide=cy, learner=di, status="active", round=2)
+    # A proposal nobody answered made nobody partners.
+    make_live_pairing(program=program, guide=ann, learner=ed, status="proposed", round=2)
+    Program.objects.filter(pk=program.pk).update(current_round=3)
+    program.refresh_from_db()
+    both = {tuple(sorted((ann.pk, bo.pk))), tuple(sorted((cy.pk, di.pk)))}
+
+    assert rules.partnered_pairs(program=program) == both  # never again, by default
+    program.partner_repeat_rounds = 1  # round 2 still bars, round 1 no longer
+    assert rules.partnered_pairs(program=program) == {tuple(sorted((cy.pk, di.pk)))}
+    program.partner_repeat_rounds = 2
+    assert rules.partnered_pairs(program=program) == both
+    assert rules.partnered_pairs(program=program, participant_id=ann.pk) == {
+        tuple(sorted((ann.pk, bo.pk)))
+    }
 
 
 def test_peer_programmes_use_the_same_rules():
     program = make_program(kind=Program.Kind.PEER_COACHING)
     first, second = (make_participant(program=program, role="peer") for _ in range(2))
     make_live_pairing(program=program, guide=first, learner=second, status="declined")
-    assert rules.declined_partner_ids(second) == {first.pk}
+    assert rules.barred_partner_ids(second) == {first.pk}
 
 
 def test_everyone_who_shared_a_group_is_a_pair_whatever_became_of_it():
@@ -116,7 +138,7 @@ def test_everyone_who_shared_a_group_is_a_pair_whatever_became_of_it():
         tuple(sorted(p))
         for p in [(a.pk, b.pk), (a.pk, c.pk), (b.pk, c.pk), (c.pk, d.pk), (a.pk, e.pk)]
     }
-    assert rules.grouped_pairs(program_id=program.pk) == pairs
+    assert rules.grouped_pairs(program=program) == pairs
 
 
 def test_lapses_in_a_row_count_back_to_the_last_answer():

@@ -48,7 +48,11 @@ PROGRAM_FIELDS = [
     "weight_level",
     "weight_style",
     "weight_department",
+    "partner_repeat_rounds",
+    "rotate_every_weeks",
+    "auto_publish_rounds",
 ]
+ROUND_SETTINGS = ["partner_repeat_rounds", "rotate_every_weeks", "auto_publish_rounds"]
 WEIGHT_FIELDS = ["weight_goals", "weight_level", "weight_style", "weight_department"]
 DATE_FIELDS = ["enrol_opens", "enrol_closes", "starts_on", "ends_on"]
 MAX_SCORE = 100
@@ -85,6 +89,7 @@ SECTIONS = [
     ),
     ("Check-ins", ["checkin_cadence_days"], False),
     ("Groups", list(GROUP_SETTINGS), False),
+    ("Rounds", ROUND_SETTINGS, False),
     ("Matching rules", ["min_gap", "ideal_gap", "max_gap", "peer_max_gap", *WEIGHT_FIELDS], True),
 ]
 FALLBACK_SLUG = "programme"
@@ -151,6 +156,9 @@ class ProgramForm(forms.ModelForm):
             "weight_level": "Points for the level gap",
             "weight_style": "Points for the feedback style",
             "weight_department": "Points for different departments",
+            "partner_repeat_rounds": "Rounds before the same people may be paired again",
+            "rotate_every_weeks": "Weeks between rounds",
+            "auto_publish_rounds": "Publish scheduled rounds without review",
         }
         help_texts = {
             "slug": "The end of the programme's web address: lower-case letters, digits and "

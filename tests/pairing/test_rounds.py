@@ -1,0 +1,216 @@
+"""Rounds: starting one, joining it, the schedule, and who may be paired again."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from pairing import rounds
+from pairing.matchmaking.runs import program_match
+from pairing.models import MatchRun, Pairing, PairingMember
+from programs.models import AuditEvent, Participant, Program, Round
+from tests.factories import make_employee, make_live_pairing, make_participant, make_program
+
+pytestmark = pytest.mark.django_db
+
+PEER = Participant.Role.PEER
+
+
+def _peer(program, name, **extra):
+    employee = make_employee(name=name, email=f"{name.lower()}@example.org", level=3)
+    return make_participant(program=program, role=PEER, employee=employee, **extra)
+
+
+@pytest.fixture
+def peers(hr_admin):
+    """Five peers: Ann-Bo running, Cy-Di proposed, Ed on their own."""
+    program = make_program(
+        kind=Program.Kind.PEER_COACHING, slug="peers", name="Peers", admins=[hr_admin]
+    )
+    ann, bo, cy, di, ed = (_peer(program, n) for n in ("Ann", "Bo", "Cy", "Di", "Ed"))
+    make_live_pairing(program=program, guide=ann, learner=bo, status="active")
+    make_live_pairing(program=program, guide=cy, learner=di, status="proposed")
+    return program, {p.employee.name: p for p in (ann, bo, cy, di, ed)}
+
+
+def _refreshed(people):
+    return {name: Participant.objects.get(pk=p.pk) for name, p in people.items()}
+
+
+def test_a_new_round_for_everyone_ends_the_last_one_and_serves_the_unmatched_first(
+    peers, hr_admin, mailoutbox, django_capture_on_commit_callbacks
+):
+    program, people = peers
+    with django_capture_on_commit_callbacks(execute=True):
+        started = rounds.round_start(
+            program=program, actor=hr_admin, everyone=True, end_pairings=True
+        )
+
+    program.refresh_from_db()
+    assert (started.number, program.current_round, started.everyone) == (2, 2, True)
+    assert started.started_by == hr_admin
+    statuses = dict(Pairing.objects.filter(program=program).values_list("status", "end_reason"))
+    assert statuses == {"ended": "Round 1 finished", "cancelled": "Round 1 finished"}
+    assert not PairingMember.objects.filter(pairing__program=program, live=True).exists()
+    now = _refreshed(people)
+    assert {name: p.round for name, p in now.items()} == dict.fromkeys(now, 2)
+    # Only Ann and Bo had a partner: a proposal nobody agreed to is no partner.
+    assert {name: p.rounds_waited for name, p in now.items()} == {
+        "Ann": 0, "Bo": 0, "Cy": 1, "Di": 1, "Ed": 1,
+    }  # fmt: skip
+    event = AuditEvent.objects.get(program=program, action=AuditEvent.Action.ROUND_STARTED)
+    assert event.summary == (
+        "Started round 2; the last round's pairings ended; everyone still enrolled moved on"
+    )
+    assert sorted(m.to[0] for m in mailoutbox) == [
+        "ann@example.org", "bo@example.org", "cy@example.org", "di@example.org", "ed@example.org",
+    ]  # fmt: skip
+    ann_mail = next(m for m in mailoutbox if m.to == ["ann@example.org"])
+    assert ann_mail.subject == "Round 2 of Peers has started"
+    assert "Your pairing with Bo ended with round 1" in ann_mail.body
+    assert "You are in round 2." in ann_mail.body
+    ed_mail = next(m for m in mailoutbox if m.to == ["ed@example.org"])
+    assert "Your pairing" not in ed_mail.body
+
+
+def test_round_emails_go_once_however_often_the_task_runs(
+    peers, hr_admin, mailoutbox, django_capture_on_commit_callbacks
+):
+    from pairing import tasks
+
+    program, _ = peers
+    with django_capture_on_commit_callbacks(execute=True):
+        rounds.round_start(program=program, actor=hr_admin, everyone=True, end_pairings=True)
+    assert len(mailoutbox) == 5
+    assert tasks.send_round_emails(program.pk, 2) == 0
+    for participant in Participant.objects.filter(program=program):
+        assert rounds.round_started_notify(participant_id=participant.pk, number=2) is False
+    assert len(mailoutbox) == 5
+
+
+def test_someone_who_enrols_after_the_start_is_not_told_the_round_started(peers, hr_admin):
+    program, _ = peers
+    started = rounds.round_start(program=program, actor=hr_admin, everyone=True, end_pairings=True)
+    late = _peer(program, "Flo", round=2, enrolled_at=started.started_at + timedelta(minutes=1))
+    assert late.pk not in rounds.round_email_recipients(program.pk, 2)
+
+
+def test_without_everyone_people_join_themselves_and_only_they_are_matched(
+    peers, hr_admin, mailoutbox, django_capture_on_commit_callbacks
+):
+    program, people = peers
+    with django_capture_on_commit_callbacks(execute=True):
+        rounds.round_start(program=program, actor=hr_admin, everyone=False, end_pairings=True)
+    assert not Participant.objects.active().filter(program=program).exists()
+    ed_mail = next(m for m in mailoutbox if m.to == ["ed@example.org"])
+    assert "To take part, join round 2 on your Pairwise home page." in ed_mail.body
+
+    for name in ("Ann", "Cy", "Ed"):
+        person = people[name]
+        rounds.round_join(participant=person, user=person.employee.user)
+    joined = Participant.objects.active().filter(program=program)
+    assert sorted(p.employee.name for p in joined) == ["Ann", "Cy", "Ed"]
+    # Joining twice changes nothing; someone else's enrolment cannot be joined.
+    rounds.round_join(participant=people["Ann"], user=people["Ann"].employee.user)
+    with pytest.raises(rounds.RoundError, match="not your enrolment"):
+        rounds.round_join(participant=people["Bo"], user=people["Ann"].employee.user)
+
+
+def test_someone_who_skipped_a_round_is_not_served_first_for_it(peers, hr_admin):
+    program, people = peers
+    rounds.round_start(program=program, actor=hr_admin, everyone=False, end_pairings=True)
+    rounds.round_start(program=program, actor=hr_admin, everyone=False, end_pairings=True)
+    ed = people["Ed"]  # waited in round 1, sat out round 2
+    assert Participant.objects.get(pk=ed.pk).rounds_waited == 1
+    rounds.round_join(participant=ed, user=ed.employee.user)
+    assert Participant.objects.get(pk=ed.pk).round == 3
+    assert Participant.objects.get(pk=ed.pk).rounds_waited == 0
+
+
+def test_the_next_round_never_pairs_last_rounds_partners_again(peers, hr_admin):
+    program, people = peers
+    rounds.round_start(program=program, actor=hr_admin, everyone=True, end_pairings=True)
+    program.refresh_from_db()
+    outcome = program_match(program)
+    made = {frozenset(outcome.people[k].label for k in p.members) for p in outcome.result.pairings}
+    assert frozenset(("Ann", "Bo")) not in made
+    # The proposal nobody answered was cancelled by the round's end: not proposed again.
+    assert frozenset(("Cy", "Di")) not in made
+    assert len(made) == 2
+
+
+def test_a_programme_may_let_partners_meet_again_after_some_rounds(peers, hr_admin):
+    program, people = peers
+    program.partner_repeat_rounds = 1
+    program.save()
+    rounds.round_start(program=program, actor=hr_admin, everyone=True, end_pairings=True)
+    program.refresh_from_db()
+    from pairing import rules
+
+    ann, bo = people["Ann"].pk, people["Bo"].pk
+    assert (min(ann, bo), max(ann, bo)) in rules.partnered_pairs(program=program)
+    rounds.round_start(program=program, actor=hr_admin, everyone=True, end_pairings=True)
+    program.refresh_from_db()
+    assert rules.partnered_pairs(program=program) == set()
+
+
+def test_keeping_the_pairings_leaves_them_running_and_their_people_out_of_the_pool(peers, hr_admin):
+    program, people = peers
+    rounds.round_start(program=program, actor=hr_admin, everyone=True, end_pairings=False)
+    program.refresh_from_db()
+    assert Pairing.objects.filter(program=program, status="active").count() == 1
+    pool = {p.label for p in program_match(program).pool.people}
+    # Cy and Di's proposal stays too: Di has answered it (the factory's second peer asks).
+    assert pool == {"Ed"}
+
+
+def test_a_round_cannot_start_in_a_closed_programme_or_while_matching_computes(peers, hr_admin):
+    program, _ = peers
+    MatchRun.objects.create(program=program, status=MatchRun.Status.RUNNING)
+    with pytest.raises(rounds.RoundError, match="being computed"):
+        rounds.round_start(program=program, actor=hr_admin, everyone=True, end_pairings=True)
+    Program.objects.filter(pk=program.pk).update(status=Program.Status.CLOSED)
+    with pytest.raises(rounds.RoundError, match="is closed"):
+        rounds.round_start(program=program, actor=hr_admin, everyone=True, end_pairings=True)
+    assert not Round.objects.exists()
+
+
+def test_the_schedule_starts_a_due_round_once_and_publishes_it_when_told(
+    peers, mailoutbox, django_capture_on_commit_callbacks
+):
+    program, people = peers
+    Program.objects.filter(pk=program.pk).update(
+        status=Program.Status.ACTIVE,
+        rotate_every_weeks=6,
+        auto_publish_rounds=True,
+        created_at=timezone.now() - timedelta(weeks=6, hours=1),
+    )
+    now = timezone.now()
+    assert rounds.rounds_due(now - timedelta(hours=2)) == []
+    assert rounds.rounds_due(now) == [program.pk]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        started = rounds.round_start_scheduled(program_id=program.pk, now=now)
+    assert started.number == 2 and started.started_by is None
+    assert rounds.round_start_scheduled(program_id=program.pk, now=now) is None
+    assert rounds.rounds_due(now) == []
+    assert rounds.rounds_due(now + timedelta(weeks=6, minutes=1)) == [program.pk]
+
+    run = MatchRun.objects.get(program=program)
+    assert (run.status, run.publish_when_done) == (MatchRun.Status.PUBLISHED, True)
+    new = Pairing.objects.filter(program=program, round=2)
+    assert new.count() == 2
+    assert all(p.status == Pairing.Status.PROPOSED for p in new)
+
+
+def test_a_scheduled_round_waits_for_review_unless_the_programme_publishes_it(peers):
+    program, _ = peers
+    Program.objects.filter(pk=program.pk).update(
+        status=Program.Status.ACTIVE,
+        rotate_every_weeks=2,
+        created_at=timezone.now() - timedelta(weeks=3),
+    )
+    rounds.round_start_scheduled(program_id=program.pk, now=timezone.now())
+    run = MatchRun.objects.get(program=program)
+    assert run.status == MatchRun.Status.DONE
+    assert not Pairing.objects.filter(program=program, round=2).exists()
