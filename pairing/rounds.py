@@ -64,12 +64,22 @@ def _close_round(*, program: Program, actor, end_pairings: bool) -> None:
 
 @transaction.atomic
 def round_start(
-    *, program: Program, actor, everyone: bool, end_pairings: bool, scheduled: bool = False
+    *,
+    program: Program,
+    actor,
+    everyone: bool,
+    end_pairings: bool,
+    number: int | None = None,
+    scheduled: bool = False,
 ) -> Round:
     """Start the programme's next round (see the module's docstring). ``actor`` is the HR
-    admin, None for the schedule. Refused while the programme is closed or a matching run
-    is being computed (it would match the old round's people)."""
+    admin, None for the schedule; ``number``, when given, is the round HR meant to start,
+    so a second click (or a colleague's) does not start yet another. Refused while the
+    programme is closed or a matching run is being computed (it would match the old
+    round's people)."""
     program = Program.objects.select_for_update().get(pk=program.pk)
+    if number is not None and number != program.current_round + 1:
+        raise RoundError(f"Round {number} has already started.")
     if program.status == Program.Status.CLOSED:
         raise RoundError(f"{program.name} is closed: open it again to start a round.")
     computing = (MatchRun.Status.QUEUED, MatchRun.Status.RUNNING)

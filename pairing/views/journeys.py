@@ -223,6 +223,10 @@ def round_join(request, slug: str):
         messages.success(
             request,
             f"You are in round {program.current_round} of {program.name}."
-            + (" HR will propose your new partner." if program.matching_mode == Program.MatchingMode.ADMIN else ""),
+            + (
+                " HR will propose your new partner."
+                if program.matching_mode == Program.MatchingMode.ADMIN
+                else ""
+            ),
         )
     return redirect("home")

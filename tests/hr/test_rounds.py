@@ -40,7 +40,8 @@ def test_hr_starts_a_round_and_sees_its_history(client, hr_admin, peers):
     assert [r.number for r in page.context["history"]] == [1]
     assert page.context["form"]["end_pairings"].initial is True  # peers rotate
 
-    response = client.post(url, {"who": "everyone", "end_pairings": "on"}, follow=True)
+    form = {"who": "everyone", "end_pairings": "on", "number": "2"}
+    response = client.post(url, form, follow=True)
     assert response.redirect_chain == [(url, 302)]
     assert [str(m) for m in response.context["messages"]] == [
         "Round 2 has started. Everyone of round 1 is being told by email."
@@ -56,19 +57,23 @@ def test_hr_starts_a_round_and_sees_its_history(client, hr_admin, peers):
     }  # fmt: skip
     assert second.started_by == "Hana HR" and second.everyone is True
     assert Pairing.objects.get().end_reason == "Round 1 finished"
+    # The same form posted again (a double click) starts nothing more.
+    again = client.post(url, form)
+    assert again.context["form"].non_field_errors() == ["Round 2 has already started."]
+    assert Round.objects.filter(program=program).count() == 2  # rounds 1 (kept) and 2
 
 
 def test_the_rounds_page_refuses_bad_input_and_other_admins(client, hr_admin, peers):
     program, _ = peers
     url = reverse("hr:program_rounds", args=[program.slug])
     client.force_login(hr_admin)
-    response = client.post(url, {"who": "someone"})
+    response = client.post(url, {"who": "someone", "number": "2"})
     assert response.status_code == 200
     assert response.context["form"].errors["who"] == [
         "Select a valid choice. someone is not one of the available choices."
     ]
     Program.objects.filter(pk=program.pk).update(status=Program.Status.CLOSED)
-    response = client.post(url, {"who": "everyone"})
+    response = client.post(url, {"who": "everyone", "number": "2"})
     assert response.context["form"].non_field_errors() == [
         "Peers is closed: open it again to start a round."
     ]

@@ -20,8 +20,12 @@ class RoundStartForm(forms.Form):
         help_text="Everyone in them is told, and nobody is paired with the same person again.",
     )
 
+    # The round the page offered to start: a second click does not start another.
+    number = forms.IntegerField(widget=forms.HiddenInput)
+
     def __init__(self, *args, program, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["number"].initial = program.current_round + 1
         self.fields["end_pairings"].label = f"End the pairings of round {program.current_round}"
         # Peers rotate; a mentoring cohort usually keeps its pairs until they finish.
         self.fields["end_pairings"].initial = program.is_peer

@@ -23,6 +23,7 @@ def program_rounds(request, slug):
                 actor=request.user,
                 everyone=form.everyone,
                 end_pairings=form.cleaned_data["end_pairings"],
+                number=form.cleaned_data["number"],
             )
         except rounds.RoundError as error:
             form.add_error(None, str(error))
