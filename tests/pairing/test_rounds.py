@@ -214,3 +214,43 @@ def test_a_scheduled_round_waits_for_review_unless_the_programme_publishes_it(pe
     run = MatchRun.objects.get(program=program)
     assert run.status == MatchRun.Status.DONE
     assert not Pairing.objects.filter(program=program, round=2).exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_admins_starting_the_same_round_at_once_start_it_once():
+    import threading
+
+    from django.db import connection
+
+    program = make_program(kind=Program.Kind.PEER_COACHING)
+    for name in ("Ann", "Bo", "Cy"):
+        _peer(program, name)
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def start():
+        try:
+            connection.ensure_connection()
+            barrier.wait()
+            rounds.round_start(
+                program=program, actor=None, everyone=True, end_pairings=True, number=2
+            )
+            result = "started"
+        except rounds.RoundError as error:
+            result = str(error)
+        finally:
+            connection.close()
+        with lock:
+            outcomes.append(result)
+
+    threads = [threading.Thread(target=start) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(outcomes) == ["Round 2 has already started.", "started"]
+    assert list(Round.objects.filter(program=program).values_list("number", flat=True)) == [1, 2]
+    assert Participant.objects.filter(program=program, round=2).count() == 3
