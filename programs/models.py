@@ -337,8 +337,8 @@ class Program(models.Model):
         null=True,
         blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(MAX_ROTATION_WEEKS)],
-        help_text="Weeks between rounds: the pairings end, everyone still enrolled moves "
-        "on and matching runs. Leave blank to start rounds yourself.",
+        help_text="At each new round the pairings end, everyone still enrolled moves on "
+        "and matching runs. Leave blank to start rounds yourself.",
     )
     auto_publish_rounds = models.BooleanField(
         "Publish scheduled rounds without review",

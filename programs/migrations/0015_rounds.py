@@ -62,7 +62,7 @@ class Migration(migrations.Migration):
             name="rotate_every_weeks",
             field=models.PositiveSmallIntegerField(
                 blank=True,
-                help_text="Weeks between rounds: the pairings end, everyone still enrolled moves on and matching runs. Leave blank to start rounds yourself.",
+                help_text="At each new round the pairings end, everyone still enrolled moves on and matching runs. Leave blank to start rounds yourself.",
                 null=True,
                 validators=[
                     django.core.validators.MinValueValidator(1),
