@@ -5,6 +5,12 @@ at most one pair, maximise first the number matched and then the total score. It
 min-cost flow; the lexicographic objective becomes one weight per pair, ``B + score``, with
 ``B`` larger than any total score difference (so one more match always wins).
 
+A first tier, people left unmatched last round served first, adds ``extra`` to each row's
+weight when it is matched: ``P`` for a waited learner (`tier_weight`), larger than anything
+the lower tiers can gain, so one more waited person matched always wins. The extra sits on
+the row (its "unmatched" arc, surplus and dual), so pricing and the bound prove the tiered
+optimum just as they prove the plain one.
+
 Why this method (measured on this 2-core machine, 10,000 learners x 2,000 guides, capacity 5,
 ~2/3 of the pairs allowed):
 
@@ -59,6 +65,7 @@ class AssignmentSolution:
     upper: int = 0  # the dual bound on the total weight (equals ours when certified)
     row_dual: np.ndarray | None = None  # u: feasible with col_dual on every allowed pair
     col_dual: np.ndarray | None = None  # v
+    extra: np.ndarray | None = None  # the row's tier weight when matched (None: no tier)
 
 
 def big_weight(scores: np.ndarray, capacity: np.ndarray) -> tuple[int, int]:
@@ -73,6 +80,16 @@ def big_weight(scores: np.ndarray, capacity: np.ndarray) -> tuple[int, int]:
     return top, most_pairs * top + 1
 
 
+def tier_weight(top: int, bonus: int, most_pairs: int) -> int:
+    """``P``, the weight of matching one more waited person.
+
+    Every solution's lower tiers, ``B + score`` summed over its pairs, lie between 0 and
+    ``M * (B + K)``, so ``P = M * (B + K) + 1`` makes the waited count come first.
+    ``scores.choose_scale`` keeps ``2 P + B + K`` below 2**53 (float64 pricing stays exact).
+    """
+    return most_pairs * (bonus + top) + 1
+
+
 def _flow(
     n: int,
     capacity: np.ndarray,
@@ -80,7 +97,7 @@ def _flow(
     arc_cols: np.ndarray,
     arc_scores: np.ndarray,
     top: int,
-    bonus: int,
+    bonus: int | np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Min-cost flow on the candidate arcs; returns (match, guide duals v, learner duals u)."""
     m = capacity.size
@@ -93,7 +110,7 @@ def _flow(
     costs = np.concatenate(
         [
             top - arc_scores.astype(np.int64),
-            np.full(n, top + bonus, np.int64),
+            np.broadcast_to(np.asarray(top + bonus, np.int64), n),
             np.zeros(m, np.int64),
         ]
     )
@@ -118,7 +135,8 @@ def _flow(
     potentials = np.asarray(potentials, dtype=np.int64)
     # LEMON: reduced cost of (a, b) is cost + pi[a] - pi[b]. With v_j = pi[sink] - pi[guide j]
     # and u_i = top + bonus + pi[i] - pi[sink], the reduced cost of learner i -> guide j is
-    # u_i + v_j - (bonus + score_ij): the dual of "maximise sum of (bonus + score)".
+    # u_i + v_j - (bonus + score_ij): the dual of "maximise sum of (bonus + score)". With the
+    # tier, ``bonus`` is per learner (B plus its extra).
     guide_dual = np.maximum(potentials[sink] - potentials[n : n + m], 0)
     learner_dual = top + bonus + potentials[:n] - potentials[sink]
     return match, guide_dual, learner_dual
@@ -171,11 +189,13 @@ def solve_assignment(
     *,
     deadline: float | None = None,
     max_rounds: int = _MAX_ROUNDS,
+    extra: np.ndarray | None = None,
 ) -> AssignmentSolution:
     """Solve on the candidate arcs, pricing all allowed pairs until the optimum is proven.
 
     ``scores`` is the full (rows x cols) int32 matrix with FORBIDDEN cells; ``cand_rows`` and
-    ``cand_cols`` the starting sparse graph (sorted by row, then column).
+    ``cand_cols`` the starting sparse graph (sorted by row, then column). ``extra`` (int64
+    per row, or None) is added to a row's weight when it is matched: the waited tier.
     """
     n, m = scores.shape
     if n == 0 or m == 0 or int(capacity.sum()) == 0:
@@ -184,23 +204,27 @@ def solve_assignment(
             np.full(n, -1, np.int64), True, 0, True, 0, 0, 1, 0, zeros, np.zeros(m, np.int64)
         )
     top, bonus = big_weight(scores, capacity)
+    # Without the tier ``gain`` stays the scalar B, so the arithmetic is exactly the old one.
+    gain = bonus if extra is None else bonus + extra.astype(np.int64)
     arc_rows, arc_cols = cand_rows.astype(np.int64), cand_cols.astype(np.int64)
     cap = capacity.astype(np.int64)
     rounds = 0
     while True:
         rounds += 1
         arc_scores = scores[arc_rows, arc_cols]
-        match, guide_dual, _ = _flow(n, capacity, arc_rows, arc_cols, arc_scores, top, bonus)
+        match, guide_dual, _ = _flow(n, capacity, arc_rows, arc_cols, arc_scores, top, gain)
         matched = np.flatnonzero(match >= 0)
         own_scores = scores[matched, match[matched]].astype(np.int64)
         value = bonus * matched.size + int(own_scores.sum())
-        # Each learner's surplus under the duals, minus B (the complementary-slackness dual
-        # u_i - B): its own pair's score - v_j, or -B when unmatched.
-        surplus = np.full(n, -bonus, np.int64)
+        if extra is not None:
+            value += int(extra[matched].sum())
+        # Each learner's surplus under the duals, minus its gain (the complementary-slackness
+        # dual u_i - B - extra_i): its own pair's score - v_j, or -gain when unmatched.
+        surplus = np.broadcast_to(-np.asarray(gain, np.int64), n).copy()
         surplus[matched] = own_scores - guide_dual[match[matched]]
         best, new_rows, new_cols = price(scores, guide_dual, surplus, _ADD_PER_ROW)
         # Any v >= 0 gives a bound: sum of c_j v_j + sum over learners of max(0, best u_i).
-        row_dual = np.maximum(bonus + np.where(np.isinf(best), -bonus, best), 0).astype(np.int64)
+        row_dual = np.maximum(gain + np.where(np.isinf(best), -gain, best), 0).astype(np.int64)
         upper = int((cap * guide_dual).sum()) + int(row_dual.sum())
         out_of_time = deadline is not None and time.perf_counter() > deadline
         if new_rows.size == 0 or out_of_time or rounds >= max_rounds:
@@ -209,10 +233,12 @@ def solve_assignment(
                 match=match,
                 certified=gap == 0,
                 gap_units=gap,
-                cardinality_proven=upper < (matched.size + 1) * bonus,
+                # With the tier, more people matched is not always better: claim nothing.
+                cardinality_proven=extra is None and upper < (matched.size + 1) * bonus,
                 rounds=rounds,
                 arcs=int(arc_rows.size),
                 bonus=bonus,
+                extra=extra,
                 upper=upper,
                 row_dual=row_dual,
                 col_dual=guide_dual,

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import sys
 import time
 import tracemalloc
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -118,6 +120,62 @@ def synthetic_org(
         else:
             person["manager"] = f"outside-{int(rng.integers(10 * len(people) + 1))}@example.org"
     return [Person(**person) for person in people]
+
+
+def mark_waited(people: Sequence[Person], fraction: float, seed: int) -> list[Person]:
+    """The same people with ``fraction`` of the learners (or peers), drawn at random, marked
+    as left unmatched last round (``Person.waited``)."""
+    served = [i for i, p in enumerate(people) if p.role != GUIDE]
+    rng = np.random.default_rng(seed)
+    chosen = set(rng.choice(served, size=round(fraction * len(served)), replace=False).tolist())
+    return [replace(p, waited=True) if i in chosen else p for i, p in enumerate(people)]
+
+
+def waited_cost(
+    kind: str,
+    *,
+    n_learners: int,
+    n_guides: int,
+    capacity: int,
+    seed: int,
+    fraction: float,
+    repeat: int = 3,
+) -> dict[str, Any]:
+    """What the waited tier costs: the same pool solved without and with ``fraction`` of
+    the learners waited, alternately in this process (median of ``repeat`` runs each)."""
+    rules = Rules(kind=kind)
+    plain = synthetic_org(kind, n_learners, n_guides, capacity, seed)
+    tiered = mark_waited(plain, fraction, seed)
+    times: dict[str, list[float]] = {"without": [], "with": []}
+    results = {}
+    for _ in range(max(repeat, 1)):
+        for name, people in (("without", plain), ("with", tiered)):
+            began = time.perf_counter()
+            results[name] = solve(people, rules)
+            times[name].append(time.perf_counter() - began)
+    without, with_ = (statistics.median(times[name]) for name in ("without", "with"))
+
+    def summary(name: str) -> dict[str, Any]:
+        objective = results[name].objective
+        return {
+            "seconds": round(statistics.median(times[name]), 3),
+            "matched": objective.matched,
+            "waited": objective.waited,
+            "waited_matched": objective.waited_matched,
+            "total_score": round(objective.total_score, 2),
+            "certified": objective.certified,
+            "gap": round(objective.gap, 2),
+            "rounds": objective.rounds,
+        }
+
+    return {
+        "kind": kind,
+        "fraction": fraction,
+        "repeat": max(repeat, 1),
+        "without": summary("without"),
+        "with": summary("with"),
+        "ratio_with_over_without": round(with_ / without, 3) if without else None,
+    }
 
 
 def dense_reference(problem: Problem) -> tuple[int, float] | None:
@@ -325,6 +383,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--peers", type=int, default=5_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--no-reference", action="store_true")
+    parser.add_argument(
+        "--waited",
+        type=float,
+        default=0.0,
+        help="Also time the same pool with this fraction of learners (or peers) waited.",
+    )
     args = parser.parse_args(argv)
     print(json.dumps(benchmark_all(**vars(args)), indent=2))
     return 0
@@ -343,16 +407,20 @@ def benchmark_all(
     peers: int,
     seed: int,
     no_reference: bool,
+    waited: float = 0.0,
 ) -> list[dict[str, Any]]:
     """Run the benchmark for one kind or for mentoring and peer coaching ("all").
 
     Group kinds use ``peers`` people (circles, co-development) or ``learners`` learners with
-    ``guides`` guides of ``capacity`` groups each (group mentoring)."""
+    ``guides`` guides of ``capacity`` groups each (group mentoring). ``waited`` above 0 adds
+    a ``waited_cost`` entry to each pair kind's report (`waited_cost`)."""
     for name, value in (("learners", learners), ("guides", guides), ("peers", peers)):
         if value < 0:
             raise BenchmarkInputError(f"--{name} must be 0 or more, not {value}")
     if capacity < 0:
         raise BenchmarkInputError(f"--capacity must be 0 or more, not {capacity}")
+    if not 0 <= waited <= 1:
+        raise BenchmarkInputError(f"--waited must be between 0 and 1, not {waited}")
     kinds = [MENTORING, PEER_COACHING] if kind == "all" else [kind]
     reports = []
     for each in kinds:
@@ -369,16 +437,24 @@ def benchmark_all(
             )
             continue
         size = peers if each == PEER_COACHING else learners
-        reports.append(
-            run_benchmark(
+        report = run_benchmark(
+            each,
+            n_learners=size,
+            n_guides=guides,
+            capacity=capacity,
+            seed=seed,
+            reference=not no_reference,
+        )
+        if waited > 0:
+            report["waited_cost"] = waited_cost(
                 each,
                 n_learners=size,
                 n_guides=guides,
                 capacity=capacity,
                 seed=seed,
-                reference=not no_reference,
+                fraction=waited,
             )
-        )
+        reports.append(report)
     return reports
 
 

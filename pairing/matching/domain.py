@@ -35,6 +35,8 @@ class Person:
 
     ``key`` is the caller's stable id; ``manager`` is the key of this person's manager, who
     may be outside the pool. ``capacity`` only matters for guides: the places they still have.
+    ``waited`` marks a learner or peer left unmatched last round: the solver serves them first
+    (a guide's flag is ignored, a guide is never "served").
     """
 
     key: str
@@ -47,6 +49,7 @@ class Person:
     style: str = "either"
     capacity: int = 1
     label: str = ""
+    waited: bool = False
 
     @property
     def name(self) -> str:
@@ -223,7 +226,10 @@ class Objective:
     """How good the result is and how sure we are of it.
 
     ``gap`` is a proven upper bound on the total score still missing for the same number of
-    people matched (0.0 when ``certified``).
+    people matched (0.0 when ``certified``). ``waited`` counts the learners (or peers) left
+    unmatched last round and ``waited_matched`` those of them matched now: the first tier of
+    the objective, above ``matched``. Both default to 0 so objectives stored before the tier
+    existed still load.
     """
 
     matched: int
@@ -233,6 +239,8 @@ class Objective:
     method: str
     rounds: int
     solve_seconds: float
+    waited: int = 0
+    waited_matched: int = 0
 
     def to_dict(self) -> dict[str, object]:
         """JSON-ready form (scores rounded to 2 decimals)."""
@@ -244,6 +252,8 @@ class Objective:
             "method": self.method,
             "rounds": self.rounds,
             "solve_seconds": round(self.solve_seconds, 3),
+            "waited": self.waited,
+            "waited_matched": self.waited_matched,
         }
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .assignment import solve_assignment
+from .assignment import big_weight, solve_assignment, tier_weight
 from .domain import (
     GUIDE,
     LEARNER,
@@ -41,6 +41,10 @@ from .scores import (
 # slower for the blossom solver.
 _K_MENTORING = 10
 _K_PEERS = 10
+
+
+def _waited(side: Side) -> np.ndarray:
+    return np.array([p.waited for p in side.people], dtype=bool)
 
 
 @dataclass
@@ -87,7 +91,12 @@ class Problem:
             rows = Side([p for p in ordered if p.role == LEARNER], vocabulary, expertise=False)
             cols = Side([p for p in ordered if p.role == GUIDE], vocabulary, expertise=True)
             capacity = np.array([max(p.capacity, 0) for p in cols.people], dtype=np.int64)
-        scale = choose_scale(len(rows.people), len(cols.people), rules)
+        # Only learners and peers are served first; a guide's flag means nothing here.
+        tiered = any(p.waited for p in rows.people)
+        places = int(capacity.sum()) if not rules.is_peer else None
+        scale = choose_scale(
+            len(rows.people), len(cols.people), rules, tiered=tiered, places=places
+        )
         scores = score_matrix(rows, cols, rules, scale)
         forbid_pairs(scores, rows, cols, [tuple(pair) for pair in banned if len(pair) == 2])
         return cls(rules, rows, cols, scores, capacity, scale, banned, vocabulary)
@@ -101,7 +110,8 @@ def solve(
     pinned: Iterable[tuple[str, str]] = (),
     time_budget: float | None = None,
 ) -> MatchResult:
-    """Pair people under ``rules``: most people matched first, then the highest total score.
+    """Pair people under ``rules``: most waited people matched first (``Person.waited``, left
+    unmatched last round), then most people matched, then the highest total score.
 
     ``excluded`` pairs (either order) are never made; ``pinned`` pairs, ``(guide, learner)``
     or ``(peer, peer)``, are forced into the result and the rest is solved optimally around
@@ -171,7 +181,13 @@ def _solve_mentoring(
     free = np.array([i for i in range(scores.shape[0]) if i not in forced], dtype=np.int64)
     sub = scores if not forced else scores[free]
     cand_rows, cand_cols = top_k(sub, problem.rows.hash[free], problem.cols.hash, _K_MENTORING)
-    solution = solve_assignment(sub, room, cand_rows, cand_cols, deadline=deadline)
+    waited = _waited(problem.rows)
+    extra = None
+    if waited[free].any():
+        top, bonus = big_weight(sub, room)
+        most = min(sub.shape[0], int(room.sum()))
+        extra = tier_weight(top, bonus, most) * waited[free].astype(np.int64)
+    solution = solve_assignment(sub, room, cand_rows, cand_cols, deadline=deadline, extra=extra)
     match = np.full(scores.shape[0], -1, np.int64)
     match[free] = solution.match
     for i, j in forced.items():
@@ -206,6 +222,8 @@ def _solve_mentoring(
         method="pylmcf network simplex on top-k candidates + dual pricing of all pairs",
         rounds=solution.rounds,
         solve_seconds=time.perf_counter() - began,
+        waited=int(waited.sum()),
+        waited_matched=int((waited & (match >= 0)).sum()),
     )
     return MatchResult(pairings, unmatched, spare, objective)
 
@@ -234,7 +252,9 @@ def _solve_peers(
     sub = scores if not forced else scores[np.ix_(free, free)]
     hashes = problem.rows.hash[free]
     cand_rows, cand_cols = top_k(sub, hashes, hashes, _K_PEERS)
-    solution = solve_peers(sub, cand_rows, cand_cols, deadline=deadline)
+    waited = _waited(problem.rows)
+    tier = waited[free] if waited[free].any() else None
+    solution = solve_peers(sub, cand_rows, cand_cols, deadline=deadline, waited=tier)
     has = solution.partner >= 0
     partner[free[has]] = free[solution.partner[has]]
     # Index i < partner i: with people sorted by key, the pair's members come out sorted and
@@ -260,6 +280,8 @@ def _solve_peers(
         method=solution.method,
         rounds=solution.rounds,
         solve_seconds=time.perf_counter() - began,
+        waited=int(waited.sum()),
+        waited_matched=int((waited & (partner >= 0)).sum()),
     )
     return MatchResult(pairings, unmatched, [], objective)
 

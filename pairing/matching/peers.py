@@ -21,6 +21,14 @@ no fast library exposes blossom duals. So:
    blossom duals on those odd cycles (``_odd_cycle_cut``) and report ``certified=False``
    with the proven gap.
 
+The waited tier (peers left unmatched last round served first) gives each pair the weight
+``B + score + P * (its waited ends)``, with ``B`` and ``P`` as in mentoring
+(`assignment.big_weight`, `assignment.tier_weight` over at most ``n // 2`` pairs), and blossom
+maximises that weight without ``max_cardinality`` (which would put cardinality above the
+tier). The bound gives each row ``2 P`` per waited peer (a pair's two arcs then sum to twice
+its weight), and reduced-cost fixing and the odd-cycle cut read slacks against the same
+weights, so every proof covers the tier.
+
 Pools with up to ``_FULL_GRAPH_EDGES`` allowed pairs (about 1,000 synthetic peers) skip all
 this: blossom on every pair is exact and quick there.
 
@@ -39,7 +47,7 @@ from dataclasses import dataclass
 import numpy as np
 import rustworkx as rx
 
-from .assignment import AssignmentSolution, solve_assignment
+from .assignment import AssignmentSolution, big_weight, solve_assignment, tier_weight
 from .scores import _BLOCK, FORBIDDEN
 
 # Reduced-cost fixing re-solves the whole graph; beyond this many extra pairs per peer it
@@ -76,11 +84,47 @@ class PeerSolution:
     method: str = "rustworkx blossom on top-k candidates + fractional (LP) bound"
 
 
-def _blossom(n: int, rows: np.ndarray, cols: np.ndarray, weights: np.ndarray) -> np.ndarray:
+@dataclass(frozen=True, slots=True)
+class _Tier:
+    """The waited tier's weights: ``B`` per pair and ``P`` per waited peer (``extra``)."""
+
+    bonus: int
+    extra: np.ndarray  # int64, P for a waited peer, 0 otherwise
+
+    @classmethod
+    def of(cls, scores: np.ndarray, waited: np.ndarray | None) -> _Tier | None:
+        if waited is None or not waited.any():
+            return None
+        n = scores.shape[0]
+        top, bonus = big_weight(scores, np.ones(n, np.int64))
+        return cls(bonus, tier_weight(top, bonus, n // 2) * waited.astype(np.int64))
+
+    def weights(self, scores: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        score = scores[rows, cols].astype(np.int64)
+        return self.bonus + score + self.extra[rows] + self.extra[cols]
+
+
+def _edges(
+    n: int, rows: np.ndarray, cols: np.ndarray, scores: np.ndarray, tier: _Tier | None
+) -> np.ndarray:
+    if tier is None:
+        return _blossom(n, rows, cols, scores[rows, cols])
+    # B in every weight already puts the number of pairs above the score.
+    return _blossom(n, rows, cols, tier.weights(scores, rows, cols), max_cardinality=False)
+
+
+def _blossom(
+    n: int,
+    rows: np.ndarray,
+    cols: np.ndarray,
+    weights: np.ndarray,
+    *,
+    max_cardinality: bool = True,
+) -> np.ndarray:
     graph = rx.PyGraph(multigraph=False)
     graph.add_nodes_from(range(n))
     graph.add_edges_from(list(zip(rows.tolist(), cols.tolist(), weights.tolist(), strict=True)))
-    pairs = rx.max_weight_matching(graph, max_cardinality=True, weight_fn=int)
+    pairs = rx.max_weight_matching(graph, max_cardinality=max_cardinality, weight_fn=int)
     partner = np.full(n, -1, np.int64)
     for a, b in pairs:
         partner[a], partner[b] = b, a
@@ -117,24 +161,27 @@ def solve_peers(
     cand_cols: np.ndarray,
     *,
     deadline: float | None = None,
+    waited: np.ndarray | None = None,
 ) -> PeerSolution:
     """Match peers exactly on the candidates, then prove it (or bound it) on all pairs.
 
     ``scores`` is the symmetric (n x n) int32 matrix with FORBIDDEN on barred pairs and on
     the diagonal; ``cand_rows``/``cand_cols`` the sparse starting graph. Past ``deadline``
-    no more proof is attempted (the bound and gap stay valid).
+    no more proof is attempted (the bound and gap stay valid). ``waited`` (bool per peer, or
+    None) marks peers to serve first.
     """
     n = scores.shape[0]
+    tier = _Tier.of(scores, waited)
     small = int(np.count_nonzero(scores != FORBIDDEN)) // 2 <= _FULL_GRAPH_EDGES
     if small:
         all_rows, all_cols = np.nonzero(np.triu(scores != FORBIDDEN, 1))
         # Small pool: blossom on every allowed pair is exact for the full graph already.
-        partner = _blossom(n, all_rows, all_cols, scores[all_rows, all_cols])
+        partner = _edges(n, all_rows, all_cols, scores, tier)
         return PeerSolution(
             partner, True, 0, 1, int(all_rows.size), "rustworkx blossom on all allowed pairs"
         )
     rows, cols = _undirected(cand_rows, cand_cols, n)
-    partner = _blossom(n, rows, cols, scores[rows, cols])
+    partner = _edges(n, rows, cols, scores, tier)
     rounds = 1
     extra_rows, extra_cols = _repair_edges(scores, partner)
     lonely = partner[extra_rows] < 0
@@ -144,7 +191,7 @@ def solve_peers(
         rows, cols = _undirected(
             np.concatenate([rows, extra_rows]), np.concatenate([cols, extra_cols]), n
         )
-        partner = _blossom(n, rows, cols, scores[rows, cols])
+        partner = _edges(n, rows, cols, scores, tier)
         rounds += 1
     # The fractional bound: an assignment on the symmetric matrix (both arc directions),
     # started from the sparse graph.
@@ -156,15 +203,18 @@ def solve_peers(
         arcs % n,
         deadline=deadline,
         max_rounds=_BOUND_ROUNDS,
+        extra=None if tier is None else 2 * tier.extra,
     )
     rounds += bound.rounds
-    ours = _weight(scores, partner, bound.bonus)
+    ours = _weight(scores, partner, bound.bonus, None if tier is None else tier.extra)
     gap2 = bound.upper - 2 * ours  # twice the fractional bound minus twice ours
     if gap2 <= 0:
         return PeerSolution(partner, True, 0, rounds, int(rows.size))
     if n > _MAX_FIXING_POOL:
         return _bounded(partner, gap2 - _odd_cycle_cut(scores, bound), rounds, rows.size)
-    extra_rows, extra_cols = _within_gap(scores, bound.row_dual + bound.col_dual, gap2, bound.bonus)
+    extra_rows, extra_cols = _within_gap(
+        scores, bound.row_dual + bound.col_dual, gap2, bound.bonus, bound.extra
+    )
     known = rows * n + cols
     fresh = ~np.isin(extra_rows * n + extra_cols, known)
     in_time = deadline is None or time.perf_counter() < deadline
@@ -172,7 +222,7 @@ def solve_peers(
         rows, cols = _undirected(
             np.concatenate([rows, extra_rows[fresh]]), np.concatenate([cols, extra_cols[fresh]]), n
         )
-        partner = _blossom(n, rows, cols, scores[rows, cols])
+        partner = _edges(n, rows, cols, scores, tier)
         # Every matching better than the old one lies inside the enlarged graph and the
         # blossom solve is exact there: the new result is optimal on all pairs.
         return PeerSolution(
@@ -236,6 +286,8 @@ def _odd_cycle_cut(scores: np.ndarray, bound: AssignmentSolution) -> int:
     block = scores[members].astype(np.int64)
     # Doubled slack 2 y_a + 2 y_b - 2 w_ab of every allowed pair from a cycle's peer.
     slack = dual2[members, None] + dual2[None, :] - 2 * (bound.bonus + block)
+    if bound.extra is not None:  # the tier: the bound's rows carry twice each peer's P
+        slack -= bound.extra[members, None] + bound.extra[None, :]
     big = np.iinfo(np.int64).max
     slack[block == FORBIDDEN] = big
     outside = label < 0
@@ -273,18 +325,23 @@ def _odd_cycle_cut(scores: np.ndarray, bound: AssignmentSolution) -> int:
     return 2 * int(d.sum())
 
 
-def _weight(scores: np.ndarray, partner: np.ndarray, bonus: int) -> int:
+def _weight(
+    scores: np.ndarray, partner: np.ndarray, bonus: int, extra: np.ndarray | None = None
+) -> int:
+    """The matching's weight: ``B + score`` per pair, plus ``extra`` per matched peer."""
     first = np.flatnonzero(partner > np.arange(partner.size))
     picked = scores[first, partner[first]].astype(np.int64)
-    return int(first.size * bonus + picked.sum())
+    tier = 0 if extra is None else int(extra[partner >= 0].sum())
+    return int(first.size * bonus + picked.sum()) + tier
 
 
 def _within_gap(
-    scores: np.ndarray, dual: np.ndarray, gap2: int, bonus: int
+    scores: np.ndarray, dual: np.ndarray, gap2: int, bonus: int, extra2: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """Allowed pairs (a < b) whose doubled slack ``d_a + d_b - 2 w_ab`` is at most ``gap2``.
 
-    ``dual`` is u + v of the symmetric assignment, i.e. twice the vertex dual ``y``.
+    ``dual`` is u + v of the symmetric assignment, i.e. twice the vertex dual ``y``;
+    ``extra2`` the bound's row extras (twice each peer's tier weight), or None.
     """
     n = scores.shape[0]
     out_rows, out_cols = [], []
@@ -295,6 +352,8 @@ def _within_gap(
             + dual[None, :]
             - 2 * (bonus + block.astype(np.int64))
         )
+        if extra2 is not None:
+            slack -= extra2[start : start + _BLOCK, None] + extra2[None, :]
         r, c = np.nonzero((slack <= gap2) & (block != FORBIDDEN))
         r = r + start
         keep = r < c

@@ -316,16 +316,39 @@ def vocabulary_of(people: Iterable[Person]) -> dict[str, int]:
     return {name: i for i, name in enumerate(sorted(names))}
 
 
-def choose_scale(rows: int, cols: int, rules: Rules) -> int:
+def choose_scale(
+    rows: int, cols: int, rules: Rules, *, tiered: bool = False, places: int | None = None
+) -> int:
     """Integer units per point: as fine as possible while the solvers' sums fit in int64.
 
     The flow model's costs reach about ``rows * min(rows, cols) * max_score * scale``.
+
+    ``tiered`` (someone waited since last round) adds the waited tier's weight ``P``
+    (`assignment.tier_weight`), about ``M**2 * K`` with ``M`` the most pairs possible
+    (``min(rows, places)``; ``places`` defaults to ``cols``) and ``K`` the best score in
+    units. The scale then also shrinks until a matched row's whole weight,
+    ``W = 2 P + B + K`` (peers' bound doubles ``P``), stays below 2**53, where float64 pricing
+    (scores minus duals) is exact, and ``(rows + 1) * W`` below 2**60, which bounds every int64
+    sum (the value, and the dual bound: a guide's dual is positive only when it is full).
+    Without the tier the scale is the one it has always been.
     """
     pairs = max(rows, 1) * (max(min(rows, cols), 1) + 2)
     scale = 10**6
     while scale > 1 and pairs * (rules.max_score + 1) * scale > 2**60:
         scale //= 10
+    while tiered and scale > 1 and not _tier_fits(rows, cols if places is None else places,
+                                                  rules, scale):  # fmt: skip
+        scale //= 10
     return scale
+
+
+def _tier_fits(rows: int, places: int, rules: Rules, scale: int) -> bool:
+    most = max(min(rows, places), 1)
+    top = int(np.ceil(rules.max_score * scale)) + 1  # rounding can add at most one unit
+    bonus = most * top + 1
+    tier = most * (bonus + top) + 1
+    weight = 2 * tier + bonus + top
+    return weight < 2**53 and (rows + 1) * weight <= 2**60
 
 
 def _score_table(rules: Rules, scale: int, goal_sizes: tuple[int, ...], gaps: np.ndarray):

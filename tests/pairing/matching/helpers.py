@@ -49,20 +49,32 @@ def brute_force(
     people: Sequence[Person], rules: Rules, excluded: Sequence[tuple[str, str]] = ()
 ) -> tuple[int, float]:
     """(people matched, total score) of the lexicographic optimum, by enumeration."""
+    return brute_force_tiers(people, rules, excluded)[1:]
+
+
+def _better(a: tuple[int, int, float], b: tuple[int, int, float]) -> bool:
+    return a[:2] > b[:2] or (a[:2] == b[:2] and a[2] > b[2] + 1e-9)
+
+
+def brute_force_tiers(
+    people: Sequence[Person], rules: Rules, excluded: Sequence[tuple[str, str]] = ()
+) -> tuple[int, int, float]:
+    """(waited matched, people matched, total score) of the three-tier optimum, by
+    enumeration: most waited learners (or peers) matched, then most matched, then score."""
     banned = {frozenset(pair) for pair in excluded}
     if rules.is_peer:
         return _brute_peers(list(people), rules, banned)
     learners = [p for p in people if p.role == "learner"]
     guides = [p for p in people if p.role == "guide"]
-    best = (0, 0.0)
+    best = (0, 0, 0.0)
 
-    def walk(i: int, room: list[int], matched: int, total: float) -> None:
+    def walk(i: int, room: list[int], waited: int, matched: int, total: float) -> None:
         nonlocal best
         if i == len(learners):
-            if matched > best[0] or (matched == best[0] and total > best[1] + 1e-9):
-                best = (matched, total)
+            if _better((waited, matched, total), best):
+                best = (waited, matched, total)
             return
-        walk(i + 1, room, matched, total)
+        walk(i + 1, room, waited, matched, total)
         for j, guide in enumerate(guides):
             if room[j] < 1:
                 continue
@@ -70,28 +82,30 @@ def brute_force(
             if breakdown is None:
                 continue
             room[j] -= 1
-            walk(i + 1, room, matched + 1, total + breakdown.total)
+            w = waited + learners[i].waited
+            walk(i + 1, room, w, matched + 1, total + breakdown.total)
             room[j] += 1
 
-    walk(0, [max(g.capacity, 0) for g in guides], 0, 0.0)
+    walk(0, [max(g.capacity, 0) for g in guides], 0, 0, 0.0)
     return best
 
 
 def _brute_peers(peers: list[Person], rules: Rules, banned: set[frozenset[str]]):
-    best = (0, 0.0)
+    best = (0, 0, 0.0)
 
-    def walk(free: list[Person], matched: int, total: float) -> None:
+    def walk(free: list[Person], waited: int, matched: int, total: float) -> None:
         nonlocal best
         if not free:
-            if matched > best[0] or (matched == best[0] and total > best[1] + 1e-9):
-                best = (matched, total)
+            if _better((waited, matched, total), best):
+                best = (waited, matched, total)
             return
         first, rest = free[0], free[1:]
-        walk(rest, matched, total)
+        walk(rest, waited, matched, total)
         for k, other in enumerate(rest):
             breakdown = _allowed(first, other, rules, banned)
             if breakdown is not None:
-                walk(rest[:k] + rest[k + 1 :], matched + 2, total + breakdown.total)
+                w = waited + first.waited + other.waited
+                walk(rest[:k] + rest[k + 1 :], w, matched + 2, total + breakdown.total)
 
-    walk(peers, 0, 0.0)
+    walk(peers, 0, 0, 0.0)
     return best

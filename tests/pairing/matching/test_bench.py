@@ -63,3 +63,16 @@ def test_command_prints_json():
 def test_command_rejects_bad_sizes():
     with pytest.raises(CommandError, match="--learners must be 0 or more, not -1"):
         call_command("bench_matching", "--learners", "-1", stdout=StringIO())
+
+
+def test_waited_cost_times_the_same_pool_without_and_with_the_tier():
+    from pairing.matching.bench import waited_cost
+
+    report = waited_cost(
+        "mentoring", n_learners=200, n_guides=40, capacity=2, seed=3, fraction=0.1, repeat=1
+    )
+
+    assert (report["without"]["waited"], report["with"]["waited"]) == (0, 20)
+    assert report["with"]["matched"] == report["without"]["matched"]
+    assert report["with"]["certified"] is report["without"]["certified"] is True
+    assert report["ratio_with_over_without"] > 0

@@ -17,8 +17,9 @@ TOPICS = ["a", "b", "c", "d"]
 
 
 @st.composite
-def pools(draw, kind, max_learners, max_guides):
-    """A small random pool for ``kind``, with managers and excluded pairs drawn from it."""
+def pools(draw, kind, max_learners, max_guides, waited=False):
+    """A small random pool for ``kind``, with managers and excluded pairs drawn from it
+    (``waited``: each learner or peer may have waited since last round)."""
     if kind == "peer_coaching":
         roles = ["peer"] * draw(st.integers(0, max_learners))
     else:
@@ -38,6 +39,7 @@ def pools(draw, kind, max_learners, max_guides):
                 expertise=frozenset(draw(st.lists(st.sampled_from(TOPICS), max_size=3))),
                 style=draw(st.sampled_from(["either", "directive", "reflective"])),
                 capacity=draw(st.integers(0, 2)),
+                waited=draw(st.booleans()) if waited and role != "guide" else False,
             )
         )
     if not keys:
