@@ -186,7 +186,7 @@ def _solve_mentoring(
     if waited[free].any():
         top, bonus = big_weight(sub, room)
         most = min(sub.shape[0], int(room.sum()))
-        extra = tier_weight(top, bonus, most) * waited[free].astype(np.int64)
+        extra = tier_weight(top, most) * waited[free].astype(np.int64)
     solution = solve_assignment(sub, room, cand_rows, cand_cols, deadline=deadline, extra=extra)
     match = np.full(scores.shape[0], -1, np.int64)
     match[free] = solution.match

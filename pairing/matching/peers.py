@@ -23,11 +23,12 @@ no fast library exposes blossom duals. So:
 
 The waited tier (peers left unmatched last round served first) gives each pair the weight
 ``B + score + P * (its waited ends)``, with ``B`` and ``P`` as in mentoring
-(`assignment.big_weight`, `assignment.tier_weight` over at most ``n // 2`` pairs), and blossom
-maximises that weight without ``max_cardinality`` (which would put cardinality above the
-tier). The bound gives each row ``2 P`` per waited peer (a pair's two arcs then sum to twice
-its weight), and reduced-cost fixing and the odd-cycle cut read slacks against the same
-weights, so every proof covers the tier.
+(`assignment.big_weight`, `assignment.tier_weight` over at most ``n // 2`` pairs), and
+blossom maximises that weight without ``max_cardinality`` (B already ranks the number
+matched above the score, and ``P`` ranks the waited above both). The bound gives each row
+``2 P`` per waited peer (a pair's two arcs then sum to twice its weight), and reduced-cost
+fixing and the odd-cycle cut read slacks against the same weights, so every proof covers
+the tier.
 
 Pools with up to ``_FULL_GRAPH_EDGES`` allowed pairs (about 1,000 synthetic peers) skip all
 this: blossom on every pair is exact and quick there.
@@ -97,7 +98,7 @@ class _Tier:
             return None
         n = scores.shape[0]
         top, bonus = big_weight(scores, np.ones(n, np.int64))
-        return cls(bonus, tier_weight(top, bonus, n // 2) * waited.astype(np.int64))
+        return cls(bonus, tier_weight(top, n // 2) * waited.astype(np.int64))
 
     def weights(self, scores: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
         score = scores[rows, cols].astype(np.int64)

@@ -324,7 +324,7 @@ def choose_scale(
     The flow model's costs reach about ``rows * min(rows, cols) * max_score * scale``.
 
     ``tiered`` (someone waited since last round) adds the waited tier's weight ``P``
-    (`assignment.tier_weight`), about ``M**2 * K`` with ``M`` the most pairs possible
+    (`assignment.tier_weight`), ``M * K + 1`` like ``B``, with ``M`` the most pairs possible
     (``min(rows, places)``; ``places`` defaults to ``cols``) and ``K`` the best score in
     units. The scale then also shrinks until a matched row's whole weight,
     ``W = 2 P + B + K`` (peers' bound doubles ``P``), stays below 2**53, where float64 pricing
@@ -346,7 +346,7 @@ def _tier_fits(rows: int, places: int, rules: Rules, scale: int) -> bool:
     most = max(min(rows, places), 1)
     top = int(np.ceil(rules.max_score * scale)) + 1  # rounding can add at most one unit
     bonus = most * top + 1
-    tier = most * (bonus + top) + 1
+    tier = most * top + 1
     weight = 2 * tier + bonus + top
     return weight < 2**53 and (rows + 1) * weight <= 2**60
 

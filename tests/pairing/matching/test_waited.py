@@ -144,11 +144,12 @@ def test_the_tiered_scale_keeps_every_weight_exact_in_float64(kind, rows, cols, 
     top = int(np.rint(rules.max_score * scale))
     most = min(rows, places)
     bonus = most * top + 1
-    weight = 2 * tier_weight(top, bonus, most) + bonus + top
+    weight = 2 * tier_weight(top, most) + bonus + top
 
     assert weight < 2**53
     assert (rows + 1) * weight <= 2**60
-    assert scale <= choose_scale(rows, cols, rules)
+    # P is as small as B (the matroid argument in tier_weight): no coarser scale here.
+    assert scale == choose_scale(rows, cols, rules) == 10**6
 
 
 def _max_waited_placed(problem, waited):
@@ -186,7 +187,7 @@ def _tiered_blossom(problem, waited):
     """(waited matched, matched, total) by blossom on every allowed pair, tiered weights."""
     n = problem.scores.shape[0]
     top, bonus = big_weight(problem.scores, np.ones(n, np.int64))
-    tier = tier_weight(top, bonus, n // 2)
+    tier = tier_weight(top, n // 2)
     rows, cols = np.nonzero(np.triu(problem.scores != FORBIDDEN, 1))
     weights = bonus + problem.scores[rows, cols].astype(np.int64) + tier * (
         waited[rows].astype(np.int64) + waited[cols])  # fmt: skip
