@@ -1104,6 +1104,8 @@ class RunPairing:
     pinned: bool
     # Empty for runs computed before the reasons were stored (the page says so).
     criteria: list[RunCriterion] = field(default_factory=list)
+    # Who of them was left without a partner last round (served first).
+    waited: list[RunPerson] = field(default_factory=list)
 
     @property
     def first(self) -> RunPerson:
@@ -1268,6 +1270,7 @@ def match_run_review(*, run: MatchRun) -> dict:
             item["breakdown"],
             item["pinned"],
             [_run_criterion(c) for c in item.get("criteria", ())],
+            [person(key) for key in item.get("waited", ())],
         )
         for item in result["pairings"]
     ]

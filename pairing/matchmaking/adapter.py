@@ -55,8 +55,10 @@ def person_from_values(
     expertise: Iterable[str],
     capacity: int,
     name: str,
+    waited: bool,
 ) -> Person:
-    """The engine's view of one participant from plain column values (see `person_for`)."""
+    """The engine's view of one participant from plain column values (see `person_for`).
+    ``waited``: left without a partner last round (Participant.rounds_waited), served first."""
     return Person(
         key=str(pk),
         role=ENGINE_ROLES[role],
@@ -68,6 +70,7 @@ def person_from_values(
         style=style,
         capacity=capacity,
         label=name,
+        waited=waited,
     )
 
 
@@ -103,6 +106,7 @@ def person_for(
         expertise=expertise,
         capacity=capacity,
         name=employee.name,
+        waited=participant.rounds_waited > 0,
     )
 
 

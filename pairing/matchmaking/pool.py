@@ -92,6 +92,7 @@ _COLUMNS = (
     "employee__level",
     "employee__department",
     "employee__manager_id",
+    "rounds_waited",
 )
 
 
@@ -120,7 +121,7 @@ def program_people(program: Program) -> Pool:
     key_of_employee = {employee_id: str(pk) for pk, employee_id, *_ in rows}
     people: list[Person] = []
     already_paired = full_guides = 0
-    for pk, _, role, style, own_capacity, _, name, level, department, manager_id in rows:
+    for pk, _, role, style, own_capacity, _, name, level, department, manager_id, waited in rows:
         if ENGINE_ROLES[role] == GUIDE:
             # Participant.effective_capacity, from the values.
             places = own_capacity or program.default_capacity
@@ -145,6 +146,7 @@ def program_people(program: Program) -> Pool:
                 expertise=expertise.get(pk, ()),
                 capacity=capacity,
                 name=name,
+                waited=waited > 0,
             )
         )
     return Pool(

@@ -151,6 +151,9 @@ def outcome_totals(outcome: MatchOutcome) -> dict:
         "more_matched_than_greedy": objective.matched - greedy_matched,
         "score_above_greedy": round(objective.total_score - greedy_total, 2),
         "certified": objective.certified,
+        # The first tier: those left without a partner last round, and how many are now.
+        "waited": objective.waited,
+        "waited_matched": objective.waited_matched,
         "already_paired": outcome.pool.already_paired,
         "full_guides": outcome.pool.full_guides,
     }
@@ -178,6 +181,9 @@ def _group_totals(outcome: MatchOutcome) -> dict:
         "greedy_total_score": round(objective.greedy, 2),
         "score_above_greedy": round(total - objective.greedy, 2),
         "certified": objective.certified,
+        # The first tier: those left without a partner last round, and how many are now.
+        "waited": objective.waited,
+        "waited_matched": objective.waited_matched,
         "already_paired": outcome.pool.already_paired,
         "full_guides": outcome.pool.full_guides,
     }
@@ -303,6 +309,7 @@ def _run_item(outcome: MatchOutcome, proposal: Proposal | Group) -> dict:
     else:
         found = criteria(proposal.breakdown, *_pair(proposal, outcome.people), outcome.rules)
         why = {"criteria": [c.to_dict() for c in found]}
+    waited = [key for key in proposal.members if outcome.people[key].waited]
     return {
         "guide": proposal.guide,
         "members": list(proposal.members),
@@ -310,6 +317,7 @@ def _run_item(outcome: MatchOutcome, proposal: Proposal | Group) -> dict:
         "breakdown": proposal.breakdown.as_dict(),
         **why,
         "pinned": proposal.pinned,
+        "waited": waited,
     }
 
 

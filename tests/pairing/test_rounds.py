@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from pairing import rounds
-from pairing.matchmaking.runs import program_match
+from pairing.matchmaking.runs import outcome_totals, program_match
 from pairing.models import MatchRun, Pairing, PairingMember
 from programs.models import AuditEvent, Participant, Program, Round
 from tests.factories import make_employee, make_live_pairing, make_participant, make_program
@@ -254,3 +254,36 @@ def test_two_admins_starting_the_same_round_at_once_start_it_once():
     assert sorted(outcomes) == ["Round 2 has already started.", "started"]
     assert list(Round.objects.filter(program=program).values_list("number", flat=True)) == [1, 2]
     assert Participant.objects.filter(program=program, round=2).count() == 3
+
+
+def test_the_next_run_serves_who_waited_first_even_at_a_lower_score(hr_admin):
+    """Uma (level 5) can only be paired with Ada (level 4), whose style does not suit her:
+    two other pairs would score more, but Uma waited last round, so she is matched."""
+    program = make_program(kind=Program.Kind.PEER_COACHING, admins=[hr_admin])
+
+    def peer(name, level, style, goals):
+        employee = make_employee(name=name, email=f"{name.lower()}@example.org", level=level)
+        return make_participant(
+            program=program, role=PEER, employee=employee, style=style, goals=goals
+        )
+
+    peer("Ada", 4, "directive", ["Negotiation"])
+    peer("Ben", 3, "either", ["Negotiation"])
+    peer("Cara", 3, "either", ["Data"])
+    peer("Dev", 3, "either", ["Data"])
+    uma = peer("Uma", 5, "reflective", ["Presence"])
+
+    def pairs():
+        outcome = program_match(program)
+        return outcome, sorted(
+            "-".join(sorted(outcome.people[k].label for k in p.members))
+            for p in outcome.result.pairings
+        )
+
+    outcome, before = pairs()
+    assert before == ["Ada-Ben", "Cara-Dev"]
+    Participant.objects.filter(pk=uma.pk).update(rounds_waited=1)
+    outcome, after = pairs()
+    assert "Ada-Uma" in after and len(after) == 2
+    totals = outcome_totals(outcome)
+    assert (totals["waited"], totals["waited_matched"]) == (1, 1)
