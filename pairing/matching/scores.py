@@ -569,7 +569,9 @@ def _score_preferences(out: np.ndarray, rows: Side, cols: Side, rules: Rules, sc
     pairs = {(i, j) for i, j in pairs if out[i, j] != FORBIDDEN}
     if not pairs:
         return
-    row_idx, col_idx = (np.array(side, dtype=np.int64) for side in zip(*sorted(pairs)))
+    ordered = sorted(pairs)
+    row_idx = np.array([i for i, _ in ordered], dtype=np.int64)
+    col_idx = np.array([j for _, j in ordered], dtype=np.int64)
     totals = np.array([b.total for b in breakdowns(rows, cols, row_idx, col_idx, rules)])
     out[row_idx, col_idx] = np.rint(totals * scale).astype(np.int32)
 
