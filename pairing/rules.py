@@ -174,12 +174,29 @@ def with_guide_load(
 CLOSED_UNAGREED = (Pairing.Status.DECLINED, Pairing.Status.EXPIRED, Pairing.Status.CANCELLED)
 
 
+# A pairing that ended after this many check-ins or fewer "ended early": the pair is never
+# proposed again, and it counts against both people's history (matching.history).
+EARLY_END_CHECKINS = 1
+
+
+def ended_early() -> Q:
+    """The pairings (a Pairing filter; annotate ``checkin_count`` first) that ended after
+    EARLY_END_CHECKINS check-ins or fewer."""
+    return Q(status=Pairing.Status.ENDED, checkin_count__lte=EARLY_END_CHECKINS)
+
+
 def declined_pairs(*, program_id: int, participant_id: int | None = None) -> set[tuple[int, int]]:
     """Pairs of participant ids (lower first) from declined, expired or cancelled proposals
-    in the programme, only ``participant_id``'s when given: such a pair is never proposed
-    again."""
-    members = PairingMember.objects.filter(
-        pairing__program_id=program_id, pairing__status__in=CLOSED_UNAGREED
+    in the programme, and from pairings that ended early (see ended_early), only
+    ``participant_id``'s when given: such a pair is never proposed again."""
+    early = (
+        Pairing.objects.filter(program_id=program_id, status=Pairing.Status.ENDED)
+        .annotate(checkin_count=Count("checkins"))
+        .filter(ended_early())
+        .values("pk")
+    )
+    members = PairingMember.objects.filter(pairing__program_id=program_id).filter(
+        Q(pairing__status__in=CLOSED_UNAGREED) | Q(pairing_id__in=early)
     )
     if participant_id is not None:
         members = members.filter(pairing__members__participant_id=participant_id)

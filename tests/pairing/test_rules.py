@@ -81,12 +81,14 @@ def test_declined_and_expired_pairs_are_remembered_per_programme():
     assert rules.declined_pairs(program_id=program.pk) == {
         tuple(sorted((mentor.pk, a.pk))),
         tuple(sorted((mentor.pk, b.pk))),
+        # Ended without a single check-in: ended early, never proposed again.
+        tuple(sorted((mentor.pk, c.pk))),
     }
     assert rules.declined_pairs(program_id=program.pk, participant_id=a.pk) == {
         tuple(sorted((mentor.pk, a.pk)))
     }
-    assert rules.declined_partner_ids(mentor) == {a.pk, b.pk}
-    assert rules.declined_partner_ids(c) == set()
+    assert rules.declined_partner_ids(mentor) == {a.pk, b.pk, c.pk}
+    assert rules.declined_partner_ids(c) == {mentor.pk}
 
 
 def test_peer_programmes_use_the_same_rules():
