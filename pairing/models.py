@@ -361,3 +361,43 @@ class SurveyResponse(models.Model):
 
     def __str__(self) -> str:
         return f"Survey from {self.participant}"
+
+
+class Choice(models.Model):
+    """A learner's (mentee's or peer's) ranking of a candidate before an HR-run matching:
+    up to three, rank 1 the first choice. The engine weighs them (Program.weight_preference)."""
+
+    chooser = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="choices")
+    candidate = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="chosen_by")
+    rank = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(3)])
+
+    class Meta:
+        ordering = ["chooser", "rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["chooser", "rank"], name="choice_one_per_rank"),
+            models.UniqueConstraint(fields=["chooser", "candidate"], name="choice_once"),
+            models.CheckConstraint(
+                condition=Q(rank__gte=1, rank__lte=3), name="choice_rank_1_to_3"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.chooser} ranks {self.candidate} #{self.rank}"
+
+
+class RatherNot(models.Model):
+    """A mentor's mark on a learner they would rather not take: soft, the engine takes
+    points away (see matching.scores). The note is for the mentor and HR only."""
+
+    guide = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="rather_not")
+    learner = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="rather_not_by")
+    note = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["guide", "learner"], name="rather_not_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.guide} would rather not take {self.learner}"

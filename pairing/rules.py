@@ -174,6 +174,17 @@ def with_guide_load(
 CLOSED_UNAGREED = (Pairing.Status.DECLINED, Pairing.Status.EXPIRED, Pairing.Status.CANCELLED)
 
 
+# A pairing that ended after this many check-ins or fewer "ended early": the pair is never
+# proposed again, and it counts against both people's history (matching.history).
+EARLY_END_CHECKINS = 1
+
+
+def ended_early() -> Q:
+    """The pairings (a Pairing filter; annotate ``checkin_count`` first) that ended after
+    EARLY_END_CHECKINS check-ins or fewer."""
+    return Q(status=Pairing.Status.ENDED, checkin_count__lte=EARLY_END_CHECKINS)
+
+
 def _pairs(members: QuerySet[PairingMember], participant_id: int | None) -> set[tuple[int, int]]:
     """The pairs (lower id first) of the two-member pairings of ``members``, only
     ``participant_id``'s when given. One query."""
@@ -186,7 +197,17 @@ def _pairs(members: QuerySet[PairingMember], participant_id: int | None) -> set[
 
 
 def _declined(program_id: int) -> Q:
-    return Q(pairing__program_id=program_id, pairing__status__in=CLOSED_UNAGREED)
+    """Members of the programme's declined, expired or cancelled proposals, and of its
+    pairings that ended early."""
+    early = (
+        Pairing.objects.filter(program_id=program_id, status=Pairing.Status.ENDED)
+        .annotate(checkin_count=Count("checkins"))
+        .filter(ended_early())
+        .values("pk")
+    )
+    return Q(pairing__program_id=program_id) & (
+        Q(pairing__status__in=CLOSED_UNAGREED) | Q(pairing_id__in=early)
+    )
 
 
 def _partnered(program: Program) -> Q:
@@ -199,8 +220,9 @@ def _partnered(program: Program) -> Q:
 
 def declined_pairs(*, program_id: int, participant_id: int | None = None) -> set[tuple[int, int]]:
     """Pairs of participant ids (lower first) from declined, expired or cancelled proposals
-    in the programme, only ``participant_id``'s when given: such a pair is never proposed
-    again."""
+    in the programme, and from pairings that ended early (see ended_early), only
+    ``participant_id``'s when given: such a pair is never proposed again, whatever the
+    programme's partner_repeat_rounds."""
     return _pairs(PairingMember.objects.filter(_declined(program_id)), participant_id)
 
 

@@ -317,6 +317,15 @@ class Program(models.Model):
         validators=[MaxValueValidator(100)],
         help_text="Points for coming from different departments.",
     )
+    # 20 by default: a first choice counts as much as a matching style and well under full
+    # goal cover (50), so it decides between good fits without pairing someone with a
+    # mentor who covers none of their goals. Not part of the 100 points of fit.
+    weight_preference = models.PositiveSmallIntegerField(
+        default=20,
+        validators=[MaxValueValidator(100)],
+        help_text="Points for a mentee's first choice (2/3 and 1/3 for the second and third); "
+        'a mentor\'s "rather not" takes as many away.',
+    )
     proposal_expiry_days = models.PositiveSmallIntegerField(
         default=7,
         validators=[MinValueValidator(1), MaxValueValidator(MAX_SETTING_DAYS)],

@@ -38,6 +38,7 @@ from .domain import (
 from .engine import Problem
 from .greedy import greedy
 from .groups import form_groups
+from .preferences import compare
 from .scores import FORBIDDEN
 
 _DEPARTMENTS = ("Engineering", "Sales", "Marketing", "Finance", "People", "Legal", "Product")
@@ -315,7 +316,63 @@ def run_benchmark(
             }
     elif reference:
         report["reference"] = {"skipped": "no dense exact general-graph matcher fits"}
+    if not rules.is_peer:
+        report["preferences"] = preference_benchmark(people, rules, problem, seed)
     return report
+
+
+# The rank table's baseline (deferred acceptance, blocking pairs) walks full preference
+# orders in plain Python: quadratic in the pool, so it runs on pools up to this size.
+_PREFERENCE_MAX_LEARNERS = 2_000
+_CITATION = (
+    "Wu et al., JAMA Network Open 2025: an optimisation matcher placed 78 % of residency "
+    "applicants in their top three choices, against 71 % for deferred acceptance."
+)
+
+
+def synthetic_rankings(problem: Problem, seed: int, noise: float = 10.0) -> dict[str, tuple]:
+    """Each learner's three choices: their allowed guides by pair score plus Gaussian noise
+    (``noise`` points, seeded), best three first. People rank what suits them, roughly."""
+    rng = np.random.default_rng(seed + 7)
+    rankings: dict[str, tuple] = {}
+    for i, person in enumerate(problem.rows.people):
+        row = problem.scores[i]
+        allowed = np.flatnonzero(row != FORBIDDEN)
+        if allowed.size == 0:
+            continue
+        noisy = row[allowed] / problem.scale + rng.normal(0, noise, allowed.size)
+        best = allowed[np.argsort(-noisy, kind="stable")[:3]]
+        rankings[person.key] = tuple(problem.cols.people[j].key for j in best.tolist())
+    return rankings
+
+
+def preference_benchmark(
+    people: Sequence[Person], rules: Rules, problem: Problem, seed: int
+) -> dict[str, Any]:
+    """Rank the learners' choices synthetically, solve with them, and compare the rank
+    table with deferred acceptance on the same orders; also the cost of the criterion."""
+    if len(problem.rows.people) > _PREFERENCE_MAX_LEARNERS:
+        return {"skipped": f"more than {_PREFERENCE_MAX_LEARNERS} learners", "cite": _CITATION}
+    rankings = synthetic_rankings(problem, seed)
+    ranked = [replace(p, ranking=rankings.get(p.key, ())) for p in people]
+    began = time.perf_counter()
+    plain = solve(people, rules)
+    plain_seconds = time.perf_counter() - began
+    began = time.perf_counter()
+    result = solve(ranked, rules)
+    ranked_seconds = time.perf_counter() - began
+    ranked_problem = Problem.build(ranked, rules)
+    table = compare(ranked_problem, result)
+    del plain
+    return {
+        "rankings": "top three by pair score + N(0, 10 points) noise, seeded",
+        "ours": table["ours"],
+        "deferred_acceptance": table["deferred_acceptance"],
+        "solve_seconds_without": round(plain_seconds, 3),
+        "solve_seconds_with": round(ranked_seconds, 3),
+        "cost_ratio": round(ranked_seconds / plain_seconds, 2) if plain_seconds else None,
+        "cite": _CITATION,
+    }
 
 
 def run_group_benchmark(

@@ -27,6 +27,24 @@ GROUP_DEFAULTS = {
 }
 
 STYLES = ("either", "directive", "reflective")
+# The most a person's track record adds to a pair (history.adjustment caps it).
+HISTORY_BONUS_CAP = 5.0
+
+
+@dataclass(frozen=True, slots=True)
+class Signals:
+    """A person's track record in the programme, as the pool reads it: proposals they let
+    lapse since they last answered one, proposals they declined, their pairings that ended
+    after one check-in or fewer, and the ratings their partners gave (closing survey and
+    check-ins, 1-5)."""
+
+    lapses: int = 0
+    declines: int = 0
+    early_endings: int = 0
+    ratings: tuple[int, ...] = ()
+
+
+NO_SIGNALS = Signals()
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +68,12 @@ class Person:
     capacity: int = 1
     label: str = ""
     waited: bool = False
+    # Preferences (HR-run pair kinds): the partners this learner or peer ranked, first
+    # choice first (at most three), and the learners this guide would rather not take.
+    ranking: tuple[str, ...] = ()
+    rather_not: frozenset[str] = frozenset()
+    # What earlier proposals and pairings taught us (see history.adjustment).
+    signals: Signals = field(default_factory=lambda: NO_SIGNALS)
 
     @property
     def name(self) -> str:
@@ -70,6 +94,9 @@ class Rules:
     weight_level: float = 25
     weight_style: float = 20
     weight_department: float = 5
+    # Points for a learner's first choice (2/3 and 1/3 of it for the second and third);
+    # a guide's "rather not" takes as many away. See scores.preference_points.
+    weight_preference: float = 20
     # None takes the kind's default from GROUP_DEFAULTS (pair kinds: 2, 2 and peer_max_gap).
     group_min: int | None = None
     group_max: int | None = None
@@ -94,7 +121,13 @@ class Rules:
             raise ValueError(f"min_gap {self.min_gap} is above max_gap {self.max_gap}")
         if self.peer_max_gap < 0:
             raise ValueError(f"peer_max_gap must be 0 or more, not {self.peer_max_gap}")
-        weights = (self.weight_goals, self.weight_level, self.weight_style, self.weight_department)
+        weights = (
+            self.weight_goals,
+            self.weight_level,
+            self.weight_style,
+            self.weight_department,
+            self.weight_preference,
+        )
         if any(w < 0 for w in weights):
             raise ValueError(f"weights must be 0 or more, not {weights}")
 
@@ -111,32 +144,51 @@ class Rules:
 
     @property
     def max_score(self) -> float:
-        """The best score a pair can reach under these weights."""
+        """The best score a pair can reach on fit alone (the four criteria): the "out of"
+        HR reads, and the ceiling a stored score is clamped to."""
         return self.weight_goals + self.weight_level + self.weight_style + self.weight_department
+
+    @property
+    def score_bound(self) -> float:
+        """The most any pair can score, preference and both people's history included (for
+        sizing integer sums)."""
+        return self.max_score + self.weight_preference + 2 * HISTORY_BONUS_CAP
 
 
 @dataclass(frozen=True, slots=True)
 class Breakdown:
-    """A pair's score per criterion, in points (weight x criterion value)."""
+    """A pair's score per criterion, in points (weight x criterion value). ``preference``
+    and ``history`` are adjustments that may be negative, but never take the total below 0
+    (see scores.score_pair)."""
 
     goals: float
     level: float
     style: float
     department: float
+    preference: float = 0.0
+    history: float = 0.0
 
     @property
     def total(self) -> float:
-        """The pair's score: the sum of the four criteria."""
-        return self.goals + self.level + self.style + self.department
+        """The pair's score: the sum of the criteria, in field order."""
+        return (
+            self.goals + self.level + self.style + self.department + self.preference
+        ) + self.history
 
     def as_dict(self) -> dict[str, float]:
-        """The criteria rounded to 2 decimals, ready for JSON."""
-        return {
+        """The criteria rounded to 2 decimals, ready for JSON. The two adjustments appear
+        when they apply (non-zero): most programmes collect no preferences, and groups use
+        neither."""
+        found = {
             "goals": round(self.goals, 2),
             "level": round(self.level, 2),
             "style": round(self.style, 2),
             "department": round(self.department, 2),
         }
+        for name in ("preference", "history"):
+            if getattr(self, name):
+                found[name] = round(getattr(self, name), 2)
+        return found
 
 
 @dataclass(frozen=True, slots=True)

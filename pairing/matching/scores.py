@@ -17,6 +17,7 @@ import numpy as np
 
 from .domain import (
     GUIDE,
+    HISTORY_BONUS_CAP,
     LEARNER,
     PEER,
     REVERSE_MENTORING,
@@ -26,6 +27,7 @@ from .domain import (
     Reason,
     Rules,
 )
+from .history import adjustment
 from .wording import criterion_for_person
 
 FORBIDDEN = np.iinfo(np.int32).min
@@ -129,11 +131,63 @@ def score_pair(guide_or_a: Person, learner_or_b: Person, rules: Rules) -> Breakd
     style_a, style_b = style_of(a), style_of(b)
     style = 1.0 if style_a == style_b or "either" in (style_a, style_b) else 0.0
     department = 0.0 if _same_department(a, b) else 1.0
-    return Breakdown(
-        goals=rules.weight_goals * goals,
-        level=rules.weight_level * _level_value(gap, rules),
-        style=rules.weight_style * style,
-        department=rules.weight_department * department,
+    return _adjusted(
+        a,
+        b,
+        rules,
+        rules.weight_goals * goals,
+        rules.weight_level * _level_value(gap, rules),
+        rules.weight_style * style,
+        rules.weight_department * department,
+    )
+
+
+def choice_value(chooser: Person, other: Person) -> float:
+    """How much ``chooser`` wants ``other``: 1, 2/3 or 1/3 for their 1st, 2nd or 3rd
+    choice, 0 when unranked."""
+    try:
+        rank = chooser.ranking.index(other.key) + 1
+    except ValueError:
+        return 0.0
+    return max(0.0, (4 - rank) / 3)
+
+
+def preference_terms(a: Person, b: Person, rules: Rules) -> tuple[float, bool]:
+    """The preference bonus of a pair and whether someone would rather not.
+
+    Mentoring: the learner ``b``'s choice of the guide ``a`` times the weight, and marked
+    when ``a`` would rather not take ``b``. Peers: the mean of both directions' choices,
+    and marked when either would rather not.
+    """
+    if rules.is_peer:
+        bonus = rules.weight_preference * ((choice_value(a, b) + choice_value(b, a)) / 2)
+        return bonus, b.key in a.rather_not or a.key in b.rather_not
+    return rules.weight_preference * choice_value(b, a), b.key in a.rather_not
+
+
+def _adjusted(
+    a: Person, b: Person, rules: Rules, goals: float, level: float, style: float, dept: float
+) -> Breakdown:
+    """The breakdown with its two adjustments, from the four criteria's points.
+
+    - preference: the bonus (preference_terms); a "rather not" takes ``weight_preference``
+      points away, but no more than the pair has so far (fit plus bonus);
+    - history: both people's track records (history.adjustment) added, never taking the
+      pair below 0 points.
+    So every score is >= 0 (the solvers' lexicographic weights assume it). Vectorised code
+    calls this too, on the same floats, so all agree to the bit.
+    """
+    fit = goals + level + style + dept
+    bonus, marked = preference_terms(a, b, rules)
+    preference = bonus - min(rules.weight_preference, fit + bonus) if marked else bonus
+    history = max(adjustment(a.signals)[0] + adjustment(b.signals)[0], -(fit + preference))
+    return Breakdown(goals, level, style, dept, preference, history)
+
+
+def has_preference(a: Person, b: Person) -> bool:
+    """Whether either of the two ranked or marked the other (in either role)."""
+    return (
+        a.key in b.ranking or b.key in a.ranking or a.key in b.rather_not or b.key in a.rather_not
     )
 
 
@@ -168,12 +222,45 @@ def criteria(breakdown: Breakdown, a: Person, b: Person, rules: Rules) -> list[C
         "department",
         {"a": a.department.strip(), "b": b.department.strip(), "same": _same_department(a, b)},
     )
-    return [
+    found = [
         Criterion("goals", breakdown.goals, rules.weight_goals, goals),
         Criterion("level", breakdown.level, rules.weight_level, level),
         Criterion("style", breakdown.style, rules.weight_style, style),
         Criterion("department", breakdown.department, rules.weight_department, department),
     ]
+    # The adjustments are listed only where they have facts behind them: most programmes
+    # collect no preferences and most people have no track record yet.
+    if has_preference(a, b):
+        rank_of = {
+            "mine": b.ranking.index(a.key) + 1 if a.key in b.ranking else None,
+            "theirs": a.ranking.index(b.key) + 1 if b.key in a.ranking else None,
+        }
+        preference = Reason(
+            "preference",
+            {
+                **rank_of,
+                "rather_not": b.key in a.rather_not,
+                "mine_rather_not": a.key in b.rather_not,
+                "peers": rules.is_peer,
+            },
+        )
+        found.append(
+            Criterion("preference", breakdown.preference, rules.weight_preference, preference)
+        )
+    records = [(person, adjustment(person.signals)[1]) for person in (a, b)]
+    if any(parts for _, parts in records):
+        history = Reason(
+            "history",
+            {
+                "people": [
+                    {"name": person.name, "parts": [part.to_dict() for part in parts]}
+                    for person, parts in records
+                    if parts
+                ]
+            },
+        )
+        found.append(Criterion("history", breakdown.history, 2 * HISTORY_BONUS_CAP, history))
+    return found
 
 
 def explain(breakdown: Breakdown, a: Person, b: Person, rules: Rules) -> list[str]:
@@ -249,6 +336,14 @@ class Side:
         self.department_names = departments
         self.department_codes = codes
         self.hash = np.array([stable_hash(p.key) for p in people], dtype=np.uint32)
+        # Each person's history points (history.adjustment), coded: few distinct values.
+        self.history_values, self.history_code = np.unique(
+            np.array([adjustment(p.signals)[0] for p in people], dtype=np.float64),
+            return_inverse=True,
+        )
+        if self.history_values.size == 0:
+            self.history_values = np.zeros(1)
+        self.history_code = self.history_code.reshape(-1).astype(np.int64)
         self.goals = self._matrix([topics(p.goals) for p in people], vocabulary)
         self.goal_count = self.goals.sum(axis=1, dtype=np.int64)
         if expertise:
@@ -297,8 +392,10 @@ def breakdowns(
     same = rows.department(codes)[row_idx] == cols.department(codes)[col_idx]
     department = np.where(same, 0.0, 1.0)
     return [
-        Breakdown(goals=g, level=lv, style=st, department=d)
-        for g, lv, st, d in zip(
+        _adjusted(cols.people[j], rows.people[i], rules, g, lv, st, d)
+        for i, j, g, lv, st, d in zip(
+            row_idx.tolist(),
+            col_idx.tolist(),
             (rules.weight_goals * goals).tolist(),
             (rules.weight_level * level).tolist(),
             (rules.weight_style * style).tolist(),
@@ -321,7 +418,7 @@ def choose_scale(
 ) -> int:
     """Integer units per point: as fine as possible while the solvers' sums fit in int64.
 
-    The flow model's costs reach about ``rows * min(rows, cols) * max_score * scale``.
+    The flow model's costs reach about ``rows * min(rows, cols) * score_bound * scale``.
 
     ``tiered`` (someone waited since last round) adds the waited tier's weight ``P``
     (`assignment.tier_weight`), ``M * K + 1`` like ``B``, with ``M`` the most pairs possible
@@ -334,7 +431,7 @@ def choose_scale(
     """
     pairs = max(rows, 1) * (max(min(rows, cols), 1) + 2)
     scale = 10**6
-    while scale > 1 and pairs * (rules.max_score + 1) * scale > 2**60:
+    while scale > 1 and pairs * (rules.score_bound + 1) * scale > 2**60:
         scale //= 10
     while tiered and scale > 1 and not _tier_fits(rows, cols if places is None else places,
                                                   rules, scale):  # fmt: skip
@@ -344,21 +441,32 @@ def choose_scale(
 
 def _tier_fits(rows: int, places: int, rules: Rules, scale: int) -> bool:
     most = max(min(rows, places), 1)
-    top = int(np.ceil(rules.max_score * scale)) + 1  # rounding can add at most one unit
+    top = int(np.ceil(rules.score_bound * scale)) + 1  # rounding can add at most one unit
     bonus = most * top + 1
     tier = most * top + 1
     weight = 2 * tier + bonus + top
     return weight < 2**53 and (rows + 1) * weight <= 2**60
 
 
-def _score_table(rules: Rules, scale: int, goal_sizes: tuple[int, ...], gaps: np.ndarray):
+def _score_table(
+    rules: Rules,
+    scale: int,
+    goal_sizes: tuple[int, ...],
+    gaps: np.ndarray,
+    history_a: np.ndarray,
+    history_b: np.ndarray,
+):
     """Every distinct pair score, as int32 in ``1/scale`` points (FORBIDDEN where barred).
 
-    Axes: the goal counts in ``goal_sizes`` (mentoring: covered, wanted; peers: shared, a's
-    goals, b's goals), then the level gap, the two styles and "same department". Values use
-    the same float operations in the same order as ``score_pair``, so they are identical.
+    Axes: the two people's history points (a: column, b: row), the goal counts in
+    ``goal_sizes`` (mentoring: covered, wanted; peers: shared, a's goals, b's goals), then
+    the level gap, the two styles and "same department". Values use the same float
+    operations in the same order as ``score_pair`` (with no preference: pairs with one are
+    scored apart), so they are identical.
     """
     grids = np.meshgrid(
+        history_a,
+        history_b,
         *[np.arange(size, dtype=np.float64) for size in goal_sizes],
         gaps.astype(np.float64),
         np.arange(3),
@@ -366,7 +474,7 @@ def _score_table(rules: Rules, scale: int, goal_sizes: tuple[int, ...], gaps: np
         np.arange(2),
         indexing="ij",
     )
-    *counts, gap, style_a, style_b, same = grids
+    hist_a, hist_b, *counts, gap, style_a, style_b, same = grids
     with np.errstate(invalid="ignore", divide="ignore"):
         if rules.is_peer:
             shared, mine, theirs = counts
@@ -381,12 +489,15 @@ def _score_table(rules: Rules, scale: int, goal_sizes: tuple[int, ...], gaps: np
             allowed = (gap >= rules.min_gap) & (gap <= rules.max_gap)
     style = ((style_a == style_b) | (style_a == 0) | (style_b == 0)).astype(np.float64)
     department = 1.0 - same
-    total = (
+    fit = (
         rules.weight_goals * goals
         + rules.weight_level * level
         + rules.weight_style * style
         + rules.weight_department * department
     )
+    preference = rules.weight_preference * 0.0  # as _adjusted: nobody ranked or marked
+    history = np.maximum(hist_a + hist_b, -(fit + preference))
+    total = (fit + preference) + history
     table = np.rint(total * scale).astype(np.int32)
     table[~allowed] = FORBIDDEN
     return table.reshape(-1)
@@ -441,9 +552,14 @@ def score_matrix(rows: Side, cols: Side, rules: Rules, scale: int) -> np.ndarray
         row_part = row_goals * stride_wanted
         col_part = np.zeros(m, np.int64)
         row_topics, col_topics = rows.goals, cols.expertise
+    # The two history axes sit outermost: one code per person, few distinct values.
+    stride_history_b = stride_first * int(np.prod(goal_sizes))
+    stride_history_a = stride_history_b * rows.history_values.size
     row_part = row_part + row_gap * stride_gap + rows.style * stride_style_b
     col_part = col_part + col_gap * stride_gap + cols.style * stride_style_a
-    table = _score_table(rules, scale, goal_sizes, gaps)
+    row_part = row_part + rows.history_code * stride_history_b
+    col_part = col_part + cols.history_code * stride_history_a
+    table = _score_table(rules, scale, goal_sizes, gaps, cols.history_values, rows.history_values)
     # Table index = x_row . y_col: shared topics, same department, row part, column part.
     dtype = np.float32 if table.size < 2**24 else np.float64  # exact integer sums
     left = np.hstack(
@@ -455,7 +571,32 @@ def score_matrix(rows: Side, cols: Side, rules: Rules, scale: int) -> np.ndarray
         index = (left[start : start + _BLOCK] @ right_t).astype(np.int32)
         np.take(table, index, out=out[start : start + _BLOCK])
     _forbid_managers(out, rows, cols)
+    _score_preferences(out, rows, cols, rules, scale)
     return out
+
+
+def _score_preferences(out: np.ndarray, rows: Side, cols: Side, rules: Rules, scale: int) -> None:
+    """Rescore the few allowed pairs where someone ranked or marked the other (at most
+    three choices a learner, and the marks), exactly as ``score_pair`` does."""
+    col_index = {p.key: j for j, p in enumerate(cols.people)}
+    row_index = {p.key: i for i, p in enumerate(rows.people)}
+    pairs: set[tuple[int, int]] = set()
+    for i, p in enumerate(rows.people):
+        for key in (*p.ranking, *p.rather_not):
+            if (j := col_index.get(key)) is not None:
+                pairs.add((i, j))
+    for j, p in enumerate(cols.people):
+        for key in (*p.ranking, *p.rather_not):
+            if (i := row_index.get(key)) is not None:
+                pairs.add((i, j))
+    pairs = {(i, j) for i, j in pairs if out[i, j] != FORBIDDEN}
+    if not pairs:
+        return
+    ordered = sorted(pairs)
+    row_idx = np.array([i for i, _ in ordered], dtype=np.int64)
+    col_idx = np.array([j for _, j in ordered], dtype=np.int64)
+    totals = np.array([b.total for b in breakdowns(rows, cols, row_idx, col_idx, rules)])
+    out[row_idx, col_idx] = np.rint(totals * scale).astype(np.int32)
 
 
 def _forbid_managers(out: np.ndarray, rows: Side, cols: Side) -> None:

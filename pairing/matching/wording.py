@@ -20,7 +20,10 @@ CRITERION_LABELS = {
     "level": "Level",
     "style": "Feedback style",
     "department": "Other department",
+    "preference": "Preference",
+    "history": "History",
 }
+_ORDINALS = {1: "first", 2: "second", 3: "third"}
 
 
 def _plural(count: int, word: str, words: str | None = None) -> str:
@@ -389,7 +392,22 @@ def criterion_for_person(reason: Reason) -> str | None:
         return _style_for_person(p["a"], p["b"])
     if code == "department":  # it scored if the departments differ
         return f"from {p['a']}" if p["a"] and not p["same"] else None
+    if code == "preference":  # marks stay private; only the reader's own choice is told
+        return f"your {_ORDINALS[p['mine']]} choice" if p["mine"] else None
+    if code == "history":  # someone's track record is for HR's eyes only
+        return None
     raise ValueError(f"unknown criterion reason {code!r}")
+
+
+def _history_part(part: dict) -> str:
+    count, points = part["params"]["count"], part["params"]["points"]
+    text = {
+        "lapses": f"let {_plural(count, 'proposal')} lapse without answering",
+        "early_endings": f"had {_plural(count, 'pairing')} end after one check-in or fewer",
+        "declines": f"declined {_plural(count, 'proposal')}",
+        "ratings": f"rated {part['params'].get('mean')} of 5 by partners ({count} ratings)",
+    }[part["code"]]
+    return f"{text} ({points:+g})"
 
 
 def _style_for_hr(a: str, b: str, peers: bool) -> str:
@@ -435,4 +453,19 @@ def criterion_for_hr(reason: Reason) -> str:
         if p["same"]:
             return f"both in {p['a']}" if p["a"] else "neither has a department"
         return f"different departments ({p['a'] or 'none'} and {p['b'] or 'none'})"
+    if code == "preference":
+        learner = "one" if p["peers"] else "the mentee"
+        found = []
+        if p["mine"]:
+            found.append(f"{learner}'s {_ORDINALS[p['mine']]} choice")
+        if p["theirs"]:
+            found.append(f"the other's {_ORDINALS[p['theirs']]} choice")
+        if p["rather_not"] or p["mine_rather_not"]:
+            found.append(("one of them" if p["peers"] else "the mentor") + " would rather not")
+        return "; ".join(found)
+    if code == "history":
+        return "; ".join(
+            f"{person['name']} " + ", ".join(_history_part(part) for part in person["parts"])
+            for person in p["people"]
+        )
     raise ValueError(f"unknown criterion reason {code!r}")

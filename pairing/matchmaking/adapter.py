@@ -24,6 +24,7 @@ def rules_for(program: Program) -> Rules:
         weight_level=program.weight_level,
         weight_style=program.weight_style,
         weight_department=program.weight_department,
+        weight_preference=program.weight_preference,
         group_min=program.group_min,
         group_max=program.group_max,
         level_spread=program.group_level_spread,
@@ -117,4 +118,6 @@ def breakdown_for(data: dict) -> Breakdown:
         level=float(data.get("level", 0)),
         style=float(data.get("style", 0)),
         department=float(data.get("department", 0)),
+        preference=float(data.get("preference", 0)),
+        history=float(data.get("history", 0)),
     )

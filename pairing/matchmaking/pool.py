@@ -12,12 +12,15 @@ prefetching instances cost more than the matching itself.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+from django.db.models import Count
 
 from pairing import rules
 from pairing.matching import GUIDE, Person
+from pairing.matching.domain import Signals
 from pairing.matchmaking.adapter import ENGINE_ROLES, person_from_values
-from pairing.models import Pairing, PairingMember
+from pairing.models import CheckIn, Choice, Pairing, PairingMember, RatherNot, SurveyResponse
 from programs.models import Participant, Program
 
 Pair = tuple[str, str]
@@ -106,8 +109,91 @@ def _topic_names(through, program: Program) -> dict[int, list[str]]:
     return names
 
 
+def _preferences(program: Program) -> tuple[dict[int, tuple[str, ...]], dict[int, frozenset]]:
+    """Each learner's ranked choices (first first) and each guide's "rather not" marks, as
+    engine keys; two queries."""
+    ranking: dict[int, list[str]] = defaultdict(list)
+    for chooser, candidate in (
+        Choice.objects.filter(chooser__program=program)
+        .order_by("chooser_id", "rank")
+        .values_list("chooser_id", "candidate_id")
+    ):
+        ranking[chooser].append(str(candidate))
+    marks: dict[int, set[str]] = defaultdict(set)
+    for guide, learner in RatherNot.objects.filter(guide__program=program).values_list(
+        "guide_id", "learner_id"
+    ):
+        marks[guide].add(str(learner))
+    return (
+        {pk: tuple(keys) for pk, keys in ranking.items()},
+        {pk: frozenset(keys) for pk, keys in marks.items()},
+    )
+
+
+def _signals(program: Program, ids: list[int]) -> dict[int, Signals]:
+    """Each person's track record in the programme (matching.history); five queries:
+    lapses in a row (rules.lapses_in_a_row), declines, early endings, and the ratings their
+    partners gave in check-ins and in the closing survey."""
+    lapses = rules.lapses_in_a_row(ids)
+    declines = dict(
+        PairingMember.objects.filter(
+            pairing__program=program, response=PairingMember.Response.DECLINED
+        )
+        .values("participant_id")
+        .annotate(n=Count("pk"))
+        .values_list("participant_id", "n")
+    )
+    early_ids = (
+        Pairing.objects.filter(program=program, status=Pairing.Status.ENDED)
+        .annotate(checkin_count=Count("checkins"))
+        .filter(rules.ended_early())
+        .values("pk")
+    )
+    early = dict(
+        PairingMember.objects.filter(pairing_id__in=early_ids)
+        .values("participant_id")
+        .annotate(n=Count("pk"))
+        .values_list("participant_id", "n")
+    )
+    members: dict[int, list[int]] = defaultdict(list)
+    for pairing_id, participant_id in PairingMember.objects.filter(
+        pairing__program=program
+    ).values_list("pairing_id", "participant_id"):
+        members[pairing_id].append(participant_id)
+    ratings: dict[int, list[int]] = defaultdict(list)
+    # A check-in rating speaks of the partners of whoever logged it.
+    for pairing_id, logged_by, rating in CheckIn.objects.filter(
+        pairing__program=program
+    ).values_list("pairing_id", "logged_by_id", "rating"):
+        for other in members[pairing_id]:
+            if other != logged_by:
+                ratings[other].append(rating)
+    # A closing survey rates the programme as its author lived it: their partners.
+    surveyed = dict(
+        SurveyResponse.objects.filter(participant__program=program).values_list(
+            "participant_id", "rating"
+        )
+    )
+    for ids_in in members.values():
+        for author in ids_in:
+            if author in surveyed:
+                for other in ids_in:
+                    if other != author:
+                        ratings[other].append(surveyed[author])
+    return {
+        pk: Signals(
+            lapses=lapses.get(pk, 0),
+            declines=declines.get(pk, 0),
+            early_endings=early.get(pk, 0),
+            ratings=tuple(ratings.get(pk, ())),
+        )
+        for pk in ids
+    }
+
+
 def program_people(program: Program) -> Pool:
-    """The programme's active participants as engine people; five queries."""
+    """The programme's active participants as engine people; a constant number of queries
+    (five, plus two for preferences and six for track records in the pair kinds)."""
     # No ORDER BY (the model orders by name): the engine sorts people by key itself.
     rows = list(
         Participant.objects.active()
@@ -149,6 +235,18 @@ def program_people(program: Program) -> Pool:
                 waited=waited > 0,
             )
         )
+    if not program.is_group:
+        ranking, marks = _preferences(program)
+        signals = _signals(program, [int(p.key) for p in people])
+        people = [
+            replace(
+                p,
+                ranking=ranking.get(int(p.key), ()),
+                rather_not=marks.get(int(p.key), frozenset()),
+                signals=signals[int(p.key)],
+            )
+            for p in people
+        ]
     return Pool(
         people=people,
         emails={str(pk): email for pk, _, _, _, _, email, *_ in rows},

@@ -40,6 +40,7 @@ from pairing.matching import (
     solve_problem,
 )
 from pairing.matching import Pairing as Proposal
+from pairing.matching.preferences import compare
 from pairing.matchmaking.adapter import rules_for
 from pairing.matchmaking.pool import (
     Pair,
@@ -70,6 +71,9 @@ class MatchOutcome:
     pool: Pool
     result: MatchResult | GroupResult
     excluded: frozenset[Pair] = frozenset()
+    # Mentoring kinds: the rank table for our matching and for deferred acceptance
+    # (matching.preferences.compare) on the same problem.
+    ranks: dict | None = None
     # The pair solver's greedy baseline on the same problem: (people matched, total score).
     # Groups carry theirs in their objective.
     greedy: tuple[int, float] | None = None
@@ -108,6 +112,7 @@ def program_match(program: Program, *, pins=(), removed=(), baseline: bool = Tru
     """
     rules = rules_for(program)
     pool = program_people(program)
+    ranks = None
     if program.is_group:
         excluded = frozenset(grouped_pairs(program, pool) | set(_pairs(removed)))
         result = form_groups(
@@ -119,6 +124,8 @@ def program_match(program: Program, *, pins=(), removed=(), baseline: bool = Tru
         problem = Problem.build(pool.people, rules, excluded)
         result = solve_problem(problem, pinned=_pairs(pins))
         baseline_found = greedy(problem) if baseline else None
+        if baseline and not program.is_peer:
+            ranks = compare(problem, result)
     return MatchOutcome(
         program=program,
         rules=rules,
@@ -127,6 +134,7 @@ def program_match(program: Program, *, pins=(), removed=(), baseline: bool = Tru
         excluded=excluded,
         greedy=baseline_found,
         people={p.key: p for p in pool.people},
+        ranks=ranks,
     )
 
 
@@ -156,6 +164,7 @@ def outcome_totals(outcome: MatchOutcome) -> dict:
         "waited_matched": objective.waited_matched,
         "already_paired": outcome.pool.already_paired,
         "full_guides": outcome.pool.full_guides,
+        "ranks": outcome.ranks,
     }
 
 
@@ -257,7 +266,9 @@ def proposals_commit(
             round=program.current_round,
             status=Pairing.Status.PROPOSED,
             source=Pairing.Source.PINNED if proposal.pinned else Pairing.Source.MATCHING,
-            score=round(proposal.score, 2),
+            # Preference and history may lift a pair above the 100 points of fit: the
+            # stored score is clamped as services.proposal_create clamps it.
+            score=round(min(max(proposal.score, 0), 100), 2),
             breakdown=proposal.breakdown.as_dict(),
             reasons=_group_reasons(proposal)
             if outcome.is_group

@@ -9,7 +9,7 @@ from django.urls import reverse
 from pairing.hr.forms.matching import PinForm
 from pairing.hr.views import matching as matching_views
 from pairing.matchmaking.runs import match_run_execute
-from pairing.models import MatchRun, Pairing, PairingMember
+from pairing.models import Choice, MatchRun, Pairing, PairingMember
 from programs.models import AuditEvent, Participant, Program
 from tests.factories import (
     make_employee,
@@ -582,3 +582,27 @@ def test_the_points_are_out_of_the_programmes_own_weights(client, hr_admin, prog
     page = response.content.decode()
     assert '<p class="fw-semibold mb-1">85 of 90</p>' in page
     assert "<strong>Goals: 55 of 55</strong>" in page
+
+
+def test_run_page_shows_the_rank_table_beside_deferred_acceptance(
+    client, hr_admin, program, people
+):
+    by_email = {p.employee.email: p for p in Participant.objects.filter(program=program)}
+    mentees = [p for p in by_email.values() if p.role == Participant.Role.MENTEE]
+    mentors = sorted(
+        (p for p in by_email.values() if p.role == Participant.Role.MENTOR),
+        key=lambda p: p.employee.email,
+    )
+    for mentee in mentees:
+        Choice.objects.create(chooser=mentee, candidate=mentors[0], rank=1)
+    client.force_login(hr_admin)
+
+    run = _start_run(client, program)
+    response = client.get(reverse("hr:matchrun_detail", args=[run.pk]))
+
+    ranks = run.result["totals"]["ranks"]
+    assert (ranks["ours"]["ranked"], ranks["ours"]["first"]) == (len(mentees), 1)
+    assert ranks["deferred_acceptance"]["blocking_pairs"] == 0
+    html = response.content.decode()
+    assert html.count("Deferred acceptance") == 1
+    assert "Wu et al. (JAMA Network Open, 2025)" in html

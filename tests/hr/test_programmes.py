@@ -419,6 +419,7 @@ def test_create_form_comes_in_sections_with_the_matching_rules_folded_away(clien
                 ("weight_level", ""),
                 ("weight_style", ""),
                 ("weight_department", ""),
+                ("weight_preference", ""),
             ],
         ),
     ]

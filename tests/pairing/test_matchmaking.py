@@ -1,7 +1,8 @@
 import pytest
 from django.test import override_settings
 
-from pairing.matching import Person
+from pairing.matching import Person, Reason, criterion_for_hr
+from pairing.matching.domain import Signals
 from pairing.matchmaking import runs
 from pairing.matchmaking.adapter import rules_for
 from pairing.matchmaking.contract import outcome_to_contract_json
@@ -16,7 +17,7 @@ from pairing.matchmaking.runs import (
     program_match,
     proposals_commit,
 )
-from pairing.models import MatchRun, Pairing, PairingMember
+from pairing.models import Choice, MatchRun, Pairing, PairingMember, RatherNot
 from programs.models import AuditEvent, Participant, Program
 from tests.factories import make_employee, make_participant, make_program
 
@@ -146,8 +147,9 @@ def test_building_people_takes_the_same_queries_for_1_and_3(size, django_assert_
         mentee = _mentee(program, goals=["Python", "Hiring"], manager=manager)
         _pairing(program, _mentor(program), mentee)
 
-    # participants, goals, expertise, live pairing members, guide loads
-    with django_assert_num_queries(5):
+    # participants, goals, expertise, live pairing members, guide loads; choices, marks;
+    # lapses, declines, early endings, pairing members, check-ins, surveys
+    with django_assert_num_queries(13):
         pool = program_people(program)
 
     assert len(pool.people) == 2 * size
@@ -235,7 +237,15 @@ def test_match_run_start_computes_small_programmes_inline(hr_admin):
         "certified": True,
         "already_paired": 0,
         "full_guides": 0,
-    }
+        # Nobody ranked anyone: nothing to count, and both matchings are stable.
+        "ranks": {
+            side: {
+                "first": 0, "second": 0, "third": 0, "none": 0, "ranked": 0,
+                "top_three": None, "mean_rank": None, "blocking_pairs": 0,
+            }
+            for side in ("ours", "deferred_acceptance")
+        },
+    }  # fmt: skip
     assert list(program.audit_events.values_list("action", flat=True)) == ["matching_run"]
 
 
@@ -349,3 +359,36 @@ def test_a_failing_run_records_the_error_and_cannot_be_published(hr_admin, monke
         match_run_publish(run=run, actor=hr_admin)
     assert str(error.value) == "Only a finished run can be published (this one: failed)."
     assert Pairing.objects.count() == 0
+
+
+def test_the_pool_reads_choices_marks_and_track_records():
+    program = make_program()
+    ghost, other = _mentor(program, expertise=["Python"]), _mentor(program, expertise=["Python"])
+    mentee = _mentee(program, goals=["Python"])
+    Choice.objects.create(chooser=mentee, candidate=other, rank=1)
+    Choice.objects.create(chooser=mentee, candidate=ghost, rank=2)
+    RatherNot.objects.create(guide=other, learner=mentee)
+    for _ in range(2):
+        _pairing(program, ghost, _mentee(program), status=Pairing.Status.EXPIRED,
+                 guide_response="pending")  # fmt: skip
+
+    people = {p.key: p for p in program_people(program).people}
+
+    assert people[str(mentee.pk)].ranking == (str(other.pk), str(ghost.pk))
+    assert people[str(other.pk)].rather_not == frozenset({str(mentee.pk)})
+    assert people[str(ghost.pk)].signals == Signals(lapses=2)
+    outcome = runs.program_match(program)
+    pairing = outcome.result.pairings[0]
+    # The first choice would rather not (20 - 20 = 0 points); the ghost is a second choice
+    # (20 * 2/3) less 10 for two lapses in a row: the ghost still scores higher.
+    assert (pairing.guide, round(pairing.breakdown.preference, 2), pairing.breakdown.history) == (
+        str(ghost.pk), 13.33, -10.0
+    )  # fmt: skip
+    item = runs._run_item(outcome, pairing)
+    words = {c["name"]: c for c in item["criteria"]}
+    assert criterion_for_hr(Reason.from_dict(words["history"]["reason"])) == (
+        f"{ghost.employee.name} let 2 proposals lapse without answering (-10)"
+    )
+    assert criterion_for_hr(Reason.from_dict(words["preference"]["reason"])) == (
+        "the mentee's second choice"
+    )

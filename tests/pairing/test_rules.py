@@ -81,6 +81,8 @@ def test_declined_and_expired_pairs_are_remembered_per_programme():
     assert rules.declined_pairs(program_id=program.pk) == {
         tuple(sorted((mentor.pk, a.pk))),
         tuple(sorted((mentor.pk, b.pk))),
+        # Ended without a single check-in: ended early, never proposed again.
+        tuple(sorted((mentor.pk, c.pk))),
     }
     assert rules.declined_pairs(program_id=program.pk, participant_id=a.pk) == {
         tuple(sorted((mentor.pk, a.pk)))

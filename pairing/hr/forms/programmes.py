@@ -48,6 +48,7 @@ PROGRAM_FIELDS = [
     "weight_level",
     "weight_style",
     "weight_department",
+    "weight_preference",
     "partner_repeat_rounds",
     "rotate_every_weeks",
     "auto_publish_rounds",
@@ -90,7 +91,11 @@ SECTIONS = [
     ("Check-ins", ["checkin_cadence_days"], False),
     ("Groups", list(GROUP_SETTINGS), False),
     ("Rounds", ROUND_SETTINGS, False),
-    ("Matching rules", ["min_gap", "ideal_gap", "max_gap", "peer_max_gap", *WEIGHT_FIELDS], True),
+    (
+        "Matching rules",
+        ["min_gap", "ideal_gap", "max_gap", "peer_max_gap", *WEIGHT_FIELDS, "weight_preference"],
+        True,
+    ),
 ]
 FALLBACK_SLUG = "programme"
 
@@ -193,6 +198,9 @@ class ProgramForm(forms.ModelForm):
     def __init__(self, *args, kind_locked: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["slug"].required = False
+        # Blank keeps what the programme has (a new one: the default), so forms posted
+        # without the setting (older pages, scripts) change nothing.
+        self.fields["weight_preference"].required = False
         if kind_locked:
             # A disabled field keeps the stored kind whatever the browser posts.
             self.fields["kind"].disabled = True
@@ -276,6 +284,12 @@ class ProgramForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
+        if data.get("weight_preference") is None:
+            data["weight_preference"] = (
+                self.instance.weight_preference
+                if self.instance.pk
+                else Program._meta.get_field("weight_preference").default
+            )
         self._ignore_settings_of_other_kinds(data)
         for start, end, message in (
             ("enrol_opens", "enrol_closes", "Enrolment cannot close before it opens."),
