@@ -235,6 +235,8 @@ def test_match_run_start_computes_small_programmes_inline(hr_admin):
         "more_matched_than_greedy": 0,
         "score_above_greedy": 0.0,
         "certified": True,
+        "waited": 0,
+        "waited_matched": 0,
         "already_paired": 0,
         "full_guides": 0,
         # Nobody ranked anyone: nothing to count, and both matchings are stable.
