@@ -21,7 +21,7 @@ from pairing import rules
 from pairing.matching import Breakdown, Person, Reason, explain, top_candidates
 from pairing.matching.wording import for_person
 from pairing.matchmaking.adapter import breakdown_for, keys_by_employee, person_for, rules_for
-from pairing.models import CheckIn, Pairing, PairingMember
+from pairing.models import CheckIn, Choice, Pairing, PairingMember, RatherNot
 from programs.models import Participant, Program
 from programs.permissions import is_hr_admin
 from programs.selectors import programs_administered_by
@@ -347,6 +347,7 @@ class Home:
     open_programs: list[Program]
     choose_in: list[Participant]  # self-select enrolments with no live request yet
     join_rounds: list[Participant]  # enrolments whose programme started a round they are not in
+    preferences_in: list[Participant]  # HR-run pair programmes waiting for their next run
 
 
 def home_for(*, user, today: date | None = None) -> Home:
@@ -378,6 +379,7 @@ def home_for(*, user, today: date | None = None) -> Home:
         open_programs = open_programs.exclude(pk__in=enrolled.values("program_id"))
     choose_in: list[Participant] = []
     join_rounds: list[Participant] = []
+    preferences_in: list[Participant] = []
     if employee is not None:
         live_member = PairingMember.objects.filter(participant=OuterRef("pk"), live=True)
         choose_in = list(
@@ -388,6 +390,18 @@ def home_for(*, user, today: date | None = None) -> Home:
                 role__in=[Participant.Role.MENTEE, Participant.Role.PEER],
                 withdrawn_at__isnull=True,
             )
+            .exclude(program__status=Program.Status.CLOSED)
+            .exclude(Exists(live_member))
+            .select_related("program")
+        )
+        preferences_in = list(
+            Participant.objects.in_current_round()
+            .filter(
+                employee=employee,
+                withdrawn_at__isnull=True,
+                program__matching_mode=Program.MatchingMode.ADMIN,
+            )
+            .exclude(program__kind__in=Program.GROUP_KINDS)
             .exclude(program__status=Program.Status.CLOSED)
             .exclude(Exists(live_member))
             .select_related("program")
@@ -407,6 +421,7 @@ def home_for(*, user, today: date | None = None) -> Home:
         open_programs=list(open_programs.order_by("name")),
         choose_in=choose_in,
         join_rounds=join_rounds,
+        preferences_in=preferences_in,
     )
 
 
@@ -454,16 +469,26 @@ def candidates_for(
         # A proposal waiting for its answer holds a place: offering it twice would
         # only end in one refusal.
         pool = rules.with_guide_load(pool.filter(role=Participant.Role.MENTOR), with_proposals=True)
-    pool = list(pool)
+    return _ranked(participant, list(pool), k=k)
+
+
+def _ranked(participant: Participant, pool: list[Participant], *, k: int) -> list[Candidate]:
+    """The ``k`` best of ``pool`` for ``participant`` under the programme's rules, best
+    first, with the reasons in the words of ``participant``'s side. A guide's pool is
+    learners; anyone else's, guides (with their ``load``) or peers."""
+    program = participant.program
     keys = keys_by_employee([participant, *pool])
     by_key: dict[str, tuple[Participant, int]] = {}
     people: list[Person] = []
     for other in pool:
-        free = 1 if program.is_peer else other.effective_capacity - other.load
+        if program.is_peer or other.role != Participant.Role.MENTOR:
+            free = 1
+        else:
+            free = other.effective_capacity - other.load
         person = person_for(other, key_of_employee=keys, capacity=free)
         by_key[person.key] = (other, free)
         people.append(person)
-    me = person_for(participant, key_of_employee=keys)
+    me = person_for(participant, key_of_employee=keys, capacity=1)
     scoring = rules_for(program)
     found = []
     for person, breakdown in top_candidates(me, people, scoring, k=k):
@@ -472,11 +497,32 @@ def candidates_for(
             Candidate(
                 participant=other,
                 breakdown=breakdown,
-                reasons=explain(breakdown, person, me, scoring),
+                # A mentor reads the mentee's goals instead: the reasons speak to a learner.
+                reasons=[] if participant.is_guide else explain(breakdown, person, me, scoring),
                 free=free,
             )
         )
     return found
+
+
+# Learners a mentor sees to mark "rather not": the ones matching could most likely propose.
+LEARNERS_SHOWN = 10
+
+
+def learners_for(*, guide: Participant, k: int = LEARNERS_SHOWN) -> list[Candidate]:
+    """The ``k`` mentees an HR-run matching would most likely propose to ``guide``: active,
+    in no live pairing, never barred with them, best first (``guide`` needs its employee,
+    goals and expertise loaded)."""
+    live = PairingMember.objects.filter(participant=OuterRef("pk"), live=True)
+    pool = (
+        Participant.objects.active()
+        .filter(program=guide.program, role=Participant.Role.MENTEE)
+        .exclude(Exists(live))
+        .exclude(pk__in=rules.barred_partner_ids(guide))
+        .select_related("employee", "program")
+        .prefetch_related("goals", "expertise")
+    )
+    return _ranked(guide, list(pool), k=k)
 
 
 def learner_participant_get(*, user, slug: str) -> Participant:
@@ -499,6 +545,41 @@ def learner_participant_get(*, user, slug: str) -> Participant:
     if participant is None:
         raise Http404("You are not looking for support in this programme.")
     return participant
+
+
+def preferences_participant_get(*, user, slug: str) -> Participant:
+    """The viewer's own enrolment, in the current round, of an HR-run pair programme (where
+    preferences weigh in matching: Program.weight_preference); 404 otherwise."""
+    participant = (
+        Participant.objects.in_current_round()
+        .filter(
+            program__slug=slug,
+            program__matching_mode=Program.MatchingMode.ADMIN,
+            employee__user=user,
+            withdrawn_at__isnull=True,
+        )
+        .exclude(program__kind__in=Program.GROUP_KINDS)
+        .exclude(program__status=Program.Status.CLOSED)
+        .select_related("program", "employee")
+        .prefetch_related("goals", "expertise")
+        .first()
+    )
+    if participant is None:
+        raise Http404("There are no preferences to give in this programme.")
+    return participant
+
+
+def choice_ids(*, learner: Participant) -> list[int]:
+    """The candidates the learner ranked, first choice first."""
+    return list(
+        Choice.objects.filter(chooser=learner)
+        .order_by("rank")
+        .values_list("candidate_id", flat=True)
+    )
+
+
+def rather_not_ids(*, guide: Participant) -> list[int]:
+    return list(RatherNot.objects.filter(guide=guide).values_list("learner_id", flat=True))
 
 
 def enrolment_get(*, user, slug: str) -> Participant:

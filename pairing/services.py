@@ -6,7 +6,7 @@ the view shows as it is.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from datetime import date
 
 from django.core.exceptions import PermissionDenied
@@ -17,7 +17,7 @@ from django.utils import timezone
 from pairing import emails, later, rules, schedule, selectors
 from pairing.matching import Breakdown, best_additions, score_group
 from pairing.matchmaking.adapter import keys_by_employee, person_for, rules_for
-from pairing.models import CaseSession, CheckIn, Pairing, PairingMember
+from pairing.models import CaseSession, CheckIn, Choice, Pairing, PairingMember, RatherNot
 from programs.models import AuditEvent, Employee, Participant, Program
 from programs.selectors import programs_administered_by
 from programs.services import audit_record
@@ -1153,3 +1153,52 @@ def pairing_closed_notify(*, member_id: int) -> bool:
         ),
     )
     return sent is not None
+
+
+# --- preferences (HR-run matching) -----------------------------------------------------
+
+MAX_CHOICES = 3
+
+
+@transaction.atomic
+def choices_set(*, learner: Participant, candidate_ids: Sequence[int], user) -> list[Choice]:
+    """A mentee's or peer's ranking for the next matching run, first choice first (at most
+    MAX_CHOICES, each among their current suggestions): it replaces the one before."""
+    if learner.employee.user_id != user.pk:
+        raise PermissionDenied("This is not your enrolment.")
+    if learner.is_guide:
+        raise PairingError("Mentors mark who they would rather not take instead.")
+    if len(candidate_ids) > MAX_CHOICES or len(set(candidate_ids)) != len(candidate_ids):
+        raise PairingError(f"Choose up to {MAX_CHOICES} different people.")
+    offered = {c.participant.pk for c in selectors.candidates_for(participant=learner)}
+    if not set(candidate_ids) <= offered:
+        raise PairingError("Someone you chose is no longer among your suggestions.")
+    Choice.objects.filter(chooser=learner).delete()
+    return Choice.objects.bulk_create(
+        Choice(chooser=learner, candidate_id=pk, rank=rank)
+        for rank, pk in enumerate(candidate_ids, start=1)
+    )
+
+
+@transaction.atomic
+def rather_not_set(*, guide: Participant, learner_ids: Collection[int], user) -> int:
+    """The mentees a mentor would rather not take, among those matching could propose to
+    them (selectors.learners_for): marks on the others shown are removed. Returns how many
+    are marked."""
+    if guide.employee.user_id != user.pk:
+        raise PermissionDenied("This is not your enrolment.")
+    if not guide.is_guide:
+        raise PairingError("Only mentors mark who they would rather not take.")
+    shown = {c.participant.pk for c in selectors.learners_for(guide=guide)}
+    if not set(learner_ids) <= shown:
+        raise PairingError("Someone you marked is no longer among the people shown.")
+    RatherNot.objects.filter(guide=guide, learner_id__in=shown - set(learner_ids)).delete()
+    existing = set(
+        RatherNot.objects.filter(guide=guide, learner_id__in=learner_ids).values_list(
+            "learner_id", flat=True
+        )
+    )
+    RatherNot.objects.bulk_create(
+        RatherNot(guide=guide, learner_id=pk) for pk in learner_ids if pk not in existing
+    )
+    return len(learner_ids)

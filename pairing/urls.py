@@ -18,6 +18,7 @@ urlpatterns = [
     path("candidates/<slug:slug>/", journeys.candidates, name="candidates"),
     path("candidates/<slug:slug>/request/", journeys.candidate_request, name="candidate_request"),
     # The closing survey, linked from its reminder email.
+    path("preferences/<slug:slug>/", journeys.preferences, name="preferences"),
     path("rounds/<slug:slug>/join/", journeys.round_join, name="round_join"),
     path("survey/<int:participant_pk>/", survey.survey, name="survey"),
 ]

@@ -126,3 +126,53 @@ class EndForm(forms.Form):
 
 class CandidateRequestForm(forms.Form):
     partner = forms.IntegerField(widget=forms.HiddenInput)
+
+
+RANKS = (("first", "First choice"), ("second", "Second choice"), ("third", "Third choice"))
+
+
+class ChoicesForm(forms.Form):
+    """Up to three of the learner's suggestions, ranked; blanks are skipped, never twice."""
+
+    def __init__(self, *args, candidates, current=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        options = [("", "No one")] + [
+            (str(c.participant.pk), c.participant.employee.name) for c in candidates
+        ]
+        for (name, label), chosen in zip(RANKS, [*current, None, None, None], strict=False):
+            self.fields[name] = forms.TypedChoiceField(
+                label=label,
+                choices=options,
+                coerce=int,
+                empty_value=None,
+                required=False,
+                initial=chosen,
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        picked = [cleaned.get(name) for name, _ in RANKS]
+        seen = set()
+        for (name, _), pk in zip(RANKS, picked, strict=True):
+            if pk is not None and pk in seen:
+                self.add_error(name, "You chose this person already.")
+            seen.add(pk)
+        cleaned["ranking"] = [pk for pk in picked if pk is not None]
+        return cleaned
+
+
+class RatherNotForm(forms.Form):
+    """The mentees shown that the mentor would rather not take."""
+
+    def __init__(self, *args, candidates, marked=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["learners"] = forms.TypedMultipleChoiceField(
+            label="I would rather not take",
+            choices=[(str(c.participant.pk), c.participant.employee.name) for c in candidates],
+            coerce=int,
+            required=False,
+            initial=[str(pk) for pk in marked],
+            widget=forms.CheckboxSelectMultiple,
+            help_text="Matching then proposes them to you only when nobody else fits. Only "
+            "you and the programme's HR admins see this.",
+        )

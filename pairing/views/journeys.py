@@ -11,7 +11,14 @@ from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from pairing import rounds, selectors, services
-from pairing.forms.journeys import CandidateRequestForm, CheckInForm, DeclineForm, EndForm
+from pairing.forms.journeys import (
+    CandidateRequestForm,
+    CheckInForm,
+    ChoicesForm,
+    DeclineForm,
+    EndForm,
+    RatherNotForm,
+)
 from pairing.models import Pairing
 from programs.models import Program
 
@@ -230,3 +237,53 @@ def round_join(request, slug: str):
             ),
         )
     return redirect("home")
+
+
+@require_http_methods(["GET", "POST"])
+def preferences(request, slug: str):
+    """Before HR's matching run: a mentee or peer ranks up to three of their suggestions;
+    a mentor marks the mentees they would rather not take."""
+    participant = selectors.preferences_participant_get(user=request.user, slug=slug)
+    if participant.is_guide:
+        candidates = selectors.learners_for(guide=participant)
+        form = RatherNotForm(
+            request.POST or None,
+            candidates=candidates,
+            marked=selectors.rather_not_ids(guide=participant),
+        )
+    else:
+        candidates = selectors.candidates_for(participant=participant)
+        form = ChoicesForm(
+            request.POST or None,
+            candidates=candidates,
+            current=selectors.choice_ids(learner=participant),
+        )
+    if request.method == "POST" and form.is_valid():
+        try:
+            if participant.is_guide:
+                services.rather_not_set(
+                    guide=participant,
+                    learner_ids=form.cleaned_data["learners"],
+                    user=request.user,
+                )
+            else:
+                services.choices_set(
+                    learner=participant,
+                    candidate_ids=form.cleaned_data["ranking"],
+                    user=request.user,
+                )
+        except services.PairingError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Saved: the next matching run takes it into account.")
+            return redirect("pairing:preferences", slug=slug)
+    return render(
+        request,
+        "pairing/preferences.html",
+        {
+            "participant": participant,
+            "program": participant.program,
+            "candidates": candidates,
+            "form": form,
+        },
+    )
