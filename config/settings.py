@@ -339,6 +339,11 @@ CELERY_BEAT_SCHEDULE = {
         # Hourly, at minute 17: https://crontab.guru/#17_*_*_*_*
         "schedule": crontab(minute=17),
     },
+    "dispatch-resume-reminders": {
+        "task": "programs.tasks.dispatch_resume_reminders",
+        # Hourly, at minute 7: https://crontab.guru/#7_*_*_*_*
+        "schedule": crontab(minute=7),
+    },
     "apply-retention": {
         "task": "pairing.tasks.apply_retention",
         # Daily at 03:41: https://crontab.guru/#41_3_*_*_*
