@@ -1,7 +1,7 @@
 """Writes for programmes, employees and participants. Keyword-only, typed, atomic."""
 
-from datetime import timedelta
 from collections.abc import Iterable
+from datetime import timedelta
 
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.conf import settings
@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from programs import emails
 from programs.models import (
     HR_ADMINS_GROUP,
     PEOPLE_ADMINS_GROUP,
@@ -23,7 +24,6 @@ from programs.models import (
     Topic,
     normalise_email,
 )
-from programs import emails
 from programs.permissions import hr_admin_users, is_people_admin
 from programs.signals import employee_erased, employees_left, participants_withdrawn
 from programs.topics import normalise_topic

@@ -4,7 +4,6 @@ import logging
 from datetime import date, datetime
 
 from celery import shared_task
-
 from django.utils import timezone
 
 from programs import accounts, import_jobs, services
