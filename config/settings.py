@@ -344,6 +344,11 @@ CELERY_BEAT_SCHEDULE = {
         # Daily at 06:07, before people start work: https://crontab.guru/#7_6_*_*_*
         "schedule": crontab(hour=6, minute=7),
     },
+    "dispatch-resume-reminders": {
+        "task": "programs.tasks.dispatch_resume_reminders",
+        # Hourly, at minute 7: https://crontab.guru/#7_*_*_*_*
+        "schedule": crontab(minute=7),
+    },
     "apply-retention": {
         "task": "pairing.tasks.apply_retention",
         # Daily at 03:41: https://crontab.guru/#41_3_*_*_*

@@ -132,15 +132,17 @@ def partner_left_send(member) -> None:
     _closed_send(member, name="partner-left")
 
 
-def pairing_closed_send(member, *, withdrew: bool) -> None:
+def pairing_closed_send(member, *, withdrew: bool, request_withdrawn: bool = False) -> None:
     """Tell a member their proposal or pairing was closed by someone else: their partner
     withdrew from the programme (``withdrew``), HR cancelled or reassigned the proposal,
-    or their group could not start (its end_reason says why)."""
+    the learner withdrew their self-select request (``request_withdrawn``), or their group
+    could not start (its end_reason says why)."""
     status = member.pairing.status
     _closed_send(
         member,
         name="pairing-closed",
         withdrew=withdrew,
+        request_withdrawn=request_withdrawn,
         group_closed=status == member.pairing.Status.DECLINED,
         was_proposal=status in (member.pairing.Status.CANCELLED, member.pairing.Status.DECLINED),
     )
@@ -221,5 +223,21 @@ def round_started_send(participant, number: int) -> None:
             "home_url": sign_in_link(user)
             if user.last_login is None
             else settings.SITE_URL + reverse("home"),
+        },
+    )
+
+
+def auto_paused_send(*, participant, lapses: int) -> None:
+    """Someone was paused for letting proposals lapse: until when, and how to resume."""
+    send_templated(
+        name="auto-paused",
+        to=[participant.employee.email],
+        context={
+            "name": participant.employee.name,
+            "program": participant.program,
+            "paused_until": participant.paused_until,
+            "lapses": lapses,
+            "enrolment_url": settings.SITE_URL
+            + reverse("programs:program_enrol", args=[participant.program.slug]),
         },
     )

@@ -42,6 +42,13 @@ def pairing_ended_emails(member_ids: Iterable[int]) -> None:
         task.delay_on_commit(member_id)
 
 
+def auto_pause_emails(participant_ids: Iterable[int]) -> None:
+    """Tell these people they were paused for letting proposals lapse, and how to resume."""
+    task = _tasks().send_auto_pause_email
+    for participant_id in participant_ids:
+        task.delay_on_commit(participant_id)
+
+
 def nudge_emails(member_ids: Iterable[int], day: date) -> None:
     """Send HR's nudge of ``day`` to these members."""
     task = _tasks().send_nudge

@@ -155,6 +155,12 @@ class PairingMember(models.Model):
     # Mirrors pairing.is_live so the database itself can refuse a second live pairing
     # for one mentee or peer (a partial unique index cannot look across a join).
     live = models.BooleanField(default=True)
+    # A mentee's or peer's seat in a self-select request nobody has answered yet. A learner
+    # may hold several such seats at once (Program.max_requests_per_mentee), so
+    # one_live_pairing_per_learner skips them; proposal_accept clears the flag in the
+    # transaction that makes the request a pairing, and from then on the constraint guards
+    # it (rules.REQUEST_SEAT is the one place this is decided).
+    waiting_request = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["pairing", "role", "pk"]
@@ -164,7 +170,7 @@ class PairingMember(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["participant"],
-                condition=Q(live=True) & ~Q(role="guide"),
+                condition=Q(live=True, waiting_request=False) & ~Q(role="guide"),
                 name="one_live_pairing_per_learner",
             ),
             models.CheckConstraint(

@@ -88,12 +88,14 @@ def proposal_members(
     member_ids: Sequence[int],
     at: datetime,
     chosen_by: int | None = None,
+    request: bool = False,
 ) -> list[PairingMember]:
     """The (unsaved) members of a new proposal, in the engine's shape: a guide and their
     learners, or peers when ``guide_id`` is None. Whoever must answer starts pending; the
     learner, and a peer who chose this partner themself (``chosen_by``), start accepted.
     In a group everyone answers, mentees too: they asked for a mentor, not for these
-    colleagues."""
+    colleagues. In a self-select ``request`` the mentee's and peers' seats are
+    REQUEST_SEAT ones until it is accepted."""
     members = []
     if guide_id is not None:
         members.append(PairingMember(pairing=pairing, participant_id=guide_id, role=Role.GUIDE))
@@ -108,9 +110,55 @@ def proposal_members(
                 role=role,
                 response=Response.ACCEPTED if answered else Response.PENDING,
                 responded_at=at if answered else None,
+                waiting_request=request,
             )
         )
     return members
+
+
+# --- self-select requests --------------------------------------------------------------
+
+# A mentee's or peer's seat in a waiting self-select request (PairingMember
+# .waiting_request): one_live_pairing_per_learner skips it, so a learner may hold several;
+# proposal_accept clears it, and from then on the constraint holds the accepted one alone.
+REQUEST_SEAT = Q(waiting_request=True, live=True, pairing__status=Pairing.Status.PROPOSED)
+# The requests someone made (their seat started accepted) and the ones waiting for their
+# answer (a mentor's, or a requested peer's, pending seat in an open proposal).
+REQUEST_MADE = REQUEST_SEAT & Q(response=Response.ACCEPTED)
+ANSWER_OWED = Q(live=True, response=Response.PENDING, pairing__status=Pairing.Status.PROPOSED)
+# Not a waiting request: an agreed pairing, or a proposal HR made.
+HELD = Q(live=True, waiting_request=False)
+
+
+def requests_made(participant_ids: Iterable[int]) -> dict[int, int]:
+    """How many waiting requests each of these learners has made; none are left out.
+    One query."""
+    return _count_members(REQUEST_MADE, participant_ids)
+
+
+def answers_owed(participant_ids: Iterable[int]) -> dict[int, int]:
+    """How many open proposals (requests) wait for each of these people's answer; those
+    with none are left out. One query."""
+    return _count_members(ANSWER_OWED, participant_ids)
+
+
+def _count_members(condition: Q, participant_ids: Iterable[int]) -> dict[int, int]:
+    return dict(
+        PairingMember.objects.filter(condition, participant_id__in=list(participant_ids))
+        .order_by()
+        .values_list("participant_id")
+        .annotate(n=Count("pk"))
+    )
+
+
+def request_places(*, free: int, waiting: int, cap: int) -> int:
+    """How many more learners may ask someone now: their free places (a mentor's capacity
+    less the pairings agreed; 1 for a peer not yet paired) capped at the programme's
+    max_requests_per_mentor, less the requests already waiting for their answer. A popular
+    mentor is thus offered to as many learners as they have free places, never more: with
+    1 free place and 1 request waiting, nobody else sees them until it is answered or
+    lapses."""
+    return max(min(free, cap) - waiting, 0)
 
 
 def awaiting_answer() -> Q:
@@ -370,6 +418,11 @@ def _lapsed() -> Q:
         Q(pairing__status=Pairing.Status.EXPIRED)
         | Q(live=False, pairing__status__in=(*AGREED_STATUSES, Pairing.Status.ENDED))
     )
+
+
+# A mentor (or peer) who lets this many proposals in a row lapse is paused automatically
+# (services.ghosts_pause).
+GHOST_LAPSES = 2
 
 
 def lapses_in_a_row(participant_ids: Iterable[int]) -> dict[int, int]:

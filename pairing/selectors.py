@@ -12,7 +12,17 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, prefetch_related_objects
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    prefetch_related_objects,
+)
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -381,7 +391,7 @@ def home_for(*, user, today: date | None = None) -> Home:
     join_rounds: list[Participant] = []
     preferences_in: list[Participant] = []
     if employee is not None:
-        live_member = PairingMember.objects.filter(participant=OuterRef("pk"), live=True)
+        live_member = PairingMember.objects.filter(rules.HELD, participant=OuterRef("pk"))
         choose_in = list(
             Participant.objects.in_current_round()
             .filter(
@@ -444,49 +454,76 @@ def candidates_for(
     *, participant: Participant, k: int = CANDIDATES_SHOWN, avoid: Collection[int] = ()
 ) -> list[Candidate]:
     """The ``k`` best partners for a mentee (mentors with a free place) or a peer (peers
-    not in a live pairing), scored by the programme's rules, best first.
+    not in a pairing), scored by the programme's rules, best first.
 
     Paused or withdrawn people are left out, and so is anyone this person was already
-    declined with or partnered before (rules.never_again_pairs), or in ``avoid``
-    (participant ids). ``participant`` needs its employee,
+    declined with or partnered before (rules.never_again_pairs), is in a live proposal or
+    request with, or in ``avoid`` (participant ids). ``participant`` needs its employee,
     goals and expertise loaded.
+
+    A fair share: someone is offered only while rules.request_places is above 0, i.e.
+    while the proposals waiting for their answer are fewer than their free places (a
+    mentor's capacity less their agreed pairings; 1 for an unpaired peer) and, in a
+    self-select programme, fewer than its max_requests_per_mentor. A mentor with 1 free
+    place and 1 request waiting is shown to nobody else; with 2 free places and 1 waiting,
+    to everyone, until a second learner asks. ``free`` is those places still open.
     """
     program = participant.program
     today = timezone.localdate()
+    in_live_with_me = PairingMember.objects.filter(
+        pairing__in=PairingMember.objects.filter(participant=participant, live=True).values(
+            "pairing_id"
+        )
+    ).values("participant_id")
+    owed = (
+        PairingMember.objects.filter(rules.ANSWER_OWED, participant=OuterRef("pk"))
+        .order_by()
+        .values("participant")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     pool = (
         Participant.objects.active(today)
         .filter(program=program)
         .exclude(pk=participant.pk)
         .exclude(pk__in=rules.barred_partner_ids(participant))
+        .exclude(pk__in=in_live_with_me)
         .exclude(pk__in=avoid)
         .select_related("employee", "program")
         .prefetch_related("goals", "expertise")
+        .annotate(waiting=Coalesce(Subquery(owed), 0))
     )
     if program.is_peer:
-        live = PairingMember.objects.filter(participant=OuterRef("pk"), live=True)
-        pool = pool.filter(role=Participant.Role.PEER).exclude(Exists(live))
+        held = PairingMember.objects.filter(rules.HELD, participant=OuterRef("pk"))
+        pool = pool.filter(role=Participant.Role.PEER).exclude(Exists(held))
     else:
-        # A proposal waiting for its answer holds a place: offering it twice would
-        # only end in one refusal.
-        pool = rules.with_guide_load(pool.filter(role=Participant.Role.MENTOR), with_proposals=True)
-    return _ranked(participant, list(pool), k=k)
+        pool = rules.with_guide_load(pool.filter(role=Participant.Role.MENTOR))
+    self_select = program.matching_mode == Program.MatchingMode.SELF_SELECT
+    offered = []
+    for other in pool:
+        free = 1 if program.is_peer else other.effective_capacity - other.load
+        places = rules.request_places(
+            free=free,
+            waiting=other.waiting,
+            cap=program.max_requests_per_mentor if self_select else free,
+        )
+        if places > 0:
+            offered.append((other, places))
+    return _ranked(participant, offered, k=k)
 
 
-def _ranked(participant: Participant, pool: list[Participant], *, k: int) -> list[Candidate]:
-    """The ``k`` best of ``pool`` for ``participant`` under the programme's rules, best
-    first, with the reasons in the words of ``participant``'s side. A guide's pool is
-    learners; anyone else's, guides (with their ``load``) or peers."""
+def _ranked(
+    participant: Participant, offered: list[tuple[Participant, int]], *, k: int
+) -> list[Candidate]:
+    """The ``k`` best of ``offered`` (each with the places they have) for ``participant``
+    under the programme's rules, best first, with the reasons in a learner's words."""
     program = participant.program
-    keys = keys_by_employee([participant, *pool])
+    keys = keys_by_employee([participant, *(other for other, _ in offered)])
     by_key: dict[str, tuple[Participant, int]] = {}
     people: list[Person] = []
-    for other in pool:
-        if program.is_peer or other.role != Participant.Role.MENTOR:
-            free = 1
-        else:
-            free = other.effective_capacity - other.load
-        person = person_for(other, key_of_employee=keys, capacity=free)
-        by_key[person.key] = (other, free)
+    for other, places in offered:
+        person = person_for(other, key_of_employee=keys, capacity=places)
+        by_key[person.key] = (other, places)
         people.append(person)
     me = person_for(participant, key_of_employee=keys, capacity=1)
     scoring = rules_for(program)
@@ -522,7 +559,7 @@ def learners_for(*, guide: Participant, k: int = LEARNERS_SHOWN) -> list[Candida
         .select_related("employee", "program")
         .prefetch_related("goals", "expertise")
     )
-    return _ranked(guide, list(pool), k=k)
+    return _ranked(guide, [(learner, 1) for learner in pool], k=k)
 
 
 def learner_participant_get(*, user, slug: str) -> Participant:
@@ -595,11 +632,50 @@ def enrolment_get(*, user, slug: str) -> Participant:
 
 
 def live_membership(*, participant: Participant) -> PairingMember | None:
+    """The participant's agreed pairing or HR's proposal (not a waiting request), if any."""
     return (
-        PairingMember.objects.filter(participant=participant, live=True)
+        PairingMember.objects.filter(rules.HELD, participant=participant)
         .select_related("pairing")
         .first()
     )
+
+
+@dataclass
+class Requests:
+    """A self-select learner's waiting requests and how many more they may make."""
+
+    waiting: list[PairingMember]
+    cap: int
+
+    @property
+    def asked(self) -> int:
+        return len(self.waiting)
+
+    @property
+    def full(self) -> bool:
+        return self.asked >= self.cap
+
+
+def requests_of(*, participant: Participant) -> Requests:
+    """The requests ``participant`` made that wait for an answer, oldest first, each with
+    ``partners`` (the others' names), and the programme's cap. Two queries."""
+    waiting = list(
+        PairingMember.objects.filter(rules.REQUEST_MADE, participant=participant)
+        .select_related("pairing")
+        .prefetch_related(
+            Prefetch(
+                "pairing__members",
+                queryset=PairingMember.objects.exclude(participant=participant).select_related(
+                    "participant__employee"
+                ),
+                to_attr="others",
+            )
+        )
+        .order_by("pairing__proposed_at", "pk")
+    )
+    for seat in waiting:
+        seat.partners = ", ".join(m.participant.employee.name for m in seat.pairing.others)
+    return Requests(waiting=waiting, cap=participant.program.max_requests_per_mentee)
 
 
 # --- rounds ----------------------------------------------------------------------------

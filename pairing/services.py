@@ -7,11 +7,11 @@ the view shows as it is.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from datetime import date
+from datetime import date, timedelta
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, Max, OuterRef, Q
+from django.db.models import Exists, F, Max, OuterRef, Q
 from django.utils import timezone
 
 from pairing import emails, later, rules, schedule, selectors
@@ -20,7 +20,7 @@ from pairing.matchmaking.adapter import keys_by_employee, person_for, rules_for
 from pairing.models import CaseSession, CheckIn, Choice, Pairing, PairingMember, RatherNot
 from programs.models import AuditEvent, Employee, Participant, Program
 from programs.selectors import programs_administered_by
-from programs.services import audit_record
+from programs.services import audit_record, participants_mark_active
 from programs.tasks import send_first_invitation
 
 
@@ -65,10 +65,15 @@ def proposal_create(
             member_ids=[learner.pk, partner.pk],
             at=now,
             chosen_by=learner.pk if source == Pairing.Source.SELF_SELECT else None,
+            request=source == Pairing.Source.SELF_SELECT,
         )
     else:
         members = rules.proposal_members(
-            pairing, guide_id=partner.pk, member_ids=[learner.pk], at=now
+            pairing,
+            guide_id=partner.pk,
+            member_ids=[learner.pk],
+            at=now,
+            request=source == Pairing.Source.SELF_SELECT,
         )
     try:
         # A savepoint, so the caller's transaction survives the refusal.
@@ -138,6 +143,15 @@ def proposal_accept(*, member: PairingMember, user) -> Pairing:
     that lock: two acceptances racing for the last place are serialised, and the second
     is refused. A group goes live once it can start (see `_group_accept`).
     """
+    seats = list(
+        PairingMember.objects.filter(pairing_id=member.pairing_id).values_list(
+            "participant_id", "waiting_request"
+        )
+    )
+    if any(waiting for _pk, waiting in seats):
+        # A request: its learners first, so two mentors accepting two requests of one
+        # mentee take turns, and the second finds its request withdrawn.
+        _lock_participants([pk for pk, _waiting in seats])
     pairing = _lock_pairing(member.pairing_id)
     member = _fresh_member(member, user)
     if pairing.program.is_group:
@@ -157,11 +171,64 @@ def proposal_accept(*, member: PairingMember, user) -> Pairing:
     member.response = PairingMember.Response.ACCEPTED
     member.responded_at = timezone.now()
     member.save(update_fields=["response", "responded_at"])
+    participants_mark_active(participant_ids=[member.participant_id])
     if not goes_live:
         return pairing  # the other peer still has to answer
+    _request_settle(pairing=pairing, members=members)
     _go_live(pairing)
     _invite_to_start(pairing=pairing, members=members, accepted_by=user)
     return pairing
+
+
+def _lock_participants(ids) -> None:
+    # In id order, so two transactions locking overlapping people never deadlock.
+    list(
+        Participant.objects.select_for_update(of=("self",))
+        .filter(pk__in=ids)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+# Why a waiting self-select request closed (its end_reason; pairing_closed_notify tells
+# the others with these words).
+REQUEST_WITHDRAWN = "the person who asked withdrew it"
+PAIRED_ELSEWHERE = "one of you has agreed a pairing with someone else"
+REQUEST_ENDS = (REQUEST_WITHDRAWN, PAIRED_ELSEWHERE)
+
+
+def _request_settle(*, pairing: Pairing, members: list[PairingMember]) -> None:
+    """A self-select request is accepted: its seats stop being waiting ones, so
+    one_live_pairing_per_learner now guards them, and every other request still waiting
+    with its mentee or peers is withdrawn (PAIRED_ELSEWHERE), the others in it told once.
+    Runs under the learners' locks (proposal_accept). Nothing for other proposals."""
+    learners = [m.participant_id for m in members if m.waiting_request]
+    if not learners:
+        return
+    others = list(
+        Pairing.objects.select_for_update(of=("self",)).filter(
+            pk__in=PairingMember.objects.filter(rules.REQUEST_SEAT, participant_id__in=learners)
+            .exclude(pairing=pairing)
+            .values("pairing_id"),
+            status=Pairing.Status.PROPOSED,
+        )
+    )
+    try:
+        with transaction.atomic():
+            pairing.members.update(waiting_request=False)
+    except IntegrityError:
+        raise PairingError(
+            "One of you already has a pairing in this programme; it has to end first."
+        ) from None
+    now = timezone.now()
+    for other in others:
+        _cancel_proposal(pairing=other, user=None, reason=PAIRED_ELSEWHERE, now=now)
+    later.pairing_closed_emails(
+        PairingMember.objects.filter(pairing__in=others)
+        .exclude(participant_id__in=[m.participant_id for m in members])
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
 
 
 def _no_longer_open(pairing: Pairing) -> str:
@@ -273,6 +340,7 @@ def proposal_decline(
     member.decline_note = note[:500]
     member.full_clean()
     member.save(update_fields=["response", "responded_at", "decline_reason", "decline_note"])
+    participants_mark_active(participant_ids=[member.participant_id])
     _close_proposal(pairing=pairing, status=Pairing.Status.DECLINED)
     others = [
         m.participant
@@ -294,12 +362,78 @@ def proposal_expire(*, pairing: Pairing) -> tuple[Pairing, list[Pairing]]:
     if pairing.status != Pairing.Status.PROPOSED:
         return pairing, []
     _close_proposal(pairing=pairing, status=Pairing.Status.EXPIRED)
+    ghosts_pause(
+        program=pairing.program,
+        participant_ids=pairing.members.filter(response=PairingMember.Response.PENDING).values_list(
+            "participant_id", flat=True
+        ),
+    )
     waiting = [
         m.participant
         for m in pairing.members.select_related("participant__program")
         if m.role != PairingMember.Role.GUIDE and m.response == PairingMember.Response.ACCEPTED
     ]
     return pairing, _repropose_all(waiting, pairing.program)
+
+
+# A ghost's automatic pause: four weeks keeps the next few proposals (each waits
+# proposal_expiry_days, a week by default) away from someone who is not answering, yet
+# brings back by itself a mentor who was only away (a holiday, a busy month), with the
+# "you're back" reminder, without HR having to notice.
+AUTO_PAUSE_WEEKS = 4
+
+
+def ghosts_pause(*, program: Program, participant_ids) -> list[int]:
+    """Pause for AUTO_PAUSE_WEEKS those of these people who have now let rules.GHOST_LAPSES
+    proposals in a row lapse (rules.lapses_in_a_row), unless paused that long already; each
+    is emailed how to resume, once, and HR's audit log records it. The ids paused."""
+    streaks = rules.lapses_in_a_row(participant_ids)
+    ghosts = [pk for pk, lapses in streaks.items() if lapses >= rules.GHOST_LAPSES]
+    if not ghosts:
+        return []
+    until = timezone.localdate() + timedelta(weeks=AUTO_PAUSE_WEEKS)
+    pausing = list(
+        Participant.objects.filter(pk__in=ghosts, withdrawn_at=None)
+        .filter(Q(paused_until=None) | Q(paused_until__lt=until))
+        .select_related("employee")
+        .order_by("pk")
+    )
+    Participant.objects.filter(pk__in=[p.pk for p in pausing]).update(paused_until=until)
+    for participant in pausing:
+        audit_record(
+            program=program,
+            actor=None,
+            action=AuditEvent.Action.PARTICIPANT_AUTO_PAUSED,
+            summary=f"Paused {participant.employee.name} until {until:%-d %B %Y}: "
+            f"{streaks[participant.pk]} proposals in a row lapsed",
+            detail={"participant": participant.pk, "until": until.isoformat()},
+        )
+    later.auto_pause_emails(p.pk for p in pausing)
+    return [p.pk for p in pausing]
+
+
+def auto_pause_notify(*, participant_id: int) -> bool:
+    """Tell someone paused by ghosts_pause how to resume, once per pause: the pause
+    (auto_pause_notified_for) is claimed before sending and released if sending fails.
+    False when there was nothing to send (told already, or resumed meanwhile)."""
+    today = timezone.localdate()
+    claimed = (
+        Participant.objects.filter(pk=participant_id, paused_until__gt=today)
+        .filter(Q(auto_pause_notified_for=None) | ~Q(auto_pause_notified_for=F("paused_until")))
+        .update(auto_pause_notified_for=F("paused_until"))
+    )
+    if claimed != 1:
+        return False
+    participant = Participant.objects.select_related("employee", "program").get(pk=participant_id)
+    try:
+        emails.auto_paused_send(
+            participant=participant,
+            lapses=rules.lapses_in_a_row([participant_id]).get(participant_id, 0),
+        )
+    except Exception:
+        Participant.objects.filter(pk=participant_id).update(auto_pause_notified_for=None)
+        raise
+    return True
 
 
 # --- groups ----------------------------------------------------------------------------
@@ -546,18 +680,28 @@ def learner_repropose(*, participant: Participant, avoid: Collection[int] = ()) 
 def proposal_request(*, learner: Participant, partner_id: int, user) -> Pairing:
     """In a self-select programme, the learner asks one of their best candidates.
 
-    Only someone on the learner's current top list can be asked, and a learner has one
-    live request or pairing at a time (the database refuses a second)."""
+    Only someone on the learner's current top list can be asked (selectors.candidates_for
+    holds the fair share: nobody is asked by more learners than they have free places). A
+    learner may have up to the programme's max_requests_per_mentee waiting at once, and
+    none once paired. Both people's rows are locked first, so requests racing for the same
+    learner's or mentor's last slot take turns and the caps hold."""
     if learner.employee.user_id != user.pk:
         raise PermissionDenied("This is not your enrolment.")
     program = learner.program
     if program.matching_mode != Program.MatchingMode.SELF_SELECT:
         raise PairingError(f"In {program.name} HR proposes the pairings.")
-    live = selectors.live_membership(participant=learner)
-    if live is not None:
+    _lock_participants([learner.pk, partner_id])
+    if PairingMember.objects.filter(rules.HELD, participant=learner).exists():
         raise PairingError(
-            "You already have a live request or pairing in this programme; withdraw or end "
-            "it before asking someone else."
+            "You already have a pairing or a proposal in this programme; end it before "
+            "asking someone else."
+        )
+    asked = rules.requests_made([learner.pk]).get(learner.pk, 0)
+    cap = program.max_requests_per_mentee
+    if asked >= cap:
+        raise PairingError(
+            f"You have asked {asked} of {cap} people already. Withdraw a request, or wait "
+            "for an answer, before asking someone else."
         )
     chosen = next(
         (
@@ -568,14 +712,38 @@ def proposal_request(*, learner: Participant, partner_id: int, user) -> Pairing:
         None,
     )
     if chosen is None:
-        raise PairingError("That person is no longer among your best candidates.")
-    return proposal_create(
+        raise PairingError(
+            "That person is no longer among your best candidates: you may have asked them "
+            "already, or they have as many requests waiting as free places. Choose someone else."
+        )
+    pairing = proposal_create(
         learner=learner,
         partner=chosen.participant,
         source=Pairing.Source.SELF_SELECT,
         breakdown=chosen.breakdown,
         reasons=chosen.reasons,
     )
+    participants_mark_active(participant_ids=[learner.pk])
+    return pairing
+
+
+@transaction.atomic
+def request_withdraw(*, member: PairingMember, user) -> Pairing:
+    """The learner withdraws a request of theirs still waiting for its answer: it is
+    cancelled (REQUEST_WITHDRAWN), whoever was asked is told once, and the learner may ask
+    someone else in its place. PermissionDenied when it is not theirs."""
+    pairing = _lock_pairing(member.pairing_id)
+    member = _fresh_member(member, user)
+    if pairing.status != Pairing.Status.PROPOSED:
+        raise PairingError(_no_longer_open(pairing))
+    if not (member.waiting_request and member.response == PairingMember.Response.ACCEPTED):
+        raise PairingError("Only a request you made, still waiting for its answer, is withdrawn.")
+    _cancel_proposal(pairing=pairing, user=user, reason=REQUEST_WITHDRAWN, now=timezone.now())
+    later.pairing_closed_emails(
+        pairing.members.exclude(pk=member.pk).order_by("pk").values_list("pk", flat=True)
+    )
+    participants_mark_active(participant_ids=[member.participant_id])
+    return pairing
 
 
 @transaction.atomic
@@ -636,6 +804,7 @@ def checkin_log(
     )
     checkin.full_clean()
     checkin.save()
+    participants_mark_active(participant_ids=[participant.pk])
     if attended_ids:
         checkin.attended.set(sorted(attended_ids))
     if pairing.program.is_co_development:
@@ -1149,7 +1318,10 @@ def pairing_closed_notify(*, member_id: int) -> bool:
             & ~Q(response=PairingMember.Response.DECLINED)
         ),
         send=lambda member: emails.pairing_closed_send(
-            member, withdrew=member.pairing.end_reason == WITHDREW
+            member,
+            withdrew=member.pairing.end_reason == WITHDREW,
+            request_withdrawn=member.pairing.status == Pairing.Status.CANCELLED
+            and member.pairing.end_reason in REQUEST_ENDS,
         ),
     )
     return sent is not None

@@ -39,6 +39,12 @@ def send_pairing_ended_email(member_id: int) -> None:
 
 
 @shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def send_auto_pause_email(participant_id: int) -> None:
+    """Tell someone paused for letting proposals lapse how to resume, once."""
+    services.auto_pause_notify(participant_id=participant_id)
+
+
+@shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
 def send_nudge(member_id: int, day: str) -> None:
     """Send HR's nudge of ``day`` (ISO date) to one member, once (see
     services.member_nudge)."""

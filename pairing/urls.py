@@ -17,6 +17,11 @@ urlpatterns = [
     path("pairings/<int:pk>/end/", journeys.pairing_end, name="pairing_end"),
     path("candidates/<slug:slug>/", journeys.candidates, name="candidates"),
     path("candidates/<slug:slug>/request/", journeys.candidate_request, name="candidate_request"),
+    path(
+        "candidates/<slug:slug>/requests/<int:pk>/withdraw/",
+        journeys.request_withdraw,
+        name="request_withdraw",
+    ),
     # The closing survey, linked from its reminder email.
     path("preferences/<slug:slug>/", journeys.preferences, name="preferences"),
     path("rounds/<slug:slug>/join/", journeys.round_join, name="round_join"),

@@ -9,6 +9,7 @@ host, so a forged Host header cannot put someone else's address into a reset ema
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.urls import reverse
 
 
 def render_templated(
@@ -65,5 +66,19 @@ def password_reset_send(*, user, link: str) -> None:
             "name": getattr(getattr(user, "employee", None), "name", ""),
             "link": link,
             "timeout_hours": settings.PASSWORD_RESET_TIMEOUT // 3600,
+        },
+    )
+
+
+def pause_ended_send(*, participant) -> None:
+    """On the day a pause ends: they are back in matching, and can pause again."""
+    send_templated(
+        name="pause-ended",
+        to=[participant.employee.email],
+        context={
+            "name": participant.employee.name,
+            "program": participant.program,
+            "enrolment_url": settings.SITE_URL
+            + reverse("programs:program_enrol", args=[participant.program.slug]),
         },
     )

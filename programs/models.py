@@ -95,6 +95,10 @@ class Employee(models.Model):
     )
     # The HR system's own id for the person (SCIM externalId), kept as it sent it.
     scim_external_id = models.CharField(max_length=255, blank=True, editable=False)
+    # The latest of: signing in, answering a proposal, logging a check-in, asking someone
+    # (self-select) and editing an enrolment (programs.services.employee_mark_active).
+    # Kept on the row because HR's participants table shows it for thousands of people.
+    last_active_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = EmployeeQuerySet.as_manager()
 
@@ -199,6 +203,8 @@ MAX_SETTING_DAYS = 365
 # in years, is a typing slip too.
 MAX_ROTATION_WEEKS = 52
 MAX_ROUNDS = 50
+# More requests waiting at once than anyone could weigh up is a flood, not a choice.
+MAX_REQUESTS = 10
 
 
 class Program(models.Model):
@@ -354,6 +360,19 @@ class Program(models.Model):
         default=False,
         help_text="Otherwise a scheduled round's matching waits for your review.",
     )
+    # Self-select only: how many requests may wait for an answer at once. A learner asks a
+    # few at a time instead of one after the other; a mentor's (or peer's) inbox stays
+    # answerable however popular they are (see pairing.selectors.candidates_for).
+    max_requests_per_mentee = models.PositiveSmallIntegerField(
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_REQUESTS)],
+        help_text="Requests a mentee (or peer) may have waiting at once.",
+    )
+    max_requests_per_mentor = models.PositiveSmallIntegerField(
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_REQUESTS)],
+        help_text="Requests a mentor (or a requested peer) may have waiting at once.",
+    )
     admins = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="administered_programs"
     )
@@ -419,6 +438,10 @@ class Program(models.Model):
                 | Q(group_max__isnull=True)
                 | Q(group_min__gte=2, group_min__lte=F("group_max")),
                 name="program_group_sizes_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(max_requests_per_mentee__gte=1, max_requests_per_mentor__gte=1),
+                name="program_request_caps_at_least_1",
             ),
         ]
         indexes = [models.Index(fields=["status", "kind"])]
@@ -507,6 +530,12 @@ class Participant(models.Model):
     paused_until = models.DateField(
         null=True, blank=True, help_text="Not taking anyone new until this date."
     )
+    # The paused_until a "you're back" email was sent for, claimed before sending, so the
+    # resume reminder goes out once per pause however often the daily task runs.
+    resume_reminded_for = models.DateField(null=True, blank=True, editable=False)
+    # The paused_until an automatic pause (two proposals left to lapse) was emailed about,
+    # claimed the same way.
+    auto_pause_notified_for = models.DateField(null=True, blank=True, editable=False)
     note = models.TextField("What I hope to get", blank=True, max_length=1000)
     enrolled_at = models.DateTimeField(default=timezone.now)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
@@ -614,6 +643,7 @@ class AuditEvent(models.Model):
         PEOPLE_ADMIN_REMOVED = "people_admin_removed", "Removed a people admin"
         PERSON_ERASED = "person_erased", "Erased a person"
         # Support staff's, in the Django admin: on a programme's rows or the directory's.
+        PARTICIPANT_AUTO_PAUSED = "participant_auto_paused", "Paused after lapsed proposals"
         ADMIN_SITE_ADDED = "admin_site_added", "Added in the Django admin"
         ADMIN_SITE_CHANGED = "admin_site_changed", "Changed in the Django admin"
         ADMIN_SITE_DELETED = "admin_site_deleted", "Deleted in the Django admin"

@@ -1,6 +1,7 @@
 """Writes for programmes, employees and participants. Keyword-only, typed, atomic."""
 
 from collections.abc import Iterable
+from datetime import timedelta
 
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.conf import settings
@@ -8,9 +9,11 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from programs import emails
 from programs.models import (
     HR_ADMINS_GROUP,
     PEOPLE_ADMINS_GROUP,
@@ -405,6 +408,24 @@ def _enrolment_fields(
     return participant
 
 
+def participants_mark_active(*, participant_ids: Iterable[int], at=None) -> None:
+    """The people of these enrolments did something (answered, asked, logged a check-in,
+    edited an enrolment): their Employee.last_active_at moves to ``at`` (now), never back."""
+    at = at or timezone.now()
+    Employee.objects.filter(
+        Q(last_active_at=None) | Q(last_active_at__lt=at),
+        pk__in=Participant.objects.filter(pk__in=list(participant_ids)).values("employee_id"),
+    ).update(last_active_at=at)
+
+
+def signed_in_mark_active(sender, request, user, **kwargs) -> None:
+    """The receiver of user_logged_in (connected in ProgramsConfig): signing in is activity."""
+    now = timezone.now()
+    Employee.objects.filter(Q(last_active_at=None) | Q(last_active_at__lt=now), user=user).update(
+        last_active_at=now
+    )
+
+
 @transaction.atomic
 def participant_enrol(
     *,
@@ -449,6 +470,7 @@ def participant_enrol(
         paused_until=paused_until,
         note=note,
     )
+    participants_mark_active(participant_ids=[participant.pk])
     audit_record(
         program=program,
         actor=employee.user,
@@ -473,6 +495,7 @@ def participant_update(
 ) -> Participant:
     """The employee edits their own enrolment (the role stays): goals, style, capacity and
     the pause switch that keeps them out of matching until a date."""
+    participants_mark_active(participant_ids=[participant.pk])
     return _enrolment_fields(
         participant=participant,
         goals=goals,
@@ -861,3 +884,64 @@ def _sign_in_traces_delete(*, user, addresses: set[str]) -> None:
     for model in (AccessAttempt, AccessFailureLog, AccessLog):
         model.objects.filter(username__in=addresses).delete()
     TOTPDevice.objects.filter(user=user).delete()
+
+
+# --- pausing ----------------------------------------------------------------------------
+
+MAX_PAUSE_WEEKS = 12
+
+
+@transaction.atomic
+def participant_pause(*, participant: Participant, weeks: int, user) -> Participant:
+    """The person pauses their own enrolment for ``weeks`` (1 to MAX_PAUSE_WEEKS): nobody
+    new is proposed to them (or shown them as a candidate) until it resumes by itself on
+    that day, when they are reminded once (resume_remind)."""
+    if participant.employee.user_id != user.pk:
+        raise PermissionDenied("This is not your enrolment.")
+    if not 1 <= weeks <= MAX_PAUSE_WEEKS:
+        raise ValidationError(f"Pause for 1 to {MAX_PAUSE_WEEKS} weeks.")
+    participant.paused_until = timezone.localdate() + timedelta(weeks=weeks)
+    participant.save(update_fields=["paused_until"])
+    participants_mark_active(participant_ids=[participant.pk])
+    return participant
+
+
+@transaction.atomic
+def participant_resume(*, participant: Participant, user) -> Participant:
+    """The person ends their pause now (a pause HR or the lapse rule set, too)."""
+    if participant.employee.user_id != user.pk:
+        raise PermissionDenied("This is not your enrolment.")
+    participant.paused_until = None
+    participant.save(update_fields=["paused_until"])
+    participants_mark_active(participant_ids=[participant.pk])
+    return participant
+
+
+def resumes_due(*, today) -> list[int]:
+    """The enrolments whose pause ends today and whose "you're back" email is not sent."""
+    return list(
+        Participant.objects.filter(paused_until=today, withdrawn_at=None)
+        .exclude(resume_reminded_for=today)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def resume_remind(*, participant_id: int, today) -> bool:
+    """Send the "you're back" email for a pause ending ``today``, at most once: the pause
+    (resume_reminded_for) is claimed before sending and released if sending fails, so a
+    task that runs twice or is retried never emails twice. False when there was nothing
+    to send."""
+    unclaimed = Q(resume_reminded_for=None) | Q(resume_reminded_for__lt=today)
+    claimed = Participant.objects.filter(
+        unclaimed, pk=participant_id, paused_until=today, withdrawn_at=None
+    ).update(resume_reminded_for=today)
+    if claimed != 1:
+        return False
+    participant = Participant.objects.select_related("employee", "program").get(pk=participant_id)
+    try:
+        emails.pause_ended_send(participant=participant)
+    except Exception:
+        Participant.objects.filter(pk=participant_id).update(resume_reminded_for=None)
+        raise
+    return True

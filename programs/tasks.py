@@ -1,11 +1,12 @@
 """Celery tasks of the people layer: thin interfaces that take ids and call one service."""
 
 import logging
-from datetime import datetime
+from datetime import date, datetime
 
 from celery import shared_task
+from django.utils import timezone
 
-from programs import accounts, import_jobs
+from programs import accounts, import_jobs, services
 
 logger = logging.getLogger(__name__)
 
@@ -62,3 +63,21 @@ def run_import(job_id: int) -> None:
 def purge_import_jobs() -> int:
     """Hourly: delete import jobs older than a day, with any file still in them."""
     return import_jobs.import_jobs_purge()
+
+
+@shared_task
+def dispatch_resume_reminders() -> int:
+    """Hourly: enqueue the "you're back" email of every pause ending today. Hourly rather
+    than daily so a missed run still catches the day; each send claims its pause, so the
+    repeats send nothing twice."""
+    today = timezone.localdate()
+    due = services.resumes_due(today=today)
+    for participant_id in due:
+        send_resume_reminder.delay(participant_id, today.isoformat())
+    return len(due)
+
+
+@shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def send_resume_reminder(participant_id: int, day: str) -> None:
+    """The "you're back" email for a pause ending on ``day`` (ISO date), once."""
+    services.resume_remind(participant_id=participant_id, today=date.fromisoformat(day))

@@ -14,6 +14,8 @@ urlpatterns = [
     path("topics/", topics.topic_suggest, name="topic_suggest"),
     path("<slug:slug>/enrol/", enrol.program_enrol, name="program_enrol"),
     path("<slug:slug>/leave/", enrol.program_leave, name="program_leave"),
+    path("<slug:slug>/pause/", enrol.program_pause, name="program_pause"),
+    path("<slug:slug>/resume/", enrol.program_resume, name="program_resume"),
     # The person's email preferences.
     path("me/", profile.profile, name="profile"),
     # Everything held about the viewer, as a page and as a JSON download.

@@ -221,7 +221,8 @@ def cockpit_for(
         .annotate(
             live_membership=FilteredRelation(
                 "memberships",
-                condition=Q(memberships__live=True)
+                # Waiting self-select requests are left out: a learner may hold several.
+                condition=Q(memberships__live=True, memberships__waiting_request=False)
                 & ~Q(memberships__role=PairingMember.Role.GUIDE),
             )
         )

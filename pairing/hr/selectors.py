@@ -507,10 +507,13 @@ def enrolment_by_role(*, program: Program) -> list[tuple[str, int]]:
 
 def _with_live_membership(participants: QuerySet[Participant]) -> QuerySet[Participant]:
     """Join each mentee or peer to their live membership, if any. They have at most one
-    (a database constraint), so the join never multiplies rows; it is much faster than an
+    (a database constraint; the several waiting self-select requests it allows are left
+    out: they are not a pairing yet), so the join never multiplies rows; it is much faster than an
     EXISTS per row on programmes of thousands."""
     return participants.annotate(
-        live_membership=FilteredRelation("memberships", condition=Q(memberships__live=True))
+        live_membership=FilteredRelation(
+            "memberships", condition=Q(memberships__live=True, memberships__waiting_request=False)
+        )
     )
 
 

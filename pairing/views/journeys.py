@@ -6,7 +6,7 @@ or calls one service; changes are POST only, with CSRF.
 
 from django.contrib import messages
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -19,7 +19,7 @@ from pairing.forms.journeys import (
     EndForm,
     RatherNotForm,
 )
-from pairing.models import Pairing
+from pairing.models import Pairing, PairingMember
 from programs.models import Program
 
 
@@ -196,6 +196,7 @@ def candidates(request, slug: str):
             "program": learner.program,
             "candidates": selectors.candidates_for(participant=learner),
             "live": selectors.live_membership(participant=learner),
+            "requests": selectors.requests_of(participant=learner),
         },
     )
 
@@ -287,3 +288,18 @@ def preferences(request, slug: str):
             "form": form,
         },
     )
+
+
+def request_withdraw(request, slug: str, pk: int):
+    """Withdraw one of the viewer's own waiting requests (someone else's is a 404)."""
+    learner = selectors.learner_participant_get(user=request.user, slug=slug)
+    seat = get_object_or_404(
+        PairingMember, pairing_id=pk, participant=learner, waiting_request=True
+    )
+    try:
+        services.request_withdraw(member=seat, user=request.user)
+    except services.PairingError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "Request withdrawn. You can ask someone else.")
+    return redirect("pairing:candidates", slug=slug)

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from programs.guide import QUESTIONS
 from programs.models import Focus, Participant, Program, Style, Topic
-from programs.services import new_topics_problem, topics_new_among
+from programs.services import MAX_PAUSE_WEEKS, new_topics_problem, topics_new_among
 from programs.topics import near_duplicates, topic_names
 from programs.validators import topic_problems, validate_no_control_characters
 
@@ -185,4 +185,15 @@ class LeaveForm(forms.Form):
         help_text="Only the programme's HR team sees this.",
         validators=[validate_no_control_characters],
         widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class PauseForm(forms.Form):
+    weeks = forms.TypedChoiceField(
+        label="Pause for",
+        coerce=int,
+        choices=[(n, f"{n} week{'s' if n > 1 else ''}") for n in range(1, MAX_PAUSE_WEEKS + 1)],
+        initial=2,
+        help_text="Nobody new is proposed to you meanwhile; you are back automatically on "
+        "that day, and we remind you.",
     )

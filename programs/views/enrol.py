@@ -3,10 +3,10 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from programs import selectors, services
-from programs.forms.enrol import GuideForm, LeaveForm, ParticipantForm
+from programs.forms.enrol import GuideForm, LeaveForm, ParticipantForm, PauseForm
 from programs.guide import ALSO_OPEN, recommend
 from programs.models import Participant, Program
 
@@ -114,9 +114,36 @@ def program_enrol(request, slug: str):
             "role": role,
             "role_label": Participant.Role(role).label,
             "form": form,
+            "pause_form": PauseForm() if participant is not None else None,
         },
         status=400 if form.errors else 200,
     )
+
+
+@require_POST
+def program_pause(request, slug: str):
+    """Pause one's own enrolment for a number of weeks (programs.services.participant_pause)."""
+    participant = selectors.own_enrolment(slug=slug, employee=_employee(request))
+    form = PauseForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose how many weeks to pause for: 1 to 12.")
+        return redirect("programs:program_enrol", slug=slug)
+    participant = services.participant_pause(
+        participant=participant, weeks=form.cleaned_data["weeks"], user=request.user
+    )
+    messages.success(
+        request, f"Paused until {participant.paused_until:%-d %B %Y}. We will remind you then."
+    )
+    return redirect("programs:program_enrol", slug=slug)
+
+
+@require_POST
+def program_resume(request, slug: str):
+    """End one's own pause now."""
+    participant = selectors.own_enrolment(slug=slug, employee=_employee(request))
+    services.participant_resume(participant=participant, user=request.user)
+    messages.success(request, "You are back: new people can be proposed to you again.")
+    return redirect("programs:program_enrol", slug=slug)
 
 
 @require_http_methods(["GET", "POST"])

@@ -467,3 +467,17 @@ def test_adding_someone_takes_topics_separated_by_semicolons_or_commas(program):
     )
     assert form.is_valid(), form.errors
     assert form.cleaned_data["goals"] == ["Python", "Public Speaking", "Hiring"]
+
+
+def test_participant_table_shows_last_active(client, hr_admin, program):
+    active = make_participant(program=program)
+    quiet = make_participant(program=program)
+    Employee.objects.filter(pk=active.employee_id).update(
+        last_active_at=timezone.make_aware(timezone.datetime(2026, 11, 2, 12))
+    )
+    client.force_login(hr_admin)
+    html = client.get(reverse("hr:participant_table", args=[program.slug])).content.decode()
+    cells = re.findall(r'<td class="text-nowrap">([^<]*)</td>', html)
+    assert "2 Nov 2026" in cells
+    assert quiet.employee.user.last_login is None
+    assert cells.count("—") == 1

@@ -52,6 +52,8 @@ def _program_post(**overrides):
         "ends_on": "",
         "checkin_cadence_days": "",
         "proposal_expiry_days": "7",
+        "max_requests_per_mentee": "3",
+        "max_requests_per_mentor": "3",
         "default_capacity": "2",
         "min_gap": "1",
         "ideal_gap": "2",
@@ -163,6 +165,8 @@ def test_create_form_prefills_every_contract_number(client, hr_admin):
         "weight_department": 5,
         "min_gap": 1,
         "max_gap": 3,
+        "max_requests_per_mentee": 3,
+        "max_requests_per_mentor": 3,
     }
     assert (initial["ideal_gap"], initial["peer_max_gap"], initial["default_capacity"]) == (2, 1, 2)
     assert form.fields["weight_goals"].help_text == (
@@ -289,7 +293,8 @@ def _settings_post(program, **overrides):
     fields = [
         "name", "slug", "description", "kind", "matching_mode", "status", "enrol_opens",
         "enrol_closes", "starts_on", "ends_on", "checkin_cadence_days", "proposal_expiry_days",
-        "default_capacity", "min_gap", "ideal_gap", "max_gap", "peer_max_gap", "weight_goals",
+        "max_requests_per_mentee", "max_requests_per_mentor", "default_capacity", "min_gap",
+        "ideal_gap", "max_gap", "peer_max_gap", "weight_goals",
         "weight_level", "weight_style", "weight_department",
     ]  # fmt: skip
     data = {name: getattr(program, name) or "" for name in fields}
@@ -389,6 +394,8 @@ def test_create_form_comes_in_sections_with_the_matching_rules_folded_away(clien
                 ("enrol_closes", ""),
                 ("matching_mode", ""),
                 ("proposal_expiry_days", ""),
+                ("max_requests_per_mentee", "mentoring reverse_mentoring peer_coaching"),
+                ("max_requests_per_mentor", "mentoring reverse_mentoring peer_coaching"),
                 ("default_capacity", hierarchical),
             ],
         ),
@@ -581,3 +588,16 @@ def test_a_pair_programme_keeps_no_group_sizes_whatever_is_posted(client, hr_adm
     client.post(reverse("hr:program_create"), data)
     program = Program.objects.get(name="Pairs")
     assert (program.kind, program.group_min, program.group_max) == ("mentoring", None, None)
+
+
+@pytest.mark.parametrize("field", ["max_requests_per_mentee", "max_requests_per_mentor"])
+@pytest.mark.parametrize("value", ["0", "11"])
+def test_request_caps_out_of_bounds_are_field_errors(client, hr_admin, field, value):
+    client.force_login(hr_admin)
+    response = client.post(reverse("hr:program_create"), _program_post(**{field: value}))
+    assert dict(response.context["form"].errors) == {
+        field: ["Ensure this value is less than or equal to 10."]
+        if value == "11"
+        else ["Ensure this value is greater than or equal to 1."]
+    }
+    assert not Program.objects.exists()

@@ -301,11 +301,13 @@ def test_request_creates_self_select_proposal_addressed_to_mentor(self_select):
     assert selectors.proposals_awaiting(user=chosen.employee.user)[0].pairing == pairing
 
 
-def test_request_allows_one_live_request_at_a_time(self_select):
+def test_request_refused_beyond_the_mentee_cap(self_select):
+    self_select.max_requests_per_mentee = 1
+    self_select.save()
     learner = mentee(self_select)
     first, second = mentor(self_select), mentor(self_select)
     services.proposal_request(learner=learner, partner_id=first.pk, user=learner.employee.user)
-    with pytest.raises(PairingError, match="already have a live request"):
+    with pytest.raises(PairingError, match="You have asked 1 of 1 people already"):
         services.proposal_request(learner=learner, partner_id=second.pk, user=learner.employee.user)
     assert Pairing.objects.count() == 1
 

@@ -36,6 +36,8 @@ PROGRAM_FIELDS = [
     "ends_on",
     "checkin_cadence_days",
     "proposal_expiry_days",
+    "max_requests_per_mentee",
+    "max_requests_per_mentor",
     "default_capacity",
     "min_gap",
     "ideal_gap",
@@ -60,6 +62,8 @@ MAX_SCORE = 100
 
 _GUIDED = (Program.Kind.MENTORING, Program.Kind.REVERSE_MENTORING, Program.Kind.GROUP_MENTORING)
 _GROUPS = Program.GROUP_KINDS
+# Self-select is for pairs only (groups are formed by HR's run), so are its request caps.
+_PAIRS = tuple(kind for kind in Program.Kind if kind not in Program.GROUP_KINDS)
 GROUP_SETTINGS = ("group_min", "group_max", "group_level_spread")
 # The settings only some kinds use: peers have no mentor to hold a capacity or stand levels
 # above them, mentors and mentees are never compared as equals, pairs have no group size.
@@ -70,6 +74,8 @@ KINDS_OF_FIELD = {
     "ideal_gap": _GUIDED,
     "max_gap": _GUIDED,
     "peer_max_gap": (Program.Kind.PEER_COACHING,),
+    "max_requests_per_mentee": _PAIRS,
+    "max_requests_per_mentor": _PAIRS,
     **dict.fromkeys(GROUP_SETTINGS, _GROUPS),
 }
 
@@ -84,6 +90,8 @@ SECTIONS = [
             "enrol_closes",
             "matching_mode",
             "proposal_expiry_days",
+            "max_requests_per_mentee",
+            "max_requests_per_mentor",
             "default_capacity",
         ],
         False,
@@ -150,6 +158,8 @@ class ProgramForm(forms.ModelForm):
             "checkin_cadence_days": "Days between check-ins",
             "proposal_expiry_days": "Days to answer a proposal",
             "default_capacity": "People each mentor supports",
+            "max_requests_per_mentee": "Requests a mentee may have waiting",
+            "max_requests_per_mentor": "Requests a mentor may have waiting",
             "min_gap": "Fewest levels between mentor and mentee",
             "ideal_gap": "Ideal levels between mentor and mentee",
             "max_gap": "Most levels between mentor and mentee",
@@ -181,6 +191,12 @@ class ProgramForm(forms.ModelForm):
             "ends_on": "Last day of the programme (optional).",
             "proposal_expiry_days": "A proposed pairing nobody answers lapses after this many "
             "days, and the people in it go back to matching.",
+            "max_requests_per_mentee": "When employees choose (self-select): how many people "
+            "a mentee (or peer) may ask at once, 1 to 10. The first to accept wins; the other "
+            "requests are withdrawn.",
+            "max_requests_per_mentor": "When employees choose: the most requests waiting for "
+            "one mentor's (or peer's) answer, 1 to 10. A mentor is never offered to more "
+            "learners than they have free places either.",
             "default_capacity": "Unless a mentor says otherwise when enrolling. In group "
             "mentoring, the groups each mentor leads.",
             "group_min": "A group starts once this many have accepted. Leave blank for the "
