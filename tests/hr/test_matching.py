@@ -116,7 +116,8 @@ def _settings_post(program, **overrides):
     fields = [
         "name", "slug", "description", "kind", "matching_mode", "status", "enrol_opens",
         "enrol_closes", "starts_on", "ends_on", "checkin_cadence_days", "proposal_expiry_days",
-        "default_capacity", "min_gap", "ideal_gap", "max_gap", "peer_max_gap", "weight_goals",
+        "max_requests_per_mentee", "max_requests_per_mentor", "default_capacity", "min_gap",
+        "ideal_gap", "max_gap", "peer_max_gap", "weight_goals",
         "weight_level", "weight_style", "weight_department",
     ]  # fmt: skip
     data = {name: getattr(program, name) or "" for name in fields}

@@ -129,7 +129,8 @@ def test_an_ended_pairings_last_day_is_its_end():
 SETTINGS = [
     "name", "slug", "description", "kind", "matching_mode", "status", "enrol_opens",
     "enrol_closes", "starts_on", "ends_on", "checkin_cadence_days", "proposal_expiry_days",
-    "default_capacity", "min_gap", "ideal_gap", "max_gap", "peer_max_gap", "weight_goals",
+    "max_requests_per_mentee", "max_requests_per_mentor", "default_capacity", "min_gap",
+    "ideal_gap", "max_gap", "peer_max_gap", "weight_goals",
     "weight_level", "weight_style", "weight_department",
 ]  # fmt: skip
 
@@ -175,7 +176,8 @@ def test_a_new_programmes_cadence_may_be_blank_for_the_default_but_not_zero(
     data = {
         "name": "Peers", "slug": "peers", "kind": Program.Kind.PEER_COACHING,
         "matching_mode": "admin", "status": "draft", "checkin_cadence_days": value,
-        "proposal_expiry_days": 7, "default_capacity": 2, "min_gap": 1, "ideal_gap": 2,
+        "proposal_expiry_days": 7, "max_requests_per_mentee": 3, "max_requests_per_mentor": 3,
+        "default_capacity": 2, "min_gap": 1, "ideal_gap": 2,
         "max_gap": 3, "peer_max_gap": 1, "weight_goals": 50, "weight_level": 25,
         "weight_style": 20, "weight_department": 5,
     }  # fmt: skip

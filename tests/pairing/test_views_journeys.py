@@ -344,13 +344,16 @@ def test_candidates_query_count(client, self_select, count, django_assert_num_qu
         mentor(self_select, expertise=["Hiring", "Writing"])
     login(client, learner)
     # session, user, learner (+ goals, expertise), declined partners, mentors (+ goals,
-    # expertise), live membership, HR group, employee (context processor)
-    with django_assert_num_queries(12):
+    # expertise), live membership, waiting requests (none: no prefetch), HR group, employee
+    # (context processor)
+    with django_assert_num_queries(13):
         response = client.get(reverse("pairing:candidates", args=[self_select.slug]))
     assert len(response.context["candidates"]) == count
 
 
-def test_candidate_request_creates_proposal_then_refuses_second(client, self_select):
+def test_candidate_request_creates_proposal_then_refuses_beyond_the_cap(client, self_select):
+    self_select.max_requests_per_mentee = 1
+    self_select.save()
     learner = mentee(self_select)
     first, second = mentor(self_select), mentor(self_select)
     login(client, learner)
@@ -361,7 +364,7 @@ def test_candidate_request_creates_proposal_then_refuses_second(client, self_sel
     assert pairing.source == Pairing.Source.SELF_SELECT
     response = client.post(url, {"partner": second.pk}, follow=True)
     assert [str(m) for m in response.context["messages"]] == [
-        "You already have a live request or pairing in this programme; withdraw or end it "
+        "You have asked 1 of 1 people already. Withdraw a request, or wait for an answer, "
         "before asking someone else."
     ]
     assert Pairing.objects.count() == 1
