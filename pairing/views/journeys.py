@@ -290,6 +290,7 @@ def preferences(request, slug: str):
     )
 
 
+@require_POST
 def request_withdraw(request, slug: str, pk: int):
     """Withdraw one of the viewer's own waiting requests (someone else's is a 404)."""
     learner = selectors.learner_participant_get(user=request.user, slug=slug)
