@@ -413,7 +413,9 @@ def home_for(*, user, today: date | None = None) -> Home:
             )
             .exclude(program__kind__in=Program.GROUP_KINDS)
             .exclude(program__status=Program.Status.CLOSED)
-            .exclude(Exists(live_member))
+            # A mentee or peer with a partner has nothing to rank; a mentor with one mentee
+            # may still be proposed more.
+            .exclude(Q(Exists(live_member)) & ~Q(role=Participant.Role.MENTOR))
             .select_related("program")
         )
         join_rounds = list(

@@ -84,3 +84,14 @@ def test_preferences_page_query_count(client, hr_run, count, django_assert_num_q
     with django_assert_num_queries(12):
         response = client.get(reverse("pairing:preferences", args=[hr_run.slug]))
     assert len(response.context["candidates"]) == count
+
+
+def test_home_links_to_preferences_for_mentors_with_a_mentee_but_not_paired_mentees(client, hr_run):
+    from tests.factories import make_active_pairing
+
+    guide, paired, waiting = mentor(hr_run, capacity=3), mentee(hr_run), mentee(hr_run)
+    make_active_pairing(guide=guide, learner=paired)
+    for person, shown in ((guide, True), (paired, False), (waiting, True)):
+        login(client, person)
+        home = client.get(reverse("home")).context["home"]
+        assert [p.pk for p in home.preferences_in] == ([person.pk] if shown else [])
