@@ -227,10 +227,13 @@ CLOSED_UNAGREED = (Pairing.Status.DECLINED, Pairing.Status.EXPIRED, Pairing.Stat
 EARLY_END_CHECKINS = 1
 
 
-def ended_early() -> Q:
-    """The pairings (a Pairing filter; annotate ``checkin_count`` first) that ended after
-    EARLY_END_CHECKINS check-ins or fewer."""
-    return Q(status=Pairing.Status.ENDED, checkin_count__lte=EARLY_END_CHECKINS)
+def ended_early(*, program_id: int) -> QuerySet[Pairing]:
+    """The programme's pairings that ended after EARLY_END_CHECKINS check-ins or fewer."""
+    return (
+        Pairing.objects.filter(program_id=program_id, status=Pairing.Status.ENDED)
+        .annotate(checkin_count=Count("checkins"))
+        .filter(checkin_count__lte=EARLY_END_CHECKINS)
+    )
 
 
 def _pairs(members: QuerySet[PairingMember], participant_id: int | None) -> set[tuple[int, int]]:
@@ -247,12 +250,7 @@ def _pairs(members: QuerySet[PairingMember], participant_id: int | None) -> set[
 def _declined(program_id: int) -> Q:
     """Members of the programme's declined, expired or cancelled proposals, and of its
     pairings that ended early."""
-    early = (
-        Pairing.objects.filter(program_id=program_id, status=Pairing.Status.ENDED)
-        .annotate(checkin_count=Count("checkins"))
-        .filter(ended_early())
-        .values("pk")
-    )
+    early = ended_early(program_id=program_id).values("pk")
     return Q(pairing__program_id=program_id) & (
         Q(pairing__status__in=CLOSED_UNAGREED) | Q(pairing_id__in=early)
     )
@@ -425,13 +423,16 @@ def _lapsed() -> Q:
 GHOST_LAPSES = 2
 
 
-def lapses_in_a_row(participant_ids: Iterable[int]) -> dict[int, int]:
-    """How many proposals each of these people let lapse since they last answered one
+def lapses_in_a_row(participant_ids: Iterable[int] | QuerySet) -> dict[int, int]:
+    """How many proposals each of these people (ids, or a query of them: a whole pool is
+    one subquery, not thousands of parameters) let lapse since they last answered one
     (accepted or declined); people with none are left out. A "ghost" is someone with two
     or more. One query."""
+    if not isinstance(participant_ids, QuerySet):
+        participant_ids = list(participant_ids)
     answered = Q(response__in=(Response.ACCEPTED, Response.DECLINED))
     rows = (
-        PairingMember.objects.filter(participant_id__in=list(participant_ids))
+        PairingMember.objects.filter(participant_id__in=participant_ids)
         .filter(answered | _lapsed())
         .order_by("participant_id", "-pairing__proposed_at", "-pairing_id")
         .values_list("participant_id", "response")

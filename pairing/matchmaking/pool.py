@@ -134,7 +134,7 @@ def _signals(program: Program, ids: list[int]) -> dict[int, Signals]:
     """Each person's track record in the programme (matching.history); five queries:
     lapses in a row (rules.lapses_in_a_row), declines, early endings, and the ratings their
     partners gave in check-ins and in the closing survey."""
-    lapses = rules.lapses_in_a_row(ids)
+    lapses = rules.lapses_in_a_row(Participant.objects.filter(program=program).values("pk"))
     declines = dict(
         PairingMember.objects.filter(
             pairing__program=program, response=PairingMember.Response.DECLINED
@@ -143,12 +143,7 @@ def _signals(program: Program, ids: list[int]) -> dict[int, Signals]:
         .annotate(n=Count("pk"))
         .values_list("participant_id", "n")
     )
-    early_ids = (
-        Pairing.objects.filter(program=program, status=Pairing.Status.ENDED)
-        .annotate(checkin_count=Count("checkins"))
-        .filter(rules.ended_early())
-        .values("pk")
-    )
+    early_ids = rules.ended_early(program_id=program.pk).values("pk")
     early = dict(
         PairingMember.objects.filter(pairing_id__in=early_ids)
         .values("participant_id")
