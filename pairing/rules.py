@@ -418,8 +418,8 @@ def _lapsed() -> Q:
     )
 
 
-# A mentor (or peer) who lets this many proposals in a row lapse is paused automatically
-# (services.ghosts_pause).
+# Whoever lets this many proposals in a row lapse (a mentor, a peer, a group's member) is
+# paused automatically (services.ghosts_pause).
 GHOST_LAPSES = 2
 
 

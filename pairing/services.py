@@ -362,12 +362,7 @@ def proposal_expire(*, pairing: Pairing) -> tuple[Pairing, list[Pairing]]:
     if pairing.status != Pairing.Status.PROPOSED:
         return pairing, []
     _close_proposal(pairing=pairing, status=Pairing.Status.EXPIRED)
-    ghosts_pause(
-        program=pairing.program,
-        participant_ids=pairing.members.filter(response=PairingMember.Response.PENDING).values_list(
-            "participant_id", flat=True
-        ),
-    )
+    _pause_ghosts_of(pairing)
     waiting = [
         m.participant
         for m in pairing.members.select_related("participant__program")
@@ -381,6 +376,17 @@ def proposal_expire(*, pairing: Pairing) -> tuple[Pairing, list[Pairing]]:
 # brings back by itself a mentor who was only away (a holiday, a busy month), with the
 # "you're back" reminder, without HR having to notice.
 AUTO_PAUSE_WEEKS = 4
+
+
+def _pause_ghosts_of(pairing: Pairing) -> None:
+    """Those who never answered this lapsed proposal (a pair, or a group that expired or
+    started without them) may now be ghosts."""
+    ghosts_pause(
+        program=pairing.program,
+        participant_ids=pairing.members.filter(response=PairingMember.Response.PENDING).values_list(
+            "participant_id", flat=True
+        ),
+    )
 
 
 def ghosts_pause(*, program: Program, participant_ids) -> list[int]:
@@ -633,12 +639,14 @@ def _group_expire(pairing: Pairing) -> Pairing:
                 pass  # the mentor has no place left: the group lapses
         if not started:
             _close_proposal(pairing=pairing, status=Pairing.Status.EXPIRED)
+            _pause_ghosts_of(pairing)
             return pairing
     dropped = pairing.members.filter(live=True, response=PairingMember.Response.PENDING).update(
         live=False
     )
     if dropped:
         group_rescore(pairing)
+        _pause_ghosts_of(pairing)
     return pairing
 
 

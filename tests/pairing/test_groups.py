@@ -284,6 +284,39 @@ def test_dispatcher_lets_the_unanswered_of_a_running_group_go_when_it_lapses():
         accept(group, people[4])
 
 
+def test_a_member_who_never_answers_two_groups_is_paused_and_told_once(
+    django_capture_on_commit_callbacks,
+):
+    program = circles()
+    silent = peer(program)
+    first = [peer(program) for _ in range(4)]
+    started = make_group(
+        program=program,
+        members=[*first, silent],
+        responses=dict.fromkeys(first, Response.ACCEPTED),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.proposal_expire(pairing=started)[0].status == Status.ACTIVE
+    silent.refresh_from_db()
+    assert silent.paused_until is None
+    second = [peer(program) for _ in range(3)]
+    closed = make_group(
+        program=program,
+        members=[*second, silent],
+        responses=dict.fromkeys(second, Response.ACCEPTED),
+    )
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.proposal_expire(pairing=closed)[0].status == Status.EXPIRED
+    silent.refresh_from_db()
+    assert silent.paused_until == timezone.localdate() + timedelta(weeks=services.AUTO_PAUSE_WEEKS)
+    assert [(m.to, m.subject) for m in mail.outbox] == [
+        ([silent.employee.email], f"We paused you in {program.name}")
+    ]
+    # Those who answered are not paused.
+    assert Participant.objects.filter(paused_until__isnull=False).count() == 1
+
+
 # --- sessions ----------------------------------------------------------------------------
 
 
