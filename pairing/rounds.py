@@ -143,16 +143,20 @@ _SCHEDULED_STATUSES = (Program.Status.ENROLLING, Program.Status.ACTIVE)
 
 
 def _due(program: Program, now: datetime) -> bool:
+    # By local date, not to the second: a round starts a little after the beat that started
+    # it, so "six weeks later to the second" would slip each round to the next day's beat.
+    started_on = timezone.localdate(round_started_at(program))
     return (
         program.rotate_every_weeks is not None
         and program.status in _SCHEDULED_STATUSES
-        and round_started_at(program) + timedelta(weeks=program.rotate_every_weeks) <= now
+        and started_on + timedelta(weeks=program.rotate_every_weeks) <= timezone.localdate(now)
     )
 
 
 def rounds_due(now: datetime) -> list[int]:
     """Ids of the programmes whose schedule says a new round starts: running or enrolling,
-    with rotate_every_weeks set, and that long since the current round started."""
+    with rotate_every_weeks set, and that many weeks (by local date) since the current
+    round started."""
     scheduled = Program.objects.filter(
         rotate_every_weeks__isnull=False, status__in=_SCHEDULED_STATUSES
     )

@@ -183,10 +183,10 @@ def test_the_schedule_starts_a_due_round_once_and_publishes_it_when_told(
         status=Program.Status.ACTIVE,
         rotate_every_weeks=6,
         auto_publish_rounds=True,
-        created_at=timezone.now() - timedelta(weeks=6, hours=1),
+        created_at=timezone.now() - timedelta(weeks=6),
     )
     now = timezone.now()
-    assert rounds.rounds_due(now - timedelta(hours=2)) == []
+    assert rounds.rounds_due(now - timedelta(days=1)) == []
     assert rounds.rounds_due(now) == [program.pk]
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -194,7 +194,10 @@ def test_the_schedule_starts_a_due_round_once_and_publishes_it_when_told(
     assert started.number == 2 and started.started_by is None
     assert rounds.round_start_scheduled(program_id=program.pk, now=now) is None
     assert rounds.rounds_due(now) == []
-    assert rounds.rounds_due(now + timedelta(weeks=6, minutes=1)) == [program.pk]
+    # Due on the day six weeks on, even at a beat earlier in the day than this one was.
+    that_day = timezone.localtime(started.started_at).replace(hour=0, minute=1)
+    assert rounds.rounds_due(that_day + timedelta(weeks=6) - timedelta(days=1)) == []
+    assert rounds.rounds_due(that_day + timedelta(weeks=6)) == [program.pk]
 
     run = MatchRun.objects.get(program=program)
     assert (run.status, run.publish_when_done) == (MatchRun.Status.PUBLISHED, True)
