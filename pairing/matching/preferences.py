@@ -55,7 +55,7 @@ def _ranked_cells(problem, start: int, stop: int):
     rows, columns, choice = [], [], []
     for i in range(start, stop):
         seen = set()
-        for k, key in enumerate(problem.rows.people[i].ranking):
+        for key in problem.rows.people[i].ranking:
             j = cols.get(key)
             if j is None or j in seen or problem.scores[i, j] == FORBIDDEN:
                 continue
