@@ -1,4 +1,5 @@
-"""Matching benchmark: a synthetic organisation, our solver, and two baselines on the same data.
+"""Matching benchmark: a synthetic organisation, our solver, and two baselines on the same data,
+plus the rank table for synthetic rankings beside the stable baseline (`preferences`).
 
 Run it with ``python -m pairing.matching.bench`` (or ``manage.py bench_matching``). Peak memory
 is the ``tracemalloc`` peak of the measured call: numpy registers its buffers with
