@@ -63,6 +63,7 @@ from pairing.matching import (
     criterion_for_hr,
     for_hr,
 )
+from pairing.matching.preferences import DEFERRED_ACCEPTANCE
 from pairing.matchmaking.adapter import rules_for
 from pairing.models import (
     CaseSession,
@@ -1285,11 +1286,24 @@ def match_run_review(*, run: MatchRun) -> dict:
         # The best score a pair could reach under the run's weights (older runs did not
         # keep it: the programme's weights today).
         "max_score": result["totals"].get("max_score", rules_for(run.program).max_score),
+        "ranks": _rank_tables(result["totals"].get("ranks")),
         "picks": {
             "first": seekers if run.program.is_peer else _suggested([who for who, _ in spare]),
             "second": seekers,
         },
     }
+
+
+def _rank_tables(ranks: dict | None) -> dict | None:
+    """A run's rank tables as `preferences.compare` gives them: runs stored before peers
+    had a table kept deferred acceptance under its own key."""
+    if ranks and "deferred_acceptance" in ranks:
+        return {
+            "ours": ranks["ours"],
+            "baseline": ranks["deferred_acceptance"],
+            "baseline_name": DEFERRED_ACCEPTANCE,
+        }
+    return ranks
 
 
 # What HR's page calls one group of each kind.

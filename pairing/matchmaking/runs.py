@@ -124,7 +124,7 @@ def program_match(program: Program, *, pins=(), removed=(), baseline: bool = Tru
         problem = Problem.build(pool.people, rules, excluded)
         result = solve_problem(problem, pinned=_pairs(pins))
         baseline_found = greedy(problem) if baseline else None
-        if baseline and not program.is_peer:
+        if baseline:
             ranks = compare(problem, result)
     return MatchOutcome(
         program=program,

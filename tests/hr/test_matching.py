@@ -603,7 +603,72 @@ def test_run_page_shows_the_rank_table_beside_deferred_acceptance(
 
     ranks = run.result["totals"]["ranks"]
     assert (ranks["ours"]["ranked"], ranks["ours"]["first"]) == (len(mentees), 1)
-    assert ranks["deferred_acceptance"]["blocking_pairs"] == 0
+    assert (ranks["baseline_name"], ranks["baseline"]["blocking_pairs"]) == (
+        "deferred acceptance", 0
+    )  # fmt: skip
     html = response.content.decode()
     assert html.count("Deferred acceptance") == 1
     assert "Wu et al. (JAMA Network Open, 2025)" in html
+    assert "Stable roommates" not in html
+
+
+def test_run_page_still_shows_a_rank_table_stored_under_deferred_acceptance(
+    client, hr_admin, program, people
+):
+    client.force_login(hr_admin)
+    run = _start_run(client, program)
+    table = {"first": 7, "second": 0, "third": 0, "none": 0, "ranked": 7, "top_three": 100.0,
+             "mean_rank": 1.0, "blocking_pairs": 0}  # fmt: skip
+    run.result["totals"]["ranks"] = {"ours": table, "deferred_acceptance": dict(table, first=5)}
+    run.save()
+
+    html = client.get(reverse("hr:matchrun_detail", args=[run.pk])).content.decode()
+
+    assert '<th scope="col">Deferred acceptance</th>' in html
+    assert '<tr><th scope="row">First choice</th><td>7</td><td>5</td></tr>' in html
+
+
+def _peers_ranking(hr_admin, rankings):
+    """A peer-coaching programme of peers who all fit together, each ranking others by
+    their letter ("b" for the second peer)."""
+    program = make_program(kind=Program.Kind.PEER_COACHING, admins=[hr_admin])
+    peers = [
+        make_participant(program=program, role=Participant.Role.PEER, goals=["Python"])
+        for _ in rankings
+    ]
+    for peer, letters in zip(peers, rankings, strict=True):
+        for rank, letter in enumerate(letters, start=1):
+            Choice.objects.create(chooser=peer, candidate=peers["abcd".index(letter)], rank=rank)
+    return program
+
+
+def test_peer_run_page_shows_the_rank_table_beside_stable_roommates(client, hr_admin):
+    program = _peers_ranking(hr_admin, ["b", "a", "d", "c"])
+    client.force_login(hr_admin)
+
+    run = _start_run(client, program)
+    html = client.get(reverse("hr:matchrun_detail", args=[run.pk])).content.decode()
+
+    ranks = run.result["totals"]["ranks"]
+    assert ranks["baseline_name"] == "stable roommates (Irving)"
+    assert [(side["ranked"], side["first"], side["blocking_pairs"])
+            for side in (ranks["ours"], ranks["baseline"])] == [(4, 4, 0), (4, 4, 0)]  # fmt: skip
+    assert "Peers' ranked choices (4 ranked)" in html
+    assert html.count("Stable roommates") == 1
+    assert "Deferred acceptance" not in html
+    assert "no stable matching exists" not in html
+
+
+def test_peer_run_page_says_when_no_stable_matching_exists(client, hr_admin):
+    # a, b and c each rank the next first: whoever is left out of a pair (d only wants
+    # nobody) blocks with the one who ranks them first.
+    program = _peers_ranking(hr_admin, ["bc", "ca", "ab", ""])
+    client.force_login(hr_admin)
+
+    run = _start_run(client, program)
+    html = client.get(reverse("hr:matchrun_detail", args=[run.pk])).content.decode()
+
+    ranks = run.result["totals"]["ranks"]
+    assert (ranks["baseline"], ranks["ours"]["ranked"]) == (None, 3)
+    assert "no stable matching exists" in html
+    assert "Stable roommates</th>" not in html

@@ -241,11 +241,14 @@ def test_match_run_start_computes_small_programmes_inline(hr_admin):
         "full_guides": 0,
         # Nobody ranked anyone: nothing to count, and both matchings are stable.
         "ranks": {
-            side: {
-                "first": 0, "second": 0, "third": 0, "none": 0, "ranked": 0,
-                "top_three": None, "mean_rank": None, "blocking_pairs": 0,
-            }
-            for side in ("ours", "deferred_acceptance")
+            **{
+                side: {
+                    "first": 0, "second": 0, "third": 0, "none": 0, "ranked": 0,
+                    "top_three": None, "mean_rank": None, "blocking_pairs": 0,
+                }
+                for side in ("ours", "baseline")
+            },
+            "baseline_name": "deferred acceptance",
         },
     }  # fmt: skip
     assert list(program.audit_events.values_list("action", flat=True)) == ["matching_run"]

@@ -13,8 +13,9 @@ from pairing.matching import KINDS, bench
 class Command(BaseCommand):
     help = (
         "Benchmark the matching engine on a synthetic organisation against a greedy pass "
-        "and the dense exact reference; prints JSON. --whole-process times `match --json` "
-        "as a process on a throwaway SQLite database instead."
+        "and the dense exact reference, with the rank table for synthetic rankings beside "
+        "deferred acceptance (peers: stable roommates); prints JSON. --whole-process times "
+        "`match --json` as a process on a throwaway SQLite database instead."
     )
 
     def add_arguments(self, parser):

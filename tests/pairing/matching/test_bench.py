@@ -76,3 +76,22 @@ def test_waited_cost_times_the_same_pool_without_and_with_the_tier():
     assert report["with"]["matched"] == report["without"]["matched"]
     assert report["with"]["certified"] is report["without"]["certified"] is True
     assert report["ratio_with_over_without"] > 0
+
+
+def test_reports_carry_the_rank_table_beside_the_stable_baseline():
+    mentoring = run_benchmark(
+        "mentoring", n_learners=300, n_guides=70, capacity=3, seed=2, reference=False
+    )["preferences"]
+    solvable = run_benchmark("peer_coaching", n_learners=20, seed=1)["preferences"]
+    unsolvable = run_benchmark("peer_coaching", n_learners=20, seed=3)["preferences"]
+
+    # 296 of the 300 learners have an allowed guide to rank.
+    assert [mentoring["ours"]["ranked"], mentoring["deferred_acceptance"]["ranked"]] == [296, 296]
+    assert mentoring["deferred_acceptance"]["blocking_pairs"] == 0
+    assert "stable_roommates" not in mentoring
+    assert (
+        solvable["stable_roommates"]["ranked"],
+        solvable["stable_roommates"]["blocking_pairs"],
+    ) == (20, 0)
+    assert unsolvable["stable_roommates"] is None
+    assert unsolvable["ours"]["ranked"] == 20

@@ -1,5 +1,10 @@
-"""Preferences and history in the score, the rank table, blocking pairs, deferred acceptance."""
+"""Preferences and history in the score, the rank table, blocking pairs, deferred acceptance
+and stable roommates.
 
+The engine's versions are vectorised; the plain ones here (one learner, one guide, one pair
+at a time) are the definitions they must agree with exactly."""
+
+from collections.abc import Mapping
 from dataclasses import replace
 from itertools import product
 
@@ -12,17 +17,105 @@ from pairing.matching.domain import Signals
 from pairing.matching.engine import Problem
 from pairing.matching.history import adjustment
 from pairing.matching.preferences import (
+    DEFERRED_ACCEPTANCE,
+    STABLE_ROOMMATES,
     blocking_pairs,
+    compare,
     deferred_acceptance,
-    guide_rank,
-    learner_order,
+    guide_keys,
+    learner_keys,
+    learner_orders,
     rank_table,
 )
+from pairing.matching.roommates import stable_roommates
 from pairing.matching.scores import FORBIDDEN
 from tests.pairing.matching.helpers import brute_force
 from tests.pairing.matching.test_properties import pools
 
 MENTORING = Rules(kind="mentoring")
+PEERS = Rules(kind="peer_coaching")
+
+
+# The definitions, one person at a time: the oracle for the vectorised engine.
+
+
+def learner_order(problem, i: int) -> list[int]:
+    """Partners learner (or peer) ``i`` may be paired with, most preferred first."""
+    row = problem.scores[i]
+    allowed = np.flatnonzero(row != FORBIDDEN).tolist()
+    keys = {p.key: j for j, p in enumerate(problem.cols.people)}
+    ranked = [keys[k] for k in problem.rows.people[i].ranking if keys.get(k) in allowed]
+    rest = sorted(
+        (j for j in allowed if j not in ranked),
+        key=lambda j: (-int(row[j]), problem.cols.people[j].key),
+    )
+    return ranked + rest
+
+
+def guide_rank(problem, j: int) -> dict[int, int]:
+    """Learner index -> position in guide ``j``'s order (0 = most preferred)."""
+    column = problem.scores[:, j]
+    marked = problem.cols.people[j].rather_not
+    people = problem.rows.people
+    allowed = np.flatnonzero(column != FORBIDDEN).tolist()
+    order = sorted(allowed, key=lambda i: (people[i].key in marked, -int(column[i]), people[i].key))
+    return {i: position for position, i in enumerate(order)}
+
+
+def plain_deferred_acceptance(problem) -> dict[int, int]:
+    """Learner-proposing deferred acceptance, one proposal at a time."""
+    orders = [learner_order(problem, i) for i in range(len(problem.rows.people))]
+    ranks = [guide_rank(problem, j) for j in range(len(problem.cols.people))]
+    held: list[list[int]] = [[] for _ in problem.cols.people]
+    following = [0] * len(orders)
+    free = list(range(len(orders)))
+    while free:
+        i = free.pop()
+        if following[i] >= len(orders[i]):
+            continue
+        j = orders[i][following[i]]
+        following[i] += 1
+        held[j].append(i)
+        if len(held[j]) > int(problem.capacity[j]):
+            held[j].sort(key=lambda x: ranks[j][x])
+            free.append(held[j].pop())
+    return {i: j for j, learners in enumerate(held) for i in learners}
+
+
+def plain_blocking_pairs(problem, match: Mapping[int, int]) -> int:
+    """Blocking (guide, learner) pairs, learner by learner down their order."""
+    ranks = [guide_rank(problem, j) for j in range(len(problem.cols.people))]
+    taken: dict[int, list[int]] = {}
+    for i, j in match.items():
+        taken.setdefault(j, []).append(i)
+    count = 0
+    for i in range(len(problem.rows.people)):
+        order = learner_order(problem, i)
+        mine = match.get(i)
+        better = order if mine is None else order[: order.index(mine)]
+        for j in better:
+            theirs = taken.get(j, [])
+            if len(theirs) < int(problem.capacity[j]) or any(
+                ranks[j][i] < ranks[j][x] for x in theirs
+            ):
+                count += 1
+    return count
+
+
+def plain_peer_blocking_pairs(problem, match: Mapping[int, int]) -> int:
+    """Blocking pairs of peers {a, b}: allowed, not together, each preferring the other."""
+    orders = [learner_order(problem, i) for i in range(len(problem.rows.people))]
+
+    def prefers(a: int, b: int) -> bool:
+        mine = match.get(a)
+        return mine is None or orders[a].index(b) < orders[a].index(mine)
+
+    return sum(
+        prefers(a, b) and prefers(b, a)
+        for a in range(len(orders))
+        for b in orders[a]
+        if a < b and match.get(a) != b
+    )
 
 
 def test_first_choice_adds_the_weight_and_rather_not_takes_it_away():
@@ -105,7 +198,7 @@ def test_mentoring_with_preferences_matches_brute_force_and_score_pair(data):
 @given(preferring("peer_coaching", 7, 0))
 def test_peers_with_preferences_match_brute_force(data):
     people, excluded = data
-    rules = Rules(kind="peer_coaching")
+    rules = PEERS
     _matrix_matches_score_pair(people, rules, excluded)
     result = solve(people, rules, excluded=excluded)
     matched, total = brute_force(people, rules, excluded)
@@ -143,6 +236,7 @@ def test_deferred_acceptance_is_stable_and_learner_optimal(data):
     people, excluded = data
     problem = Problem.build(people, MENTORING, excluded)
     found = deferred_acceptance(problem)
+    assert found == plain_deferred_acceptance(problem)
     assert blocking_pairs(problem, found) == 0
     for match in _all_matchings(problem):
         assert blocking_pairs(problem, match) == _blocking_by_definition(problem, match)
@@ -166,3 +260,139 @@ def test_rank_table_counts_choices():
     assert {k: table[k] for k in ("first", "second", "third", "none", "ranked", "mean_rank")} == {
         "first": 1, "second": 1, "third": 0, "none": 0, "ranked": 2, "mean_rank": 1.5
     }  # fmt: skip
+
+
+@st.composite
+def capacities(draw, kind, learners, guides):
+    """``preferring`` with guides' capacities drawn from 0..3."""
+    people, excluded = draw(preferring(kind, learners, guides))
+    people = [
+        replace(p, capacity=draw(st.integers(0, 3))) if p.role == "guide" else p for p in people
+    ]
+    return people, excluded
+
+
+def _random_match(draw, problem):
+    """Any capacity-respecting matching on allowed pairs, learner index -> guide index."""
+    load = [0] * len(problem.cols.people)
+    match = {}
+    for i in range(len(problem.rows.people)):
+        options = [
+            j
+            for j in np.flatnonzero(problem.scores[i] != FORBIDDEN).tolist()
+            if load[j] < problem.capacity[j]
+        ]
+        j = draw(st.none() | st.sampled_from(options)) if options else None
+        if j is not None:
+            match[i] = j
+            load[j] += 1
+    return match
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(capacities("mentoring", 7, 4), st.data())
+def test_vectorised_orders_and_counts_match_the_definitions(pool, data):
+    people, excluded = pool
+    problem = Problem.build(people, MENTORING, excluded)
+    n, m = problem.scores.shape
+    order, length = learner_orders(problem)
+    assert [order[i, : length[i]].tolist() for i in range(n)] == [
+        learner_order(problem, i) for i in range(n)
+    ]
+    wanted, kept = learner_keys(problem), guide_keys(problem)
+    for i in range(n):
+        assert sorted(learner_order(problem, i), key=lambda j: wanted[i, j]) == learner_order(
+            problem, i
+        )
+    for j in range(m):
+        rank = guide_rank(problem, j)
+        assert sorted(rank, key=lambda i: kept[i, j]) == sorted(rank, key=rank.get)
+        assert len({kept[i, j] for i in rank}) == len(rank)
+    found = deferred_acceptance(problem)
+    assert found == plain_deferred_acceptance(problem)
+    assert blocking_pairs(problem, found) == 0
+    match = _random_match(data.draw, problem)
+    assert blocking_pairs(problem, match) == plain_blocking_pairs(problem, match)
+    assert rank_table(problem, match)["blocking_pairs"] == plain_blocking_pairs(problem, match)
+
+
+def _peer_matchings(n, allowed):
+    """Every matching of peers 0..n-1 on allowed pairs, as person -> partner both ways."""
+    if n == 0:
+        yield {}
+        return
+
+    def extend(free, match):
+        if not free:
+            yield dict(match)
+            return
+        a, rest = free[0], free[1:]
+        yield from extend(rest, match)
+        for b in rest:
+            if allowed[a, b]:
+                match[a], match[b] = b, a
+                yield from extend([x for x in rest if x != b], match)
+                del match[a], match[b]
+
+    yield from extend(list(range(n)), {})
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(preferring("peer_coaching", 8, 0))
+def test_stable_roommates_finds_a_stable_matching_iff_one_exists(pool):
+    people, excluded = pool
+    problem = Problem.build(people, PEERS, excluded)
+    n = len(problem.rows.people)
+    order, length = learner_orders(problem)
+    assert [order[i, : length[i]].tolist() for i in range(n)] == [
+        learner_order(problem, i) for i in range(n)
+    ]
+    counts = []
+    for match in _peer_matchings(n, problem.scores != FORBIDDEN):
+        counts.append(blocking_pairs(problem, match))
+        assert counts[-1] == plain_peer_blocking_pairs(problem, match)
+    found = stable_roommates(order, length)
+    assert (found is not None) == (0 in counts)
+    if found is not None:
+        assert all(found[found[x]] == x and problem.scores[x, y] != FORBIDDEN
+                   for x, y in found.items())  # fmt: skip
+        assert blocking_pairs(problem, found) == 0
+
+
+def _odd_triangle():
+    """Three peers who each rank the next one first: every matching leaves one of them
+    alone, who blocks with the one ranking them first. No stable matching exists."""
+    keys = ("a", "b", "c")
+    return [
+        Person(key, "peer", 3, ranking=(keys[(k + 1) % 3], keys[(k + 2) % 3]))
+        for k, key in enumerate(keys)
+    ]
+
+
+def test_stable_roommates_says_when_no_stable_matching_exists():
+    problem = Problem.build(_odd_triangle(), PEERS)
+    assert stable_roommates(*learner_orders(problem)) is None
+    result = solve(_odd_triangle(), PEERS)
+    table = compare(problem, result)
+    assert (table["baseline"], table["baseline_name"]) == (None, STABLE_ROOMMATES)
+    assert (table["ours"]["ranked"], table["ours"]["blocking_pairs"]) == (3, 1)
+
+
+def test_compare_names_the_baseline_and_peer_tables_count_both_partners():
+    peers = [
+        Person("a", "peer", 3, ranking=("b",)),
+        Person("b", "peer", 3, ranking=("c",)),
+        Person("c", "peer", 3),
+        Person("d", "peer", 3, ranking=("c",)),
+    ]
+    problem = Problem.build(peers, PEERS)
+    table = compare(problem, solve(peers, PEERS))
+    assert table["baseline_name"] == STABLE_ROOMMATES
+    assert table["baseline"]["blocking_pairs"] == 0
+    assert table["ours"]["ranked"] == table["baseline"]["ranked"] == 3
+    guides = [Person("g", "guide", 5, capacity=1)]
+    learners = [Person("l", "learner", 2, ranking=("g",))]
+    mentoring = Problem.build(guides + learners, MENTORING)
+    found = compare(mentoring, solve(guides + learners, MENTORING))
+    assert found["baseline_name"] == DEFERRED_ACCEPTANCE
+    assert found["baseline"] == found["ours"]
