@@ -76,3 +76,21 @@ def test_waited_cost_times_the_same_pool_without_and_with_the_tier():
     assert report["with"]["matched"] == report["without"]["matched"]
     assert report["with"]["certified"] is report["without"]["certified"] is True
     assert report["ratio_with_over_without"] > 0
+
+
+def test_the_command_times_the_tier_for_groups_too():
+    out = StringIO()
+
+    call_command("bench_matching", "--kind", "peer_circles", "--peers", "60",
+                 "--waited", "0.2", stdout=out)  # fmt: skip
+
+    [report] = json.loads(out.getvalue())
+    cost = report["waited_cost"]
+    assert (cost["kind"], cost["fraction"]) == ("peer_circles", 0.2)
+    assert (cost["without"]["waited"], cost["with"]["waited"]) == (0, 12)
+    assert cost["with"]["waited_matched"] == 12
+    assert cost["with"]["matched"] == cost["without"]["matched"] == report["objective"]["matched"]
+    assert list(cost["with"]) == [
+        "seconds", "matched", "waited", "waited_matched", "total_score", "certified", "gap",
+        "rounds",
+    ]  # fmt: skip
