@@ -1149,6 +1149,8 @@ class RunGroup:
     score: float
     criteria: list[tuple[str, float, float]]  # label, points, weight
     pinned: bool
+    # Who of its members was left out last round (served first).
+    waited: list[RunPerson] = field(default_factory=list)
 
     @property
     def everyone(self) -> list[RunMember]:
@@ -1345,6 +1347,9 @@ def _group_review(run: MatchRun, result: dict, person) -> dict:
                 for name, points in item["breakdown"].items()
             ],
             pinned=item["pinned"],
+            waited=sorted(
+                (person(key) for key in item.get("waited", ())), key=lambda p: (p.name, p.key)
+            ),
         )
         for item in result["pairings"]
     ]

@@ -130,7 +130,7 @@ def _group_for_person(code: str, p: dict) -> str | None:
             "you may not be grouped with"
         )
         if p["certified"]:
-            text += "; regrouping would not place more people or raise the overall fit"
+            text += "; " + _no_better_grouping(p)
         return text
     if code == "guides_full":
         return f"the {_plural(p['count'], 'mentor')} you could join have no group with room"
@@ -182,7 +182,7 @@ def _group_for_hr(code: str, p: dict, name: str) -> str | None:
             "someone they may not be grouped with"
         )
         if p["certified"]:
-            text += ", and regrouping would not place more people or raise the overall fit"
+            text += ", and " + _no_better_grouping(p)
         return (
             f"{text}: raise the largest group size or invite more {_others(p)} at "
             f"{_level_window(p)}"
@@ -469,3 +469,15 @@ def criterion_for_hr(reason: Reason) -> str:
             for person in p["people"]
         )
     raise ValueError(f"unknown criterion reason {code!r}")
+
+
+def _no_better_grouping(p: dict) -> str:
+    """What a proven grouping rules out. With someone who waited in the pool the proof is
+    of the three tiers: more people placed may exist, but only by placing fewer of them
+    (runs stored before the tier have no "waited")."""
+    if p.get("waited"):
+        return (
+            "regrouping would not place more of those who waited last round, nor more "
+            "people or a better fit without placing fewer of them"
+        )
+    return "regrouping would not place more people or raise the overall fit"

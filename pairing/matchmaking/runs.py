@@ -190,6 +190,9 @@ def _group_totals(outcome: MatchOutcome) -> dict:
         "greedy_total_score": round(objective.greedy, 2),
         "score_above_greedy": round(total - objective.greedy, 2),
         "certified": objective.certified,
+        # The first tier, as for pairs: those left out last round, and how many are placed.
+        "waited": objective.waited,
+        "waited_matched": objective.waited_matched,
         "already_paired": outcome.pool.already_paired,
         "full_guides": outcome.pool.full_guides,
     }

@@ -342,3 +342,55 @@ def test_run_review_query_count_is_the_same_for_2_and_6_groups(
         response = _page(client, run)
     assert len(response.context["review"]["pairings"]) == groups
     assert response.content.decode().count('class="card h-100 run-group"') == groups
+
+
+def test_the_run_page_places_who_waited_last_round_first(client, hr_admin, circles):
+    """Wu shares no goal with anyone, so the best circles of three leave Wu out; Wu waited
+    last round, so Wu is placed and someone else waits instead."""
+    program, people = circles
+    wu = _person(program, PEER, "Wu Wait", goals=["Gardening"])
+    Participant.objects.filter(pk=wu.pk).update(rounds_waited=1)
+    client.force_login(hr_admin)
+    run = _start_run(client, program)
+
+    response = _page(client, run)
+
+    review = response.context["review"]
+    placed = {m.person.name for group in review["pairings"] for m in group.everyone}
+    assert "Wu Wait" in placed
+    assert len(placed) == 6
+    left = sorted(who.name for who, _ in review["unmatched"])
+    # Gil, too far from everyone, and one of the six who did not wait.
+    assert len(left) == 2 and "Gil Far" in left and "Wu Wait" not in left
+    [with_wu] = [g for g in review["pairings"] if g.waited]
+    assert [who.name for who in with_wu.waited] == ["Wu Wait"]
+    totals = review["totals"]
+    assert (totals["waited"], totals["waited_matched"], totals["matched"]) == (1, 1, 6)
+    page = response.content.decode()
+    text = _text(re.search(r'<dl class="row run-totals">(.*?)</dl>', page, re.S).group(1))
+    assert (
+        "Served first 1 of 1 who waited last round is placed Best possible? Yes, proven: "
+        "no other grouping places more of those who waited last round, and none placing as "
+        "many of them places more people or scores higher." in text
+    )
+    assert "simple grouping does not look at who waited." in text
+    assert page.count('class="small mb-1 run-waited"') == 1
+    assert "Waited last round, placed first:</span> Wu Wait</p>" in page
+
+
+def test_a_mentor_who_waited_is_not_served_first(client, hr_admin):
+    program = make_program(
+        kind=Program.Kind.GROUP_MENTORING, admins=[hr_admin], group_min=3, group_max=3
+    )
+    mentor = _person(program, MENTOR, "Max Mentor", level=5, expertise=["Python"])
+    Participant.objects.filter(pk=mentor.pk).update(rounds_waited=2)
+    for name in ("Ana Py", "Ben Py", "Cy Py"):
+        _person(program, MENTEE, name, goals=["Python"])
+    client.force_login(hr_admin)
+    run = _start_run(client, program)
+
+    response = _page(client, run)
+
+    totals = response.context["review"]["totals"]
+    assert (totals["waited"], totals["waited_matched"], totals["matched"]) == (0, 0, 3)
+    assert "Served first" not in response.content.decode()

@@ -134,6 +134,8 @@ def test_a_circles_run_groups_the_people_who_share_goals(hr_admin, circles):
         "solve_seconds",
         "total_score",
         "upper_bound",
+        "waited",
+        "waited_matched",
     ]
     totals = run.result["totals"]
     assert {k: v for k, v in totals.items() if k not in ("random_total_score", "times_random")} == {
@@ -150,6 +152,8 @@ def test_a_circles_run_groups_the_people_who_share_goals(hr_admin, circles):
         "greedy_total_score": 570.0,
         "score_above_greedy": 0.0,
         "certified": True,
+        "waited": 0,
+        "waited_matched": 0,
         "already_paired": 0,
         "full_guides": 0,
     }

@@ -36,6 +36,13 @@ class Command(BaseCommand):
             help="Skip the dense reference solver (it needs ~20 s and 1.6 GB at the defaults).",
         )
         parser.add_argument(
+            "--waited",
+            type=float,
+            default=0.0,
+            help="Also time the same pool with this fraction of mentees (or peers) marked as "
+            "left out last round, served first (a waited_cost entry per report).",
+        )
+        parser.add_argument(
             "--whole-process",
             action="store_true",
             help="Time `manage.py match SLUG --json` as a subprocess on the synthetic mentoring "
@@ -74,6 +81,7 @@ class Command(BaseCommand):
                     peers=options["peers"],
                     seed=options["seed"],
                     no_reference=options["no_reference"],
+                    waited=options["waited"],
                 )
         except (bench.BenchmarkInputError, RuntimeError) as error:
             raise CommandError(str(error)) from error

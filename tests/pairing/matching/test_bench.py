@@ -95,3 +95,21 @@ def test_reports_carry_the_rank_table_beside_the_stable_baseline():
     ) == (20, 0)
     assert unsolvable["stable_roommates"] is None
     assert unsolvable["ours"]["ranked"] == 20
+
+
+def test_the_command_times_the_tier_for_groups_too():
+    out = StringIO()
+
+    call_command("bench_matching", "--kind", "peer_circles", "--peers", "60",
+                 "--waited", "0.2", stdout=out)  # fmt: skip
+
+    [report] = json.loads(out.getvalue())
+    cost = report["waited_cost"]
+    assert (cost["kind"], cost["fraction"]) == ("peer_circles", 0.2)
+    assert (cost["without"]["waited"], cost["with"]["waited"]) == (0, 12)
+    assert cost["with"]["waited_matched"] == 12
+    assert cost["with"]["matched"] == cost["without"]["matched"] == report["objective"]["matched"]
+    assert list(cost["with"]) == [
+        "seconds", "matched", "waited", "waited_matched", "total_score", "certified", "gap",
+        "rounds",
+    ]  # fmt: skip

@@ -366,7 +366,7 @@ def test_to_dict_shape():
     assert list(data) == ["objective", "pairings", "unmatched", "spare_capacity"]
     assert list(data["objective"]) == [
         "matched", "total_score", "certified", "gap", "method", "rounds", "solve_seconds",
-        "upper_bound", "random_mean", "greedy",
+        "upper_bound", "random_mean", "greedy", "waited", "waited_matched",
     ]  # fmt: skip
     [group] = data["pairings"]
     assert list(group) == ["guide", "members", "score", "breakdown", "reasons"]
