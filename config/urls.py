@@ -1,8 +1,12 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, register_converter
 
+from config.converters import IdConverter
 from pairing.views.home import home, landing
 from programs.views import ops, two_factor
+
+# Before the apps' URL modules are included: they route ids with <id:pk>.
+register_converter(IdConverter, "id")
 
 urlpatterns = [
     path("", home, name="home"),

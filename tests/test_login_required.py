@@ -35,11 +35,12 @@ def _named_patterns(resolver, prefix=""):
 
 def _sample_url(name: str, pattern: URLPattern) -> str:
     from django.urls import reverse
+    from django.urls.converters import IntConverter
 
     converters = pattern.pattern.converters
     kwargs = {}
     for key, converter in converters.items():
-        kwargs[key] = 1 if converter.regex == "[0-9]+" else "sample-slug"
+        kwargs[key] = 1 if isinstance(converter, IntConverter) else "sample-slug"
     return reverse(name, kwargs=kwargs or None)
 
 

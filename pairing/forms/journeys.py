@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 
 from pairing.models import CaseSession, CheckIn, Pairing, PairingMember
+from programs.forms.fields import IdField
 
 # <input type="date"> only takes yyyy-mm-dd; the locale's format (en-GB: dd/mm/yyyy) would
 # render as an empty field, and saving would then clear the date.
@@ -125,7 +126,7 @@ class EndForm(forms.Form):
 
 
 class CandidateRequestForm(forms.Form):
-    partner = forms.IntegerField(widget=forms.HiddenInput)
+    partner = IdField(widget=forms.HiddenInput)
 
 
 RANKS = (("first", "First choice"), ("second", "Second choice"), ("third", "Third choice"))

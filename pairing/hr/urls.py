@@ -31,16 +31,14 @@ urlpatterns = [
     # Programmes. The fixed paths stay above programmes/<slug:slug>/.
     path("programmes/manage/", programmes.program_manage_list, name="program_manage_list"),
     path("programmes/manage/new/", programmes.program_create_view, name="program_create"),
+    path("programmes/manage/imports/<id:pk>/", imports.import_job_detail, name="import_job_detail"),
     path(
-        "programmes/manage/imports/<int:pk>/", imports.import_job_detail, name="import_job_detail"
-    ),
-    path(
-        "programmes/manage/imports/<int:pk>/status/",
+        "programmes/manage/imports/<id:pk>/status/",
         imports.import_job_status,
         name="import_job_status",
     ),
     path(
-        "programmes/manage/imports/<int:pk>/confirm/",
+        "programmes/manage/imports/<id:pk>/confirm/",
         imports.import_job_confirm_view,
         name="import_job_confirm",
     ),
@@ -58,12 +56,12 @@ urlpatterns = [
         name="participant_add",
     ),
     path(
-        "programmes/<slug:slug>/participants/<int:pk>/",
+        "programmes/<slug:slug>/participants/<id:pk>/",
         participants.participant_edit,
         name="participant_edit",
     ),
     path(
-        "programmes/<slug:slug>/participants/<int:pk>/withdraw/",
+        "programmes/<slug:slug>/participants/<id:pk>/withdraw/",
         participants.participant_withdraw_view,
         name="participant_withdraw",
     ),
@@ -84,12 +82,12 @@ urlpatterns = [
     ),
     # Published proposals: HR cancels one, or gives its mentee another mentor.
     path(
-        "programmes/<slug:slug>/proposals/<int:pk>/cancel/",
+        "programmes/<slug:slug>/proposals/<id:pk>/cancel/",
         proposals.proposal_cancel_view,
         name="proposal_cancel",
     ),
     path(
-        "programmes/<slug:slug>/proposals/<int:pk>/reassign/",
+        "programmes/<slug:slug>/proposals/<id:pk>/reassign/",
         proposals.proposal_reassign_view,
         name="proposal_reassign",
     ),
@@ -100,11 +98,11 @@ urlpatterns = [
         name="proposals_nudge",
     ),
     path(
-        "programmes/<slug:slug>/pairings/<int:pk>/nudge/",
+        "programmes/<slug:slug>/pairings/<id:pk>/nudge/",
         cockpit.pairing_nudge,
         name="pairing_nudge",
     ),
-    path("programmes/<slug:slug>/pairings/<int:pk>/end/", cockpit.pairing_end, name="pairing_end"),
+    path("programmes/<slug:slug>/pairings/<id:pk>/end/", cockpit.pairing_end, name="pairing_end"),
     path("programmes/<slug:slug>/invite-all/", cockpit.invite_all, name="invite_all"),
     # The programme's admins.
     path("programmes/<slug:slug>/admins/", admins.program_admins_view, name="program_admins"),
@@ -121,20 +119,20 @@ urlpatterns = [
     path("programmes/<slug:slug>/rounds/", rounds.program_rounds, name="program_rounds"),
     # Matching runs.
     path("programmes/<slug:slug>/matching/", matching.matchrun_create, name="matchrun_create"),
-    path("matching/runs/<int:pk>/", matching.matchrun_detail, name="matchrun_detail"),
-    path("matching/runs/<int:pk>/status/", matching.matchrun_status, name="matchrun_status"),
-    path("matching/runs/<int:pk>/pin/", matching.matchrun_pin, name="matchrun_pin"),
-    path("matching/runs/<int:pk>/pick/<str:side>/", matching.matchrun_pick, name="matchrun_pick"),
-    path("matching/runs/<int:pk>/remove/", matching.matchrun_remove, name="matchrun_remove"),
+    path("matching/runs/<id:pk>/", matching.matchrun_detail, name="matchrun_detail"),
+    path("matching/runs/<id:pk>/status/", matching.matchrun_status, name="matchrun_status"),
+    path("matching/runs/<id:pk>/pin/", matching.matchrun_pin, name="matchrun_pin"),
+    path("matching/runs/<id:pk>/pick/<str:side>/", matching.matchrun_pick, name="matchrun_pick"),
+    path("matching/runs/<id:pk>/remove/", matching.matchrun_remove, name="matchrun_remove"),
     path(
-        "matching/runs/<int:pk>/pin-group/", matching.matchrun_pin_group, name="matchrun_pin_group"
+        "matching/runs/<id:pk>/pin-group/", matching.matchrun_pin_group, name="matchrun_pin_group"
     ),
     path(
-        "matching/runs/<int:pk>/remove-member/",
+        "matching/runs/<id:pk>/remove-member/",
         matching.matchrun_remove_member,
         name="matchrun_remove_member",
     ),
-    path("matching/runs/<int:pk>/publish/", matching.matchrun_publish, name="matchrun_publish"),
+    path("matching/runs/<id:pk>/publish/", matching.matchrun_publish, name="matchrun_publish"),
     # Programme health and exports.
     path("programmes/<slug:slug>/dashboard/", dashboard.dashboard, name="dashboard"),
     path("programmes/<slug:slug>/dashboard.csv", dashboard.dashboard_csv, name="dashboard_csv"),
@@ -144,22 +142,22 @@ urlpatterns = [
     path("directory/people.csv", directory.directory_export, name="directory_export"),
     path("directory/import/", directory.directory_import_view, name="directory_import"),
     path(
-        "directory/imports/<int:pk>/",
+        "directory/imports/<id:pk>/",
         directory.import_job_detail,
         name="directory_import_job_detail",
     ),
     path(
-        "directory/imports/<int:pk>/status/",
+        "directory/imports/<id:pk>/status/",
         directory.import_job_status,
         name="directory_import_job_status",
     ),
     path(
-        "directory/imports/<int:pk>/confirm/",
+        "directory/imports/<id:pk>/confirm/",
         directory.import_job_confirm_view,
         name="directory_import_job_confirm",
     ),
-    path("directory/<int:pk>/", directory.person_edit, name="person_edit"),
-    path("directory/<int:pk>/erase/", directory.person_erase, name="person_erase"),
+    path("directory/<id:pk>/", directory.person_edit, name="person_edit"),
+    path("directory/<id:pk>/erase/", directory.person_erase, name="person_erase"),
     path("directory/admins/", directory.people_admins_view, name="people_admins"),
     path("directory/admins/add/", directory.people_admin_add_view, name="people_admin_add"),
     path(
@@ -173,7 +171,7 @@ urlpatterns = [
         "directory/scim-tokens/new/", scim_tokens.scim_token_create_view, name="scim_token_create"
     ),
     path(
-        "directory/scim-tokens/<int:pk>/revoke/",
+        "directory/scim-tokens/<id:pk>/revoke/",
         scim_tokens.scim_token_revoke_view,
         name="scim_token_revoke",
     ),

@@ -5,6 +5,7 @@ from django import forms
 from django.utils import timezone
 
 from pairing.hr.forms.programmes import ISO_DATE, _checked_topics
+from programs.forms.fields import IdField
 from programs.models import MAX_CAPACITY, Participant, Style
 from programs.services import HR_EDITABLE_FIELDS
 from programs.topics import SEPARATOR
@@ -112,7 +113,7 @@ class ReassignForm(forms.Form):
     """The new mentor is picked from ``choices`` (the mentors a search shows); the service
     checks whoever is posted against the rules, so a search need not list them all."""
 
-    guide = forms.IntegerField(
+    guide = IdField(
         label="New mentor",
         widget=forms.RadioSelect,
         error_messages={"required": "Choose the new mentor."},

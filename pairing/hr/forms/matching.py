@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from pairing.hr.selectors import PICK_SIDES, PickOption, pin_people, pin_role
 from pairing.models import MatchRun
+from programs.forms.fields import IdField
 from programs.models import MAX_GROUP_SIZE, Participant, normalise_email
 
 _ROLE_WORDS = {
@@ -88,8 +89,8 @@ class PinForm(forms.Form):
 class PairForm(forms.Form):
     """A proposed pair of the run, by participant keys, as the remove buttons post it."""
 
-    first = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
-    second = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    first = IdField(widget=forms.HiddenInput)
+    second = IdField(widget=forms.HiddenInput)
 
 
 class KeysField(forms.Field):
@@ -122,4 +123,4 @@ class GroupForm(forms.Form):
 class GroupMemberForm(GroupForm):
     """One person of a proposed group, as their remove button posts it."""
 
-    person = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    person = IdField(widget=forms.HiddenInput)

@@ -9,6 +9,7 @@ from django.urls import Resolver404, resolve, reverse
 from django.utils.text import slugify
 
 from pairing.matching import GROUP_DEFAULTS
+from programs.forms.fields import MAX_ID, IdField
 from programs.models import MAX_CAPACITY, Level, Participant, Program, Style
 from programs.topics import topic_names
 from programs.uploads import MAX_UPLOAD_BYTES
@@ -507,16 +508,19 @@ class InvitationForm(forms.Form):
     ticked ones, or everyone in the programme who has not signed in yet. Ids outside the
     programme are not refused here; the service keeps only the programme's own people."""
 
-    one = forms.IntegerField(required=False, min_value=1)
+    one = IdField(required=False)
     employees = forms.Field(required=False, widget=forms.MultipleHiddenInput)
     everyone = forms.BooleanField(required=False)
 
     def clean_employees(self) -> list[int]:
         values = self.cleaned_data["employees"] or []
         try:
-            return sorted({int(value) for value in values})
+            ids = sorted({int(value) for value in values})
         except (TypeError, ValueError):
             raise forms.ValidationError("Those are not people from this table.") from None
+        if any(not 1 <= pk <= MAX_ID for pk in ids):
+            raise forms.ValidationError("Those are not people from this table.")
+        return ids
 
     def clean(self):
         data = super().clean()
