@@ -235,6 +235,14 @@ def test_create_makes_the_creator_admin_and_records_it(client, hr_admin):
             {"slug": "manage"},
             {"slug": ["This address is taken by a page; choose another slug."]},
         ),
+        (
+            {"matching_mode": "self_select", "rotate_every_weeks": "6"},
+            {
+                "rotate_every_weeks": [
+                    "Where employees choose their partners, start each round yourself."
+                ]
+            },
+        ),
     ],
 )
 def test_create_refuses_invalid_settings_with_field_errors(client, hr_admin, overrides, errors):

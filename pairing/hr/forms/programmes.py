@@ -314,6 +314,14 @@ class ProgramForm(forms.ModelForm):
         ):
             if data.get(start) and data.get(end) and data[start] > data[end]:
                 self.add_error(end, message)
+        if data.get("rotate_every_weeks") and (
+            data.get("matching_mode") == Program.MatchingMode.SELF_SELECT
+        ):
+            # A scheduled round runs HR's matching, which a self-select programme has not.
+            self.add_error(
+                "rotate_every_weeks",
+                "Where employees choose their partners, start each round yourself.",
+            )
         gaps = [data.get(name) for name in ("min_gap", "ideal_gap", "max_gap")]
         if None not in gaps:
             if gaps[0] > gaps[1]:
