@@ -206,6 +206,8 @@ def round_started_send(participant, number: int) -> None:
         for m in PairingMember.objects.filter(
             pairing__members__participant=participant,
             pairing__end_reason=rules.round_finished_reason(number - 1),
+            # A proposal the round cancelled was never a pairing.
+            pairing__activated_at__isnull=False,
         )
         .exclude(participant=participant)
         .select_related("participant__employee")

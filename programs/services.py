@@ -917,10 +917,18 @@ def participant_resume(*, participant: Participant, user) -> Participant:
     return participant
 
 
+def _resuming(today) -> Q:
+    """Enrolments whose pause ends ``today`` and who are still there to be told: enrolled,
+    in the organisation, in a programme that is not closed."""
+    return Q(paused_until=today, withdrawn_at=None, employee__user__is_active=True) & ~Q(
+        program__status=Program.Status.CLOSED
+    )
+
+
 def resumes_due(*, today) -> list[int]:
     """The enrolments whose pause ends today and whose "you're back" email is not sent."""
     return list(
-        Participant.objects.filter(paused_until=today, withdrawn_at=None)
+        Participant.objects.filter(_resuming(today))
         .exclude(resume_reminded_for=today)
         .order_by("pk")
         .values_list("pk", flat=True)
@@ -933,9 +941,9 @@ def resume_remind(*, participant_id: int, today) -> bool:
     task that runs twice or is retried never emails twice. False when there was nothing
     to send."""
     unclaimed = Q(resume_reminded_for=None) | Q(resume_reminded_for__lt=today)
-    claimed = Participant.objects.filter(
-        unclaimed, pk=participant_id, paused_until=today, withdrawn_at=None
-    ).update(resume_reminded_for=today)
+    claimed = Participant.objects.filter(unclaimed, _resuming(today), pk=participant_id).update(
+        resume_reminded_for=today
+    )
     if claimed != 1:
         return False
     participant = Participant.objects.select_related("employee", "program").get(pk=participant_id)

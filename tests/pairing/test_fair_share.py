@@ -252,6 +252,20 @@ def test_resume_reminder_is_sent_once_on_the_day(self_select):
     ]
 
 
+def test_no_resume_reminder_for_a_leaver_or_in_a_closed_programme(self_select, hr_admin):
+    today = timezone.localdate()
+    staying, leaver = mentor(self_select), mentor(self_select)
+    closed = make_program(admins=[hr_admin], status=Program.Status.CLOSED)
+    in_closed = mentor(closed)
+    Participant.objects.update(paused_until=today)
+    leaver.employee.user.is_active = False
+    leaver.employee.user.save()
+    assert program_services.resumes_due(today=today) == [staying.pk]
+    for silent in (leaver, in_closed):
+        assert program_services.resume_remind(participant_id=silent.pk, today=today) is False
+    assert mail.outbox == []
+
+
 def test_two_lapses_in_a_row_pause_the_mentor_and_email_once(
     self_select, django_capture_on_commit_callbacks
 ):
