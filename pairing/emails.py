@@ -106,6 +106,12 @@ def _partner_names(member) -> str:
     return names[-1] if len(names) < 2 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
+def _home_link(user) -> str:
+    """Where an email sends someone to carry on: their home page, or for someone who has
+    never signed in (imported, invited), their set-your-password link, which lands there."""
+    return sign_in_link(user) if user.last_login is None else settings.SITE_URL + reverse("home")
+
+
 def _closed_send(member, *, name: str, **extra) -> None:
     """The email ``name`` telling a member their pairing (or proposal) closed without
     them: with whom, and what happens next for them (``extra`` adds to the context)."""
@@ -121,7 +127,7 @@ def _closed_send(member, *, name: str, **extra) -> None:
             "partners": _partner_names(member),
             "is_guide": member.role == member.Role.GUIDE,
             "hr_matches": program.matching_mode == program.MatchingMode.ADMIN,
-            "home_url": settings.SITE_URL + reverse("home"),
+            "home_url": _home_link(member.participant.employee.user),
             **extra,
         },
     )
@@ -222,9 +228,7 @@ def round_started_send(participant, number: int) -> None:
             "ended_with": _joined(ended) if ended else "",
             "joined": participant.round == number,
             "hr_matches": program.matching_mode == program.MatchingMode.ADMIN,
-            "home_url": sign_in_link(user)
-            if user.last_login is None
-            else settings.SITE_URL + reverse("home"),
+            "home_url": _home_link(user),
         },
     )
 

@@ -1,6 +1,7 @@
 """Part 4 and 5 of issue 16: several waiting self-select requests, capped; mentors offered
 for their free places only; pauses that resume with a reminder; the ghost pause."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -14,6 +15,7 @@ from pairing.models import Pairing, PairingMember
 from pairing.services import PairingError
 from programs import services as program_services
 from programs import tasks as program_tasks
+from programs.accounts import invitation_tokens
 from programs.models import AuditEvent, Participant, Program
 from tests.factories import make_participant, make_program
 
@@ -80,6 +82,11 @@ def test_accepting_one_request_withdraws_the_others_and_tells_those_mentors_once
     assert sorted(m.to[0] for m in withdrawn) == sorted(
         [first.employee.email, third.employee.email]
     )
+    # Neither has signed in yet (imported people): the email carries their own way in.
+    for email in withdrawn:
+        guide = first if email.to == [first.employee.email] else third
+        token = re.search(r"/accounts/invitation/[^/]+/([^/]+)/", email.body).group(1)
+        assert invitation_tokens.check_token(guide.employee.user, token)
     # Told once: the task running again sends nothing.
     for seat in (guide_seat(a), guide_seat(c)):
         assert services.pairing_closed_notify(member_id=seat.pk) is False
