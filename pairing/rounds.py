@@ -6,7 +6,8 @@ Starting a round, by HR's button or by the schedule (Program.rotate_every_weeks)
    partner are served first by the next matching (Participant.rounds_waited), and, when
    asked, its pairings end and its unanswered proposals are cancelled;
 2. the programme moves on to the next round, and everyone still enrolled moves with it,
-   or only those who join (HR chooses; a scheduled round takes everyone);
+   or only those who join (HR chooses; a scheduled round takes everyone); rankings of
+   the last round's suggestions are cleared (mentors' "rather not" marks stay);
 3. everyone in the old round is emailed once: what ended, and that they are in the new
    round or how to join it.
 
@@ -24,7 +25,7 @@ from django.utils import timezone
 
 from pairing import emails, later, rules, selectors
 from pairing.matchmaking.runs import match_run_execute, match_run_publish
-from pairing.models import MatchRun, Pairing, PairingMember
+from pairing.models import Choice, MatchRun, Pairing, PairingMember
 from programs.models import AuditEvent, Participant, Program, Round
 from programs.services import audit_record
 
@@ -87,6 +88,9 @@ def round_start(
         raise RoundError("A matching run is being computed: wait for it to finish.")
     user = actor if getattr(actor, "is_authenticated", False) else None
     _close_round(program=program, actor=user, end_pairings=end_pairings)
+    # Rankings were of last round's suggestions; people rank afresh. A mentor's "rather
+    # not" is about the person, not the round, and stays.
+    Choice.objects.filter(chooser__program=program).delete()
     ended = program.current_round
     program.current_round = ended + 1
     program.save(update_fields=["current_round"])

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from pairing import rounds
 from pairing.matchmaking.runs import outcome_totals, program_match
-from pairing.models import MatchRun, Pairing, PairingMember
+from pairing.models import Choice, MatchRun, Pairing, PairingMember, RatherNot
 from programs.models import AuditEvent, Participant, Program, Round
 from tests.factories import make_employee, make_live_pairing, make_participant, make_program
 
@@ -126,6 +126,16 @@ def test_someone_who_skipped_a_round_is_not_served_first_for_it(peers, hr_admin)
     rounds.round_join(participant=ed, user=ed.employee.user)
     assert Participant.objects.get(pk=ed.pk).round == 3
     assert Participant.objects.get(pk=ed.pk).rounds_waited == 0
+
+
+def test_a_new_round_clears_rankings_and_keeps_rather_not_marks(hr_admin):
+    program = make_program(admins=[hr_admin], slug="cohort")
+    guide = make_participant(program=program, role=Participant.Role.MENTOR)
+    learner = make_participant(program=program)
+    Choice.objects.create(chooser=learner, candidate=guide, rank=1)
+    RatherNot.objects.create(guide=guide, learner=learner)
+    rounds.round_start(program=program, actor=hr_admin, everyone=True, end_pairings=False)
+    assert (Choice.objects.count(), RatherNot.objects.count()) == (0, 1)
 
 
 def test_the_next_round_never_pairs_last_rounds_partners_again(peers, hr_admin):
