@@ -237,7 +237,8 @@ def solve_assignment(
                 match=match,
                 certified=gap == 0,
                 gap_units=gap,
-                # With the tier, more people matched is not always better: claim nothing.
+                # The tier's weights are not a count of people, so this bound proves nothing about
+                # how many can be matched: claim nothing.
                 cardinality_proven=extra is None and upper < (matched.size + 1) * bonus,
                 rounds=rounds,
                 arcs=int(arc_rows.size),

@@ -18,7 +18,7 @@ partners' ratings, 2 or more, mean <= 2        -5
 
 The sum is capped to -20 .. +HISTORY_BONUS_CAP (+5): a track record nudges who is proposed
 among good fits, it never outweighs goals (50 points by default). Nobody is barred here:
-the pair that ended early is (pairing.rules.declined_pairs), and a negative adjustment never
+the pair that ended early is (pairing.rules.never_again_pairs), and a negative adjustment never
 takes a pair's score below 0.
 """
 

@@ -442,7 +442,9 @@ def match_run_pin(*, run: MatchRun, first: str, second: str, actor) -> MatchRun:
     if not program.is_peer and (a.role, b.role) != (GUIDE, LEARNER):
         raise MatchingError("Pin a mentor to a mentee.")
     if frozenset((a.key, b.key)) in {frozenset(p) for p in declined_pairs(program)}:
-        raise MatchingError(f"{a.name} and {b.name} were proposed before and declined.")
+        raise MatchingError(
+            f"{a.name} and {b.name} were proposed or paired before and may not be paired again."
+        )
     barred = barred_reason(a, b, rules_for(program))
     if barred is not None:
         raise MatchingError(
