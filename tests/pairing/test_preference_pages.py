@@ -86,6 +86,19 @@ def test_preferences_page_query_count(client, hr_run, count, django_assert_num_q
     assert len(response.context["candidates"]) == count
 
 
+@pytest.mark.parametrize("count", [1, 4])
+def test_mentor_preferences_page_query_count(client, hr_run, count, django_assert_num_queries):
+    guide = mentor(hr_run, expertise=["Hiring"])
+    learners = [mentee(hr_run, goals=["Hiring"]) for _ in range(count)]
+    RatherNot.objects.create(guide=guide, learner=learners[0])
+    login(client, guide)
+    # session, user, guide (+ goals, expertise), barred partners, mentees (+ goals,
+    # expertise), rather-not marks, HR group, employee (context processor)
+    with django_assert_num_queries(12):
+        response = client.get(reverse("pairing:preferences", args=[hr_run.slug]))
+    assert len(response.context["candidates"]) == count
+
+
 def test_home_links_to_preferences_for_mentors_with_a_mentee_but_not_paired_mentees(client, hr_run):
     from tests.factories import make_active_pairing
 
