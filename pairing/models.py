@@ -273,6 +273,8 @@ class MatchRun(models.Model):
     removed = models.JSONField(default=list, blank=True)
     result = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True)
+    # When a worker claimed it to compute (programs.leases): a dead worker's claim lapses.
+    claimed_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
     # A scheduled round's run, in a programme that publishes them without review.
     publish_when_done = models.BooleanField(default=False)

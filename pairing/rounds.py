@@ -20,12 +20,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from pairing import emails, later, rules, selectors
 from pairing.matchmaking.runs import match_run_execute, match_run_publish
 from pairing.models import Choice, MatchRun, Pairing, PairingMember
+from programs import leases
 from programs.models import AuditEvent, Participant, Program, Round
 from programs.services import audit_record
 
@@ -83,8 +84,10 @@ def round_start(
         raise RoundError(f"Round {number} has already started.")
     if program.status == Program.Status.CLOSED:
         raise RoundError(f"{program.name} is closed: open it again to start a round.")
-    computing = (MatchRun.Status.QUEUED, MatchRun.Status.RUNNING)
-    if program.match_runs.filter(status__in=computing).exists():
+    computing = Q(status=MatchRun.Status.QUEUED) | leases.still_running(
+        running=MatchRun.Status.RUNNING
+    )
+    if program.match_runs.filter(computing).exists():
         raise RoundError("A matching run is being computed: wait for it to finish.")
     user = actor if getattr(actor, "is_authenticated", False) else None
     _close_round(program=program, actor=user, end_pairings=end_pairings)

@@ -16,6 +16,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 
+from programs import leases
 from programs.directory_import import directory_import, directory_import_plan
 from programs.importing import Action, participants_import, participants_import_plan
 from programs.models import ImportJob, Program
@@ -232,10 +233,13 @@ def import_job_run(job_id: int) -> None:
     """Import a confirmed job: check the file again (the database may have moved since the
     preview), then write it all in one transaction, or nothing.
 
-    Claims the job with a conditional update, so a task delivered twice imports once.
+    Claims the job with a conditional update, so a task delivered twice imports once; the
+    claim is a lease (programs.leases), so the task redelivered after its worker died (the
+    one transaction rolled back) imports it again.
     """
-    claimed = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.QUEUED).update(
-        status=ImportJob.Status.RUNNING, done=0
+    claimable = leases.claimable(queued=ImportJob.Status.QUEUED, running=ImportJob.Status.RUNNING)
+    claimed = ImportJob.objects.filter(claimable, pk=job_id).update(
+        status=ImportJob.Status.RUNNING, done=0, claimed_at=timezone.now()
     )
     if claimed != 1:
         return

@@ -776,6 +776,8 @@ class ImportJob(models.Model):
     # A failure that is not about a line (the database refused, a worker died).
     failure = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # When a worker claimed it to import (programs.leases): a dead worker's claim lapses.
+    claimed_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

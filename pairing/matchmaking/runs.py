@@ -51,6 +51,7 @@ from pairing.matchmaking.pool import (
     program_people,
 )
 from pairing.models import MatchRun, Pairing, PairingMember
+from programs import leases
 from programs.models import AuditEvent, Participant, Program
 from programs.services import audit_record
 
@@ -354,10 +355,13 @@ def _run_result(outcome: MatchOutcome) -> dict:
 def match_run_execute(run_id: int) -> None:
     """Compute a queued run: running, progress, then done with its result (or failed).
 
-    Claims the run with a conditional update, so a task delivered twice computes it once.
+    Claims the run with a conditional update, so a task delivered twice computes it once;
+    the claim is a lease (programs.leases), so the task redelivered after its worker died
+    computes it again.
     """
-    claimed = MatchRun.objects.filter(pk=run_id, status=MatchRun.Status.QUEUED).update(
-        status=MatchRun.Status.RUNNING, progress=10, error=""
+    claimable = leases.claimable(queued=MatchRun.Status.QUEUED, running=MatchRun.Status.RUNNING)
+    claimed = MatchRun.objects.filter(claimable, pk=run_id).update(
+        status=MatchRun.Status.RUNNING, progress=10, error="", claimed_at=timezone.now()
     )
     if claimed != 1:
         return

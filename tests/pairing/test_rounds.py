@@ -8,6 +8,7 @@ from django.utils import timezone
 from pairing import rounds
 from pairing.matchmaking.runs import outcome_totals, program_match
 from pairing.models import Choice, MatchRun, Pairing, PairingMember, RatherNot
+from programs import leases
 from programs.models import AuditEvent, Participant, Program, Round
 from tests.factories import make_employee, make_live_pairing, make_participant, make_program
 
@@ -177,13 +178,26 @@ def test_keeping_the_pairings_leaves_them_running_and_their_people_out_of_the_po
 
 def test_a_round_cannot_start_in_a_closed_programme_or_while_matching_computes(peers, hr_admin):
     program, _ = peers
-    MatchRun.objects.create(program=program, status=MatchRun.Status.RUNNING)
+    MatchRun.objects.create(
+        program=program, status=MatchRun.Status.RUNNING, claimed_at=timezone.now()
+    )
     with pytest.raises(rounds.RoundError, match="being computed"):
         rounds.round_start(program=program, actor=hr_admin, everyone=True, end_pairings=True)
     Program.objects.filter(pk=program.pk).update(status=Program.Status.CLOSED)
     with pytest.raises(rounds.RoundError, match="is closed"):
         rounds.round_start(program=program, actor=hr_admin, everyone=True, end_pairings=True)
     assert not Round.objects.exists()
+
+
+def test_a_dead_workers_run_does_not_hold_up_a_round(peers, hr_admin):
+    program, _ = peers
+    MatchRun.objects.create(
+        program=program,
+        status=MatchRun.Status.RUNNING,
+        claimed_at=leases.lease_expired_before() - timedelta(seconds=1),
+    )
+    started = rounds.round_start(program=program, actor=hr_admin, everyone=True, end_pairings=True)
+    assert started.number == 2
 
 
 def test_the_schedule_starts_a_due_round_once_and_publishes_it_when_told(
