@@ -137,11 +137,17 @@ def make_live_pairing(
     """A pairing of two participants in ``program`` (mentor and mentee, or two peers),
     written directly: everyone accepted, or for a proposal as rules.proposal_members
     starts one."""
+    from django.utils import timezone
+
     from pairing import rules
     from pairing.models import Pairing, PairingMember
 
     guide = guide or make_participant(program=program, role=program.guide_role)
     learner = learner or make_participant(program=program, role=program.learner_role)
+    if status in (*rules.AGREED_STATUSES, Pairing.Status.ENDED):
+        # Everyone accepted, the moment services._go_live stamps (rules.went_live).
+        fields.setdefault("proposed_at", timezone.now())
+        fields.setdefault("activated_at", fields["proposed_at"])
     pairing = Pairing.objects.create(program=program, status=status, **fields)
     members = rules.proposal_members(
         pairing,
