@@ -280,7 +280,7 @@ MENTORING = Programme(
         Match(Status.PROPOSED, ("mentor", "liam.walsh"), proposed=2),
         Match(Status.ACTIVE, ("tom.becker", "hannah.fischer"), proposed=74, activated=71, checkins=(60, 33, 12)),
         Match(Status.ACTIVE, ("grace.liu", "aisha.khan"), proposed=74, activated=73, checkins=(64, 36, 6)),
-        Match(Status.ACCEPTED, ("wei.chen", "oliver.grant"), proposed=4),
+        Match(Status.ACCEPTED, ("wei.chen", "oliver.grant"), proposed=4, activated=3),
         Match(Status.DECLINED, ("daniel.osei", "kenji.tanaka"), proposed=74, declined_by=("daniel.osei", Decline.NO_TIME, "Launching the new billing platform this quarter; happy to mentor after the summer.")),
         Match(Status.ACTIVE, ("ben.carter", "kenji.tanaka"), proposed=68, activated=66, checkins=(52, 23)),
         Match(Status.ENDED, ("rajesh.iyer", "sofia.marino"), proposed=74, activated=72, checkins=(62, 38, 17), ended=10, ended_by="sofia.marino", end_reason="Sofia moved into the platform team lead role: the goals we set are met."),
@@ -317,7 +317,7 @@ REVERSE = Programme(
         Enrol("anna.kowalski", Role.MENTEE, goals=("Data analysis", "AI tools at work")),
     ),
     matches=(
-        Match(Status.ACCEPTED, ("diego.ramos", "eleanor.whitfield"), proposed=6, source=Pairing.Source.SELF_SELECT),
+        Match(Status.ACCEPTED, ("diego.ramos", "eleanor.whitfield"), proposed=6, activated=5, source=Pairing.Source.SELF_SELECT),
         Match(Status.PROPOSED, ("yuki.sato", "james.oconnor"), proposed=1, source=Pairing.Source.SELF_SELECT),
         Match(Status.DECLINED, ("arjun.menon", "michael.hart"), proposed=8, source=Pairing.Source.SELF_SELECT, declined_by=("arjun.menon", Decline.NO_TIME, "Quarter-end pipeline push; I could start next month.")),
     ),
@@ -934,6 +934,9 @@ def _large_pairings(program, people, participants, *, today: date, rng: random.R
             if rng.random() < 0.1:
                 held = held[:1]  # a stalled pair: met once, then nothing for months
         activated_at = _at(today - timedelta(days=started)) if started else None
+        if status == Status.ACCEPTED:
+            # Stamped when everyone accepted (services._go_live), though it starts later.
+            activated_at = proposed_at + timedelta(days=1)
         pairing = Pairing(
             program=program,
             status=status,

@@ -14,8 +14,9 @@ from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from pairing import rules
 from pairing.models import CaseSession, CheckIn, Pairing, PairingMember
-from pairing.services import GROUP_CLOSED, LEFT_ORGANISATION, WITHDREW
+from pairing.services import GROUP_CLOSED
 
 logger = logging.getLogger(__name__)
 
@@ -52,10 +53,11 @@ def retention_apply(*, months: int, now: datetime | None = None) -> int:
     steps = dict.fromkeys(CaseSession.STEPS, "")
     cases = CaseSession.objects.filter(checkin__pairing__in=over).exclude(**steps)
     members = PairingMember.objects.filter(pairing__in=over).exclude(decline_note="")
-    # "left the organisation", "withdrew from the programme" and why a group closed are the
-    # app's own words, not anyone's free text.
-    own_words = (LEFT_ORGANISATION, WITHDREW, *GROUP_CLOSED)
-    reasons = over.exclude(end_reason="").exclude(end_reason__in=own_words)
+    # Closings by circumstance ("left the organisation", "Round 2 finished", ...) and why a
+    # group closed are the app's own words, not anyone's free text; and the trust rules
+    # read them (rules.closed_by_circumstance): blanked, they would turn into verdicts.
+    own_words = rules.closed_by_circumstance() | Q(end_reason__in=GROUP_CLOSED)
+    reasons = over.exclude(end_reason="").exclude(own_words)
     cleared = (
         set(checkins.values_list("pairing_id", flat=True))
         | set(cases.values_list("checkin__pairing_id", flat=True))
@@ -67,6 +69,6 @@ def retention_apply(*, months: int, now: datetime | None = None) -> int:
     CheckIn.objects.filter(pairing_id__in=cleared).update(summary="", private_note="")
     CaseSession.objects.filter(checkin__pairing_id__in=cleared).update(**steps)
     PairingMember.objects.filter(pairing_id__in=cleared).update(decline_note="")
-    Pairing.objects.filter(pk__in=cleared).exclude(end_reason__in=own_words).update(end_reason="")
+    Pairing.objects.filter(pk__in=cleared).exclude(own_words).update(end_reason="")
     logger.info("Retention cleared %s pairings over before %s", len(cleared), cutoff)
     return len(cleared)

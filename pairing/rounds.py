@@ -3,8 +3,10 @@
 Starting a round, by HR's button or by the schedule (Program.rotate_every_weeks):
 
 1. the round that ends is closed: the mentees and peers in it who were left without a
-   partner are served first by the next matching (Participant.rounds_waited), and, when
-   asked, its pairings end and its unanswered proposals are cancelled;
+   partner, and were available (not paused) when it ended, are served first by the next
+   matching (Participant.rounds_waited), and, when asked, its pairings end and its
+   unanswered proposals are cancelled (a closing by circumstance: neither bars the pair
+   nor counts against anyone, rules.closed_by_circumstance);
 2. the programme moves on to the next round, and everyone still enrolled moves with it,
    or only those who join (HR chooses; a scheduled round takes everyone); rankings of
    the last round's suggestions are cleared (mentors' "rather not" marks stay);
@@ -27,7 +29,7 @@ from pairing import emails, later, rules, selectors
 from pairing.matchmaking.runs import match_run_execute, match_run_publish
 from pairing.models import Choice, MatchRun, Pairing, PairingMember
 from programs import leases
-from programs.models import AuditEvent, Participant, Program, Round
+from programs.models import AuditEvent, Participant, Program, Round, not_paused
 from programs.services import audit_record
 
 
@@ -36,7 +38,8 @@ class RoundError(Exception):
 
 
 def _close_round(*, program: Program, actor, end_pairings: bool) -> None:
-    """Keep the ending round's figures, mark who waited, and end its pairings if asked."""
+    """Keep the ending round's figures, mark who waited (without a partner, available at
+    its end), and end its pairings if asked."""
     number = program.current_round
     ending, _ = Round.objects.get_or_create(
         program=program, number=number, defaults={"started_at": program.created_at}
@@ -44,9 +47,11 @@ def _close_round(*, program: Program, actor, end_pairings: bool) -> None:
     ending.summary = selectors.round_figures(program=program, number=number).as_dict()
     ending.save(update_fields=["summary"])
     in_round = rules.in_round(program=program, number=number)
-    had_partner = rules.had_partner_in_round(number)
-    in_round.filter(had_partner).update(rounds_waited=0)
-    in_round.exclude(had_partner).update(rounds_waited=F("rounds_waited") + 1)
+    # Someone paused at the round's end (by choice, or automatically as a ghost) did not
+    # wait for a partner: their streak of waiting rounds starts again from 0.
+    waited = ~rules.had_partner_in_round(number) & not_paused(timezone.localdate())
+    in_round.exclude(waited).update(rounds_waited=0)
+    in_round.filter(waited).update(rounds_waited=F("rounds_waited") + 1)
     if not end_pairings:
         return
     live = Pairing.objects.select_for_update().filter(

@@ -1,7 +1,7 @@
 """The pairing rules every layer shares, each written once: when a programme's kind is
 fixed, what stage a programme is in, who answers a new proposal, how full a guide is,
-which pairs are never proposed again, when a group can start and who presents next in a
-co-development group.
+which closings are a verdict on the pair and which pairs are never proposed again, when
+a group can start and who presents next in a co-development group.
 
 The services, the selectors, matching runs, the demo and the test factories all come here,
 so changing a rule changes it everywhere.
@@ -215,22 +215,73 @@ def with_guide_load(
     )
 
 
+# --- why a pairing closed --------------------------------------------------------------
+
+# The app's own end_reason words for pairings closed by what happened around them rather
+# than by anyone's verdict on the pair (services and rounds write them; retention keeps
+# them, as it keeps no free text).
+LEFT_ORGANISATION = "left the organisation"
+WITHDREW = "withdrew from the programme"
+# A waiting self-select request closed (pairing_closed_notify tells the others these words).
+REQUEST_WITHDRAWN = "the person who asked withdrew it"
+PAIRED_ELSEWHERE = "one of you has agreed a pairing with someone else"
+_CIRCUMSTANCES = (LEFT_ORGANISATION, WITHDREW, REQUEST_WITHDRAWN, PAIRED_ELSEWHERE)
+_ROUND_FINISHED = r"^Round [0-9]+ finished$"  # round_finished_reason's words, any round
+
+
+def round_finished_reason(number: int) -> str:
+    """The end_reason of the pairings closed when round ``number`` ended."""
+    return f"Round {number} finished"
+
+
+def closed_by_circumstance(through: str = "") -> Q:
+    """Pairings (a filter; ``through`` prefixes the lookups, e.g. "pairing__") closed by
+    what happened around them, not by a verdict on the pair: someone left the organisation
+    or withdrew from the programme, the learner withdrew a request or was paired
+    elsewhere, or the round finished. Everything else closed by a person is a verdict: a
+    member or HR ending a pairing, HR cancelling or reassigning a proposal."""
+    return Q(**{f"{through}end_reason__in": _CIRCUMSTANCES}) | Q(
+        **{f"{through}end_reason__regex": _ROUND_FINISHED}
+    )
+
+
+def went_live(through: str = "") -> Q:
+    """Pairings (a filter, ``through`` as above) everyone needed accepted: services
+    _go_live stamps activated_at then, whether the pairing runs at once or is accepted to
+    start with the programme, and nothing clears it."""
+    return Q(**{f"{through}activated_at__isnull": False})
+
+
 # --- pairs never proposed again --------------------------------------------------------
 
-# A proposal HR cancelled (or reassigned) counts too: proposing the same pair straight
-# back, as the re-proposal after a cancellation would, undoes HR's decision.
-CLOSED_UNAGREED = (Pairing.Status.DECLINED, Pairing.Status.EXPIRED, Pairing.Status.CANCELLED)
+# Proposals that bar their pair for good: declined, lapsed (expired), and cancelled by HR
+# (cancelled or reassigned), as proposing the same pair straight back would undo HR's
+# decision. Proposals cancelled by circumstance (closed_by_circumstance: the learner
+# withdrew the request or was paired elsewhere, someone withdrew, the round finished) bar
+# nobody: nobody said no to the pair.
+CLOSED_UNAGREED = (Pairing.Status.DECLINED, Pairing.Status.EXPIRED)
 
 
-# A pairing that ended after this many check-ins or fewer "ended early": the pair is never
-# proposed again, and it counts against both people's history (matching.history).
+def _refused(through: str = "") -> Q:
+    cancelled = Q(**{f"{through}status": Pairing.Status.CANCELLED}) & ~closed_by_circumstance(
+        through
+    )
+    return Q(**{f"{through}status__in": CLOSED_UNAGREED}) | cancelled
+
+
+# A pairing that went live and was ended by a member or HR after this many check-ins or
+# fewer "ended early": the pair is never proposed again, and it counts against both
+# people's history (matching.history).
 EARLY_END_CHECKINS = 1
 
 
 def ended_early(*, program_id: int) -> QuerySet[Pairing]:
-    """The programme's pairings that ended after EARLY_END_CHECKINS check-ins or fewer."""
+    """The programme's pairings that went live and that a member or HR ended after
+    EARLY_END_CHECKINS check-ins or fewer; not those ended by circumstance
+    (closed_by_circumstance: a round finishing, a leaver, a withdrawal)."""
     return (
-        Pairing.objects.filter(program_id=program_id, status=Pairing.Status.ENDED)
+        Pairing.objects.filter(went_live(), program_id=program_id, status=Pairing.Status.ENDED)
+        .exclude(closed_by_circumstance())
         .annotate(checkin_count=Count("checkins"))
         .filter(checkin_count__lte=EARLY_END_CHECKINS)
     )
@@ -248,16 +299,15 @@ def _pairs(members: QuerySet[PairingMember], participant_id: int | None) -> set[
 
 
 def _declined(program_id: int) -> Q:
-    """Members of the programme's declined, expired or cancelled proposals, and of its
-    pairings that ended early."""
+    """Members of the programme's declined, expired or HR-cancelled proposals (_refused),
+    and of its pairings that ended early."""
     early = ended_early(program_id=program_id).values("pk")
-    return Q(pairing__program_id=program_id) & (
-        Q(pairing__status__in=CLOSED_UNAGREED) | Q(pairing_id__in=early)
-    )
+    return Q(pairing__program_id=program_id) & (_refused("pairing__") | Q(pairing_id__in=early))
 
 
 def _partnered(program: Program) -> Q:
-    return Q(
+    # went_live: a proposal ended before it was answered (someone left) made no partners.
+    return went_live("pairing__") & Q(
         pairing__program_id=program.pk,
         pairing__status__in=(*AGREED_STATUSES, Pairing.Status.ENDED),
         pairing__round__gte=barred_since(program),
@@ -265,10 +315,10 @@ def _partnered(program: Program) -> Q:
 
 
 def declined_pairs(*, program_id: int, participant_id: int | None = None) -> set[tuple[int, int]]:
-    """Pairs of participant ids (lower first) from declined, expired or cancelled proposals
-    in the programme, and from pairings that ended early (see ended_early), only
-    ``participant_id``'s when given: such a pair is never proposed again, whatever the
-    programme's partner_repeat_rounds."""
+    """Pairs of participant ids (lower first) from declined, expired or HR-cancelled
+    proposals in the programme (see CLOSED_UNAGREED), and from pairings that ended early
+    (see ended_early), only ``participant_id``'s when given: such a pair is never proposed
+    again, whatever the programme's partner_repeat_rounds."""
     return _pairs(PairingMember.objects.filter(_declined(program_id)), participant_id)
 
 
@@ -282,8 +332,8 @@ def barred_since(program: Program) -> int:
 
 
 def partnered_pairs(*, program: Program, participant_id: int | None = None) -> set[tuple[int, int]]:
-    """Pairs of participant ids (lower first) who were partners (a pairing both agreed
-    to: accepted, running or since ended) in a round barred_since still counts, only
+    """Pairs of participant ids (lower first) who were partners (a pairing that went
+    live: accepted, running or since ended) in a round barred_since still counts, only
     ``participant_id``'s when given: they are not paired again (pair kinds; the group
     kinds use grouped_pairs)."""
     return _pairs(PairingMember.objects.filter(_partnered(program)), participant_id)
@@ -340,19 +390,16 @@ def in_round(*, program: Program, number: int) -> QuerySet[Participant]:
 
 def had_partner_in_round(number: int) -> Q:
     """A participant (filter) who had a partner during round ``number``: in a pairing
-    they accepted that runs now, or that was made in that round and has since ended."""
+    that went live (went_live: accepted by everyone, running or to start with the
+    programme) and runs now, or that was made in that round and has since ended. A
+    proposal that ended before its partner answered (they left) was no partner."""
     agreed = PairingMember.objects.filter(
-        participant=OuterRef("pk"), response=Response.ACCEPTED
+        went_live("pairing__"), participant=OuterRef("pk"), response=Response.ACCEPTED
     ).filter(
         Q(pairing__status__in=AGREED_STATUSES)
         | Q(pairing__status=Pairing.Status.ENDED, pairing__round=number)
     )
     return Q(Exists(agreed))
-
-
-def round_finished_reason(number: int) -> str:
-    """The end_reason of the pairings closed when round ``number`` ended."""
-    return f"Round {number} finished"
 
 
 # --- groups ----------------------------------------------------------------------------
@@ -411,10 +458,11 @@ def next_presenter(
 
 def _lapsed() -> Q:
     """A member (PairingMember filter) who let a proposal lapse: still pending when it
-    expired, or when their group started without them."""
+    expired, or when their group went live without them (only a group goes live with
+    someone pending). Not someone still pending when a proposal closed for another
+    reason: their partner left the organisation, HR cancelled it, the round finished."""
     return Q(response=Response.PENDING) & (
-        Q(pairing__status=Pairing.Status.EXPIRED)
-        | Q(live=False, pairing__status__in=(*AGREED_STATUSES, Pairing.Status.ENDED))
+        Q(pairing__status=Pairing.Status.EXPIRED) | (Q(live=False) & went_live("pairing__"))
     )
 
 

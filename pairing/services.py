@@ -18,6 +18,7 @@ from pairing import emails, later, rules, schedule, selectors
 from pairing.matching import Breakdown, best_additions, score_group
 from pairing.matchmaking.adapter import keys_by_employee, person_for, rules_for
 from pairing.models import CaseSession, CheckIn, Choice, Pairing, PairingMember, RatherNot
+from pairing.rules import LEFT_ORGANISATION, PAIRED_ELSEWHERE, REQUEST_WITHDRAWN, WITHDREW
 from programs.models import AuditEvent, Employee, Participant, Program
 from programs.selectors import programs_administered_by
 from programs.services import audit_record, participants_mark_active
@@ -190,10 +191,8 @@ def _lock_participants(ids) -> None:
     )
 
 
-# Why a waiting self-select request closed (its end_reason; pairing_closed_notify tells
-# the others with these words).
-REQUEST_WITHDRAWN = "the person who asked withdrew it"
-PAIRED_ELSEWHERE = "one of you has agreed a pairing with someone else"
+# Why a waiting self-select request closed (its end_reason, words kept in rules with the
+# other closings by circumstance; pairing_closed_notify tells the others with them).
 REQUEST_ENDS = (REQUEST_WITHDRAWN, PAIRED_ELSEWHERE)
 
 
@@ -1063,9 +1062,6 @@ def member_nudge(*, member_id: int, day: date) -> bool:
     return True
 
 
-LEFT_ORGANISATION = "left the organisation"
-
-
 @transaction.atomic
 def pairings_end_for_leavers(*, employee_ids: list[int]) -> list[Pairing]:
     """End every live pairing (proposed, accepted or active) with one of these people in
@@ -1184,9 +1180,6 @@ def partner_left_notify(*, member_id: int) -> bool:
     return sent is not None
 
 
-WITHDREW = "withdrew from the programme"
-
-
 @transaction.atomic
 def pairings_close_for_withdrawn(*, participant_ids: list[int], actor=None) -> list[Pairing]:
     """Close every live pairing with one of these (just withdrawn) participants in it,
@@ -1222,7 +1215,7 @@ def _names(members) -> str:
 @transaction.atomic
 def proposal_cancel(*, pairing: Pairing, actor, reason: str) -> tuple[Pairing, list[Pairing]]:
     """HR cancels a published proposal nobody has finished answering, with a reason
-    everyone in it is emailed. The pair is never proposed again (rules.CLOSED_UNAGREED);
+    everyone in it is emailed. The pair is never proposed again (rules.never_again_pairs);
     where HR runs matching its mentee (or both peers) are proposed the next best free
     partner at once, else they stay unmatched. Returns the cancelled proposal and any
     new ones. Raises PairingError when the proposal is no longer open."""

@@ -478,15 +478,18 @@ class Program(models.Model):
         return [Participant.Role.MENTOR, Participant.Role.MENTEE]
 
 
+def not_paused(today: date) -> Q:
+    """Participants (a filter) not paused on ``today``: never paused, or back by then."""
+    return Q(paused_until__isnull=True) | Q(paused_until__lte=today)
+
+
 class ParticipantQuerySet(models.QuerySet):
     def active(self, today: date | None = None):
         """Enrolled in the programme's current round, not withdrawn, not paused and still
         in the organisation (a leaver's login is inactive): the people matching may use."""
         today = today or timezone.localdate()
-        return (
-            self.in_current_round()
-            .filter(withdrawn_at__isnull=True, employee__user__is_active=True)
-            .filter(Q(paused_until__isnull=True) | Q(paused_until__lte=today))
+        return self.in_current_round().filter(
+            not_paused(today), withdrawn_at__isnull=True, employee__user__is_active=True
         )
 
     def in_current_round(self):

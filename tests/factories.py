@@ -145,7 +145,9 @@ def make_live_pairing(
     guide = guide or make_participant(program=program, role=program.guide_role)
     learner = learner or make_participant(program=program, role=program.learner_role)
     if status in (*rules.AGREED_STATUSES, Pairing.Status.ENDED):
-        fields.setdefault("activated_at", timezone.now())
+        # Everyone accepted, the moment services._go_live stamps (rules.went_live).
+        fields.setdefault("proposed_at", timezone.now())
+        fields.setdefault("activated_at", fields["proposed_at"])
     pairing = Pairing.objects.create(program=program, status=status, **fields)
     members = rules.proposal_members(
         pairing,

@@ -35,7 +35,8 @@ HISTORY_BONUS_CAP = 5.0
 class Signals:
     """A person's track record in the programme, as the pool reads it: proposals they let
     lapse since they last answered one, proposals they declined, their pairings that ended
-    after one check-in or fewer, and the ratings their partners gave (closing survey and
+    early (pairing.rules.ended_early: a member or HR ended it after one check-in or fewer),
+    and the ratings their partners in pairings that went live gave (closing survey and
     check-ins, 1-5)."""
 
     lapses: int = 0

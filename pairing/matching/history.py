@@ -1,16 +1,17 @@
 """Learning from outcomes: one rule turning a person's track record into points.
 
 The pool reads each person's `Signals` (proposals let lapse since they last answered, their
-declines, pairings that ended early, their partners' ratings); this rule turns them into an
-adjustment in points that enters every pair with that person as the ``history`` criterion
-of the breakdown (a pair adds both people's adjustments; see scores.score_pair). The rule:
+declines, pairings that ended early, the ratings given by their partners in pairings that
+went live); this rule turns them into an adjustment in points that enters every pair with
+that person as the ``history`` criterion of the breakdown (a pair adds both people's
+adjustments; see scores.score_pair). The rule:
 
 =============================================  ===========================================
 signal                                         points
 =============================================  ===========================================
 let 2 or more proposals lapse in a row         -10, until they answer one again
 let 1 proposal lapse (since their last answer) -3
-each pairing that ended after <= 1 check-in    -4, at most -8
+each pairing ended early (<= 1 check-in)       -4, at most -8
 each proposal they declined                    -1, at most -3
 partners' ratings, 2 or more, mean >= 4.5      +5 (mean >= 4: +3)
 partners' ratings, 2 or more, mean <= 2        -5
@@ -18,8 +19,9 @@ partners' ratings, 2 or more, mean <= 2        -5
 
 The sum is capped to -20 .. +HISTORY_BONUS_CAP (+5): a track record nudges who is proposed
 among good fits, it never outweighs goals (50 points by default). Nobody is barred here:
-the pair that ended early is (pairing.rules.never_again_pairs), and a negative adjustment never
-takes a pair's score below 0.
+the pair that ended early is (pairing.rules.never_again_pairs; rules.ended_early says what
+counts: ended by a member or HR, not by a round finishing or someone leaving), and a
+negative adjustment never takes a pair's score below 0.
 """
 
 from __future__ import annotations

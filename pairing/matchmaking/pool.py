@@ -131,9 +131,10 @@ def _preferences(program: Program) -> tuple[dict[int, tuple[str, ...]], dict[int
 
 
 def _signals(program: Program, ids: list[int]) -> dict[int, Signals]:
-    """Each person's track record in the programme (matching.history); five queries:
-    lapses in a row (rules.lapses_in_a_row), declines, early endings, and the ratings their
-    partners gave in check-ins and in the closing survey."""
+    """Each person's track record in the programme (matching.history); six queries:
+    lapses in a row (rules.lapses_in_a_row), declines, early endings (rules.ended_early),
+    the members of the pairings that went live, and the ratings their partners there gave
+    in check-ins and in the closing survey."""
     lapses = rules.lapses_in_a_row(Participant.objects.filter(program=program).values("pk"))
     declines = dict(
         PairingMember.objects.filter(
@@ -150,31 +151,34 @@ def _signals(program: Program, ids: list[int]) -> dict[int, Signals]:
         .annotate(n=Count("pk"))
         .values_list("participant_id", "n")
     )
+    # Ratings speak only of pairings that went live (rules.went_live), never of proposals
+    # declined, lapsed or cancelled, and only of the rater's partners in them.
     members: dict[int, list[int]] = defaultdict(list)
-    for pairing_id, participant_id in PairingMember.objects.filter(
-        pairing__program=program
-    ).values_list("pairing_id", "participant_id"):
+    latest: dict[int, list[tuple]] = defaultdict(list)  # participant -> (went live, pairing)
+    for pairing_id, participant_id, activated_at in PairingMember.objects.filter(
+        rules.went_live("pairing__"), pairing__program=program
+    ).values_list("pairing_id", "participant_id", "pairing__activated_at"):
         members[pairing_id].append(participant_id)
+        latest[participant_id].append((activated_at, pairing_id))
     ratings: dict[int, list[int]] = defaultdict(list)
-    # A check-in rating speaks of the partners of whoever logged it.
+    # A check-in rating speaks of the partners of whoever logged it, in that pairing.
     for pairing_id, logged_by, rating in CheckIn.objects.filter(
         pairing__program=program
     ).values_list("pairing_id", "logged_by_id", "rating"):
         for other in members[pairing_id]:
             if other != logged_by:
                 ratings[other].append(rating)
-    # A closing survey rates the programme as its author lived it: their partners.
-    surveyed = dict(
-        SurveyResponse.objects.filter(participant__program=program).values_list(
-            "participant_id", "rating"
-        )
-    )
-    for ids_in in members.values():
-        for author in ids_in:
-            if author in surveyed:
-                for other in ids_in:
-                    if other != author:
-                        ratings[other].append(surveyed[author])
+    # A closing survey rates the programme as its author lived it: with the partners of
+    # their last pairing that went live before they answered (not those of earlier rounds).
+    for author, rating, submitted_at in SurveyResponse.objects.filter(
+        participant__program=program
+    ).values_list("participant_id", "rating", "submitted_at"):
+        lived = [(at, pk) for at, pk in latest[author] if at <= submitted_at]
+        if not lived:
+            continue
+        for other in members[max(lived)[1]]:
+            if other != author:
+                ratings[other].append(rating)
     return {
         pk: Signals(
             lapses=lapses.get(pk, 0),

@@ -6,10 +6,10 @@ from datetime import UTC, date, datetime
 import pytest
 from django.test import override_settings
 
-from pairing import tasks
+from pairing import rules, tasks
 from pairing.models import CheckIn, Pairing, PairingMember
 from pairing.retention import retention_apply
-from pairing.services import LEFT_ORGANISATION
+from pairing.services import LEFT_ORGANISATION, PAIRED_ELSEWHERE, REQUEST_WITHDRAWN
 from programs.models import Participant
 from tests.factories import make_participant
 
@@ -81,6 +81,21 @@ def test_retention_clears_pairings_over_before_the_cutoff_only(program):
     assert left.status == Pairing.Status.ENDED
     # Ended exactly six months ago: not *more* than six months.
     assert _text(boundary) == ("Goals met", "Talked goals", "Mine", ["", ""], 4)
+
+
+@pytest.mark.parametrize("reason", ["Round 3 finished", PAIRED_ELSEWHERE, REQUEST_WITHDRAWN])
+def test_retention_keeps_the_words_the_trust_rules_read(program, reason):
+    """Blanked, a round's end (or a request settled elsewhere) would read as someone's
+    verdict: an early ending, a cancellation barring the pair (rules.closed_by_circumstance)."""
+    status = Pairing.Status.ENDED if reason.startswith("Round") else Pairing.Status.CANCELLED
+    pairing = _ended(program, ended_at=datetime(2026, 1, 5, tzinfo=UTC), end_reason=reason)
+    Pairing.objects.filter(pk=pairing.pk).update(
+        status=status, activated_at=datetime(2025, 12, 1, tzinfo=UTC)
+    )
+    assert retention_apply(months=6, now=NOW) == 1
+    assert _text(pairing) == (reason, "", "", ["", ""], 4)
+    assert list(rules.ended_early(program_id=program.pk)) == []
+    assert rules.declined_pairs(program_id=program.pk) == set()
 
 
 def test_retention_leaves_live_pairings_alone(program):
