@@ -314,14 +314,6 @@ def _partnered(program: Program) -> Q:
     )
 
 
-def declined_pairs(*, program_id: int, participant_id: int | None = None) -> set[tuple[int, int]]:
-    """Pairs of participant ids (lower first) from declined, expired or HR-cancelled
-    proposals in the programme (see CLOSED_UNAGREED), and from pairings that ended early
-    (see ended_early), only ``participant_id``'s when given: such a pair is never proposed
-    again, whatever the programme's partner_repeat_rounds."""
-    return _pairs(PairingMember.objects.filter(_declined(program_id)), participant_id)
-
-
 def barred_since(program: Program) -> int:
     """The first round whose partners may not be paired again in the current one: all
     rounds when the programme never repeats a pair (partner_repeat_rounds blank), else the
@@ -331,18 +323,15 @@ def barred_since(program: Program) -> int:
     return max(program.current_round - program.partner_repeat_rounds, 1)
 
 
-def partnered_pairs(*, program: Program, participant_id: int | None = None) -> set[tuple[int, int]]:
-    """Pairs of participant ids (lower first) who were partners (a pairing that went
-    live: accepted, running or since ended) in a round barred_since still counts, only
-    ``participant_id``'s when given: they are not paired again (pair kinds; the group
-    kinds use grouped_pairs)."""
-    return _pairs(PairingMember.objects.filter(_partnered(program)), participant_id)
-
-
 def never_again_pairs(
     *, program: Program, participant_id: int | None = None
 ) -> set[tuple[int, int]]:
-    """Every pair not proposed (again): declined_pairs and partnered_pairs, in one query."""
+    """Pairs of participant ids (lower first) not proposed (again), only
+    ``participant_id``'s when given, in one query: for good, those of declined, expired or
+    HR-cancelled proposals (_refused) and of pairings that ended early (ended_early),
+    whatever the programme's partner_repeat_rounds; and the partners (a pairing that went
+    live: accepted, running or since ended) of the rounds barred_since still counts (pair
+    kinds; the group kinds use grouped_pairs)."""
     members = PairingMember.objects.filter(_declined(program.pk) | _partnered(program))
     return _pairs(members, participant_id)
 

@@ -68,8 +68,9 @@ def live_pairings(program: Program) -> LivePairings:
     return LivePairings(kept, paired, sorted(replaceable))
 
 
-def declined_pairs(program: Program) -> set[Pair]:
-    """rules.never_again_pairs as engine keys: declined before, or partners already."""
+def never_again(program: Program) -> set[Pair]:
+    """rules.never_again_pairs as engine keys: refused or ended early before, or partners
+    already."""
     return {(str(a), str(b)) for a, b in rules.never_again_pairs(program=program)}
 
 

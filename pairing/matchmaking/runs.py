@@ -45,9 +45,9 @@ from pairing.matchmaking.adapter import rules_for
 from pairing.matchmaking.pool import (
     Pair,
     Pool,
-    declined_pairs,
     grouped_pairs,
     live_pairings,
+    never_again,
     program_people,
 )
 from pairing.models import MatchRun, Pairing, PairingMember
@@ -121,7 +121,7 @@ def program_match(program: Program, *, pins=(), removed=(), baseline: bool = Tru
         )
         baseline_found = None
     else:
-        excluded = frozenset(declined_pairs(program) | set(_pairs(removed)))
+        excluded = frozenset(never_again(program) | set(_pairs(removed)))
         problem = Problem.build(pool.people, rules, excluded)
         result = solve_problem(problem, pinned=_pairs(pins))
         baseline_found = greedy(problem) if baseline else None
@@ -445,7 +445,7 @@ def match_run_pin(*, run: MatchRun, first: str, second: str, actor) -> MatchRun:
         raise MatchingError("Both people must be active in this programme and not yet paired.")
     if not program.is_peer and (a.role, b.role) != (GUIDE, LEARNER):
         raise MatchingError("Pin a mentor to a mentee.")
-    if frozenset((a.key, b.key)) in {frozenset(p) for p in declined_pairs(program)}:
+    if frozenset((a.key, b.key)) in {frozenset(p) for p in never_again(program)}:
         raise MatchingError(
             f"{a.name} and {b.name} were proposed or paired before and may not be paired again."
         )

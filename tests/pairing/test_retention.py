@@ -95,7 +95,11 @@ def test_retention_keeps_the_words_the_trust_rules_read(program, reason):
     assert retention_apply(months=6, now=NOW) == 1
     assert _text(pairing) == (reason, "", "", ["", ""], 4)
     assert list(rules.ended_early(program_id=program.pk)) == []
-    assert rules.declined_pairs(program_id=program.pk) == set()
+    # The round's partners stay partners (never paired again by default); nothing more.
+    partners = {tuple(sorted(pairing.members.values_list("participant_id", flat=True)))}
+    assert rules.never_again_pairs(program=program) == (
+        partners if status == Pairing.Status.ENDED else set()
+    )
 
 
 def test_retention_leaves_live_pairings_alone(program):

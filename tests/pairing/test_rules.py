@@ -78,16 +78,15 @@ def test_declined_and_expired_pairs_are_remembered_per_programme():
     make_live_pairing(program=program, guide=mentor, learner=b, status="expired")
     make_live_pairing(program=program, guide=mentor, learner=c, status="ended")
     make_live_pairing(program=other, status="declined")
-    assert rules.declined_pairs(program_id=program.pk) == {
+    assert rules.never_again_pairs(program=program) == {
         tuple(sorted((mentor.pk, a.pk))),
         tuple(sorted((mentor.pk, b.pk))),
         # Ended without a single check-in: ended early, never proposed again.
         tuple(sorted((mentor.pk, c.pk))),
     }
-    assert rules.declined_pairs(program_id=program.pk, participant_id=a.pk) == {
+    assert rules.never_again_pairs(program=program, participant_id=a.pk) == {
         tuple(sorted((mentor.pk, a.pk)))
     }
-    # The pair that ended was partners: not declined, but not proposed again either.
     assert rules.barred_partner_ids(mentor) == {a.pk, b.pk, c.pk}
     assert rules.barred_partner_ids(c) == {mentor.pk}
 
@@ -95,7 +94,10 @@ def test_declined_and_expired_pairs_are_remembered_per_programme():
 def test_partners_are_barred_for_as_many_rounds_as_the_programme_says():
     program = make_program(kind=Program.Kind.PEER_COACHING)
     ann, bo, cy, di, ed = (make_participant(program=program, role="peer") for _ in range(5))
-    make_live_pairing(program=program, guide=ann, learner=bo, status="ended")  # round 1
+    # Ended by the round's end, not by one of them (an early ending bars a pair for good).
+    make_live_pairing(
+        program=program, guide=ann, learner=bo, status="ended", end_reason="Round 1 finished"
+    )
     make_live_pairing(program=program, guide=cy, learner=di, status="active", round=2)
     # A proposal nobody answered made nobody partners.
     make_live_pairing(program=program, guide=ann, learner=ed, status="proposed", round=2)
@@ -103,12 +105,12 @@ def test_partners_are_barred_for_as_many_rounds_as_the_programme_says():
     program.refresh_from_db()
     both = {tuple(sorted((ann.pk, bo.pk))), tuple(sorted((cy.pk, di.pk)))}
 
-    assert rules.partnered_pairs(program=program) == both  # never again, by default
+    assert rules.never_again_pairs(program=program) == both  # never again, by default
     program.partner_repeat_rounds = 1  # round 2 still bars, round 1 no longer
-    assert rules.partnered_pairs(program=program) == {tuple(sorted((cy.pk, di.pk)))}
+    assert rules.never_again_pairs(program=program) == {tuple(sorted((cy.pk, di.pk)))}
     program.partner_repeat_rounds = 2
-    assert rules.partnered_pairs(program=program) == both
-    assert rules.partnered_pairs(program=program, participant_id=ann.pk) == {
+    assert rules.never_again_pairs(program=program) == both
+    assert rules.never_again_pairs(program=program, participant_id=ann.pk) == {
         tuple(sorted((ann.pk, bo.pk)))
     }
 

@@ -99,9 +99,10 @@ def test_only_a_member_or_hr_ends_a_pairing_early(hr_admin, closing, early):
         [pairing.pk] if early else []
     )
     assert _early_endings(program, mentor, mentee) == [int(early)] * 2
-    assert rules.declined_pairs(program_id=program.pk) == (
-        {_pair(mentor, mentee)} if early else set()
-    )
+    # Where partners may meet again after a round, an early ending still bars the pair.
+    Program.objects.filter(pk=program.pk).update(partner_repeat_rounds=1, current_round=3)
+    program.refresh_from_db()
+    assert rules.never_again_pairs(program=program) == ({_pair(mentor, mentee)} if early else set())
 
 
 # --- 2. Only declines, lapses and HR's cancellations bar a pair for good ------------------
@@ -147,7 +148,7 @@ def test_hr_reassigning_a_proposal_bars_the_old_pair(hr_admin):
     learner, old, new = _mentee(program), _mentor(program), _mentor(program)
     proposal = make_proposal(guide=old, learner=learner)
     services.proposal_reassign(pairing=proposal, guide_id=new.pk, actor=hr_admin)
-    assert rules.declined_pairs(program_id=program.pk) == {_pair(learner, old)}
+    assert rules.never_again_pairs(program=program) == {_pair(learner, old)}
 
 
 # --- 3. A leaver's unanswered proposal counts against nobody who stayed -------------------
