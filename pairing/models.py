@@ -4,6 +4,7 @@ A pairing has members rather than two fixed seats, so peer circles of 3-6 and on
 sessions fit the same tables later. Each member answers a proposal separately.
 """
 
+import uuid
 from datetime import date
 
 from django.conf import settings
@@ -14,7 +15,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from pairing import schedule
+from pairing import schedule, slots
 from programs.models import Participant, Program
 
 
@@ -409,3 +410,247 @@ class RatherNot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.guide} would rather not take {self.learner}"
+
+
+# --- Situational mentoring: office hours, challenges, one-off sessions --------------------
+
+
+class OfficeHours(models.Model):
+    """What a helper in a situational programme offers: weekly slots in their own time zone
+    (Employee.time_zone), each one session long. The topics they help with are their
+    enrolment's expertise, which the scores read as for any guide."""
+
+    helper = models.OneToOneField(
+        Participant, on_delete=models.CASCADE, related_name="office_hours"
+    )
+    session_minutes = models.PositiveSmallIntegerField(
+        "Session length (minutes)",
+        default=30,
+        validators=[MinValueValidator(15), MaxValueValidator(120)],
+    )
+    # Blank takes the programme's monthly_help_cap; never above it (pairing.slots caps it).
+    monthly_cap = models.PositiveSmallIntegerField(
+        "Sessions a month at most",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="Blank: as many as the programme allows.",
+    )
+    paused = models.BooleanField(
+        "Paused", default=False, help_text="Nobody can book you while paused."
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name_plural = "office hours"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(session_minutes__gte=15, session_minutes__lte=120),
+                name="office_hours_minutes_15_to_120",
+            ),
+            models.CheckConstraint(
+                condition=Q(monthly_cap__isnull=True) | Q(monthly_cap__gte=1),
+                name="office_hours_cap_at_least_1",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Office hours of {self.helper}"
+
+
+class WeeklySlot(models.Model):
+    """A weekly time a helper is free, as wall-clock time in the helper's time zone: it
+    stays at 09:30 local across the clock changes (pairing.slots turns it into instants)."""
+
+    office_hours = models.ForeignKey(OfficeHours, on_delete=models.CASCADE, related_name="slots")
+    weekday = models.PositiveSmallIntegerField(
+        choices=[(i, day) for i, day in enumerate(slots.WEEKDAYS)],
+        validators=[MaxValueValidator(6)],
+    )
+    starts_at = models.TimeField()
+
+    class Meta:
+        ordering = ["weekday", "starts_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["office_hours", "weekday", "starts_at"], name="weekly_slot_once"
+            ),
+            models.CheckConstraint(condition=Q(weekday__lte=6), name="weekly_slot_weekday"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.starts_at:%H:%M}"
+
+
+class Challenge(models.Model):
+    """One specific challenge an employee wants one-off help with."""
+
+    class Urgency(models.TextChoices):
+        THIS_WEEK = "this_week", "This week"
+        SOON = "soon", "In the next two weeks"
+        WHENEVER = "whenever", "Whenever suits"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Looking for help"
+        BOOKED = "booked", "Session booked"
+        DONE = "done", "Helped"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    asker = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="challenges")
+    topics = models.ManyToManyField("programs.Topic", related_name="challenges")
+    text = models.TextField("The challenge", max_length=1000)
+    urgency = models.CharField(max_length=10, choices=Urgency, default=Urgency.SOON)
+    status = models.CharField(max_length=10, choices=Status, default=Status.OPEN)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Challenge #{self.pk} of {self.asker}"
+
+
+class HelpSession(models.Model):
+    """A one-off session booked in a helper's office hours for a challenge.
+
+    uid and sequence are the iCalendar identity (RFC 5545): every update or cancellation is
+    sent with the same UID and a higher SEQUENCE, so calendars replace the event."""
+
+    class Status(models.TextChoices):
+        BOOKED = "booked", "Booked"
+        HELD = "held", "Held"
+        CANCELLED = "cancelled", "Cancelled"
+
+    challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="sessions")
+    helper = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="help_sessions")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=Status, default=Status.BOOKED)
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    sequence = models.PositiveIntegerField(default=0, editable=False)
+    booked_at = models.DateTimeField(default=timezone.now)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        Participant, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    held_at = models.DateTimeField(null=True, blank=True)
+    # The starts_at the day-before reminder was claimed for: a rescheduled session is
+    # reminded again, for its new time, and never twice for the same one.
+    reminded_for = models.DateTimeField(null=True, blank=True, editable=False)
+    converted_to = models.ForeignKey(
+        Pairing, null=True, blank=True, on_delete=models.SET_NULL, related_name="from_sessions"
+    )
+
+    class Meta:
+        ordering = ["starts_at", "pk"]
+        constraints = [
+            # The backstop under the helper lock (pairing.situational.booking): one
+            # booked session per helper and start.
+            models.UniqueConstraint(
+                fields=["helper", "starts_at"],
+                condition=Q(status="booked"),
+                name="help_session_slot_once",
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="help_session_ends_after"
+            ),
+        ]
+        indexes = [models.Index(fields=["helper", "starts_at"])]
+
+    def __str__(self) -> str:
+        return f"Session {self.starts_at:%Y-%m-%d %H:%M} with {self.helper}"
+
+
+class SessionFeedback(models.Model):
+    """The two questions each person answers after a session."""
+
+    session = models.ForeignKey(HelpSession, on_delete=models.CASCADE, related_name="feedback")
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="session_feedback"
+    )
+    helpful = models.BooleanField("Was it helpful?")
+    meet_again = models.BooleanField("Would you meet again?")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "participant"], name="session_feedback_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Feedback of {self.participant} on {self.session}"
+
+
+# --- Meeting times for pairings and groups -----------------------------------------------
+
+
+class MeetingProposal(models.Model):
+    """Up to three times one member of a pairing or group proposes; the others say which
+    suit them, and the earliest time that suits everyone is agreed. The options are plain
+    instants, so a free/busy lookup in someone's calendar could later propose or filter
+    them without changing this shape. uid and sequence as on HelpSession."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Waiting for answers"
+        AGREED = "agreed", "Agreed"
+        NO_TIME = "no_time", "No time suits everyone"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    MAX_OPTIONS = 3
+
+    pairing = models.ForeignKey(Pairing, on_delete=models.CASCADE, related_name="meeting_proposals")
+    proposed_by = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="meetings_proposed"
+    )
+    minutes = models.PositiveSmallIntegerField(
+        "Length (minutes)", default=60, validators=[MinValueValidator(15), MaxValueValidator(240)]
+    )
+    status = models.CharField(max_length=10, choices=Status, default=Status.OPEN)
+    agreed = models.ForeignKey(
+        "MeetingOption", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    sequence = models.PositiveIntegerField(default=0, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    agreed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Meeting times for {self.pairing}"
+
+
+class MeetingOption(models.Model):
+    proposal = models.ForeignKey(MeetingProposal, on_delete=models.CASCADE, related_name="options")
+    starts_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["starts_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "starts_at"], name="meeting_option_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class MeetingReply(models.Model):
+    """One member's answer: the options that suit them (possibly none)."""
+
+    proposal = models.ForeignKey(MeetingProposal, on_delete=models.CASCADE, related_name="replies")
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="meeting_replies"
+    )
+    suits = models.ManyToManyField(MeetingOption, blank=True, related_name="suited_by")
+    replied_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "participant"], name="meeting_reply_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant} on {self.proposal}"

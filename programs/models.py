@@ -205,6 +205,8 @@ MAX_ROTATION_WEEKS = 52
 MAX_ROUNDS = 50
 # More requests waiting at once than anyone could weigh up is a flood, not a choice.
 MAX_REQUESTS = 10
+# A helper giving more one-off sessions than this a month is a job, not office hours.
+MAX_MONTHLY_SESSIONS = 40
 
 
 class Program(models.Model):
@@ -215,6 +217,7 @@ class Program(models.Model):
         PEER_CIRCLES = "peer_circles", "Peer coaching circles"
         CO_DEVELOPMENT = "co_development", "Co-development groups"
         GROUP_MENTORING = "group_mentoring", "Group mentoring"
+        SITUATIONAL = "situational", "Situational mentoring"
 
     # Equals, with no mentor among them; the group kinds meet as groups, not pairs.
     PEER_KINDS = (Kind.PEER_COACHING, Kind.PEER_CIRCLES, Kind.CO_DEVELOPMENT)
@@ -239,7 +242,14 @@ class Program(models.Model):
         Kind.PEER_CIRCLES: 14,
         Kind.CO_DEVELOPMENT: 28,
         Kind.GROUP_MENTORING: 28,
+        # One-off sessions have no check-ins; a session turned into a pairing moves to a
+        # mentoring programme, which has its own cadence.
+        Kind.SITUATIONAL: 28,
     }
+
+    class HelpOfferedBy(models.TextChoices):
+        MENTORS = "mentors", "The people HR enrols as mentors"
+        ANYONE = "anyone", "Anyone enrolled in the programme"
 
     slug = models.SlugField(max_length=60, unique=True)
     name = models.CharField(max_length=150)
@@ -373,6 +383,20 @@ class Program(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(MAX_REQUESTS)],
         help_text="Requests a mentor (or a requested peer) may have waiting at once.",
     )
+    # Situational only: who may publish office hours, and how many sessions a month each
+    # helper gives at most (a helper may set a lower cap of their own, never a higher one).
+    help_offered_by = models.CharField(
+        "Who may offer help",
+        max_length=10,
+        choices=HelpOfferedBy,
+        default=HelpOfferedBy.MENTORS,
+    )
+    monthly_help_cap = models.PositiveSmallIntegerField(
+        "Sessions a month per helper",
+        default=4,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_MONTHLY_SESSIONS)],
+        help_text="The most one-off sessions a helper gives in a calendar month.",
+    )
     admins = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="administered_programs"
     )
@@ -429,6 +453,7 @@ class Program(models.Model):
                         "peer_circles",
                         "co_development",
                         "group_mentoring",
+                        "situational",
                     ]
                 ),
                 name="program_kind_valid",
@@ -442,6 +467,9 @@ class Program(models.Model):
             models.CheckConstraint(
                 condition=Q(max_requests_per_mentee__gte=1, max_requests_per_mentor__gte=1),
                 name="program_request_caps_at_least_1",
+            ),
+            models.CheckConstraint(
+                condition=Q(monthly_help_cap__gte=1), name="program_help_cap_at_least_1"
             ),
         ]
         indexes = [models.Index(fields=["status", "kind"])]
@@ -462,6 +490,11 @@ class Program(models.Model):
     @property
     def is_co_development(self) -> bool:
         return self.kind == self.Kind.CO_DEVELOPMENT
+
+    @property
+    def is_situational(self) -> bool:
+        """One-off sessions booked from helpers' office hours: no matching, no rounds."""
+        return self.kind == self.Kind.SITUATIONAL
 
     @property
     def guide_role(self) -> str:

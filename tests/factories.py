@@ -260,3 +260,49 @@ def make_group(
     PairingMember.objects.bulk_create(rows)
     group_rescore(pairing)
     return pairing
+
+
+def make_situational_program(**extra) -> Program:
+    """A situational programme: helpers' office hours, booked one session at a time."""
+    extra.setdefault("min_gap", 0)
+    extra.setdefault("ideal_gap", 1)
+    extra.setdefault("max_gap", 5)
+    return make_program(kind=Program.Kind.SITUATIONAL, **extra)
+
+
+def make_office_hours(*, helper: Participant, slots=(), **fields):
+    """``helper``'s office hours with weekly ``slots``: (weekday 0=Monday, "HH:MM") pairs, in
+    the helper's own time zone."""
+    from datetime import time
+
+    from pairing.models import OfficeHours, WeeklySlot
+
+    hours = OfficeHours.objects.create(helper=helper, **fields)
+    WeeklySlot.objects.bulk_create(
+        WeeklySlot(office_hours=hours, weekday=day, starts_at=time.fromisoformat(at))
+        for day, at in slots
+    )
+    return hours
+
+
+def make_challenge(*, asker: Participant, topics=(), text: str = "My first retro", **fields):
+    from pairing.models import Challenge
+
+    challenge = Challenge.objects.create(asker=asker, text=text, **fields)
+    challenge.topics.set(make_topics(*topics))
+    return challenge
+
+
+def make_help_session(*, challenge, helper: Participant, starts_at, minutes: int = 30, **fields):
+    """A booked session written directly (booking's lock and checks are not under test)."""
+    from datetime import timedelta
+
+    from pairing.models import HelpSession
+
+    return HelpSession.objects.create(
+        challenge=challenge,
+        helper=helper,
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(minutes=minutes),
+        **fields,
+    )

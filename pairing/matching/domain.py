@@ -16,7 +16,18 @@ PEER_COACHING = "peer_coaching"
 PEER_CIRCLES = "peer_circles"
 CO_DEVELOPMENT = "co_development"
 GROUP_MENTORING = "group_mentoring"
-KINDS = (MENTORING, REVERSE_MENTORING, PEER_COACHING, PEER_CIRCLES, CO_DEVELOPMENT, GROUP_MENTORING)
+# One-off help: the asker is the learner and the helper the guide, scored as mentoring (the
+# helper's expertise against the challenge's topics), never solved as a whole programme.
+SITUATIONAL = "situational"
+KINDS = (
+    MENTORING,
+    REVERSE_MENTORING,
+    PEER_COACHING,
+    PEER_CIRCLES,
+    CO_DEVELOPMENT,
+    GROUP_MENTORING,
+    SITUATIONAL,
+)
 GROUP_KINDS = (PEER_CIRCLES, CO_DEVELOPMENT, GROUP_MENTORING)
 # Group sizes and level spread per group kind when a programme sets none: (min, max, spread).
 # Group mentoring counts the learners, not the guide. Pair kinds keep a pair's size.
