@@ -1,0 +1,20 @@
+"""The rules of booking a session, each written once."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from pairing.models import OfficeHours
+
+# Slots are offered this far ahead: far enough to find a time, near enough that the
+# helper's week still looks as it did when they published it.
+BOOKING_HORIZON = timedelta(days=28)
+# Nobody is booked for a session starting sooner than this: the helper needs to see it.
+MIN_NOTICE = timedelta(hours=2)
+
+
+def monthly_cap(hours: OfficeHours) -> int:
+    """The most sessions the helper gives in one of their calendar months: their own cap,
+    never above the programme's (HR's monthly_help_cap). ``hours.helper.program`` read."""
+    program_cap = hours.helper.program.monthly_help_cap
+    return min(hours.monthly_cap or program_cap, program_cap)
