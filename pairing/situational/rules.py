@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from pairing.models import OfficeHours
+from programs.models import Participant, Program
 
 # Slots are offered this far ahead: far enough to find a time, near enough that the
 # helper's week still looks as it did when they published it.
@@ -18,3 +19,15 @@ def monthly_cap(hours: OfficeHours) -> int:
     never above the programme's (HR's monthly_help_cap). ``hours.helper.program`` read."""
     program_cap = hours.helper.program.monthly_help_cap
     return min(hours.monthly_cap or program_cap, program_cap)
+
+
+def may_offer_help(participant: Participant) -> bool:
+    """Whether ``participant`` may publish office hours: in a situational programme, the
+    people HR enrolled as mentors, or anyone enrolled when the programme says so."""
+    program = participant.program
+    if not program.is_situational or participant.withdrawn_at is not None:
+        return False
+    return (
+        participant.role == Participant.Role.MENTOR
+        or program.help_offered_by == Program.HelpOfferedBy.ANYONE
+    )
