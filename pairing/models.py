@@ -534,9 +534,6 @@ class HelpSession(models.Model):
         Participant, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     held_at = models.DateTimeField(null=True, blank=True)
-    # The starts_at the day-before reminder was claimed for: a rescheduled session is
-    # reminded again, for its new time, and never twice for the same one.
-    reminded_for = models.DateTimeField(null=True, blank=True, editable=False)
     converted_to = models.ForeignKey(
         Pairing, null=True, blank=True, on_delete=models.SET_NULL, related_name="from_sessions"
     )
@@ -581,6 +578,26 @@ class SessionFeedback(models.Model):
 
     def __str__(self) -> str:
         return f"Feedback of {self.participant} on {self.session}"
+
+
+class SentNotice(models.Model):
+    """One email to one person, at most once: a worker claims it by inserting the row (the
+    unique key refuses a second claim), sends, and deletes the row again if sending
+    failed, so a retry sends it and a duplicate task does not. ``key`` names what was
+    sent, e.g. "session:<uid>:invite:<sequence>" or "session:<uid>:reminder:<start>": an
+    invitation per SEQUENCE, a reminder per start time (a moved session is reminded again)."""
+
+    key = models.CharField(max_length=120)
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="+")
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["key", "participant"], name="sent_notice_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} to {self.participant}"
 
 
 # --- Meeting times for pairings and groups -----------------------------------------------
