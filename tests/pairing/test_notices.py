@@ -6,6 +6,8 @@ from pairing.models import SentNotice
 from pairing.notices import send_once
 from tests.factories import make_participant, make_program
 
+pytestmark = pytest.mark.django_db
+
 
 def test_a_notice_goes_once_per_key_and_person_and_again_after_a_failure():
     program = make_program()
