@@ -13,6 +13,7 @@ from tests.factories import (
     make_employee,
     make_help_session,
     make_participant,
+    make_program,
     make_situational_program,
 )
 
@@ -176,3 +177,24 @@ def test_the_page_shows_the_time_in_the_viewers_zone(client, people):
     local = session.starts_at.astimezone(asker.employee.tzinfo)
     page = _as(client, asker).get(reverse("pairing:session_feedback", args=[session.pk]))
     assert f"{local:%H:%M} (America/New_York)" in page.content.decode()
+
+
+def test_the_page_costs_a_fixed_number_of_queries(client, people, django_assert_num_queries):
+    session = _session(people, hours_from_now=-1, status=HelpSession.Status.HELD)
+    SessionFeedback.objects.create(
+        session=session, participant=people[0], helpful=True, meet_again=True
+    )
+    for name in ("One", "Two", "Three"):
+        program = make_program(name=name)
+        make_participant(program=program, employee=people[0].employee)
+        make_participant(program=program, role=Participant.Role.MENTOR, employee=people[1].employee)
+    _as(client, people[0])
+    # The login session and user, the help session, the viewer's feedback, the "meet
+    # again" check, the two enrolment queries, and the navbar's two (groups, employee).
+    with django_assert_num_queries(9):
+        response = client.get(reverse("pairing:session_feedback", args=[session.pk]))
+    assert [o.program.name for o in response.context["after"].convert_options] == [
+        "One",
+        "Three",
+        "Two",
+    ]
