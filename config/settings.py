@@ -349,6 +349,11 @@ CELERY_BEAT_SCHEDULE = {
         # Hourly, at minute 7: https://crontab.guru/#7_*_*_*_*
         "schedule": crontab(minute=7),
     },
+    "dispatch-session-reminders": {
+        "task": "pairing.tasks.dispatch_session_reminders",
+        # Hourly, at minute 23: https://crontab.guru/#23_*_*_*_*
+        "schedule": crontab(minute=23),
+    },
     "apply-retention": {
         "task": "pairing.tasks.apply_retention",
         # Daily at 03:41: https://crontab.guru/#41_3_*_*_*

@@ -10,6 +10,7 @@ from django.utils import timezone
 # Modules, not names: pairing.matchmaking.runs imports this module to enqueue its tasks.
 from pairing import reminders, retention, rounds, services
 from pairing.matchmaking import runs
+from pairing.situational import reminders as session_reminders
 
 logger = logging.getLogger(__name__)
 
@@ -122,6 +123,28 @@ def send_reminder(self, reminder_id: int) -> str:
             )
             return "failed"
         raise self.retry(exc=exc, countdown=pause.total_seconds()) from exc
+
+
+# Situational sessions (pairing/situational/reminders.py).
+
+
+@shared_task
+def dispatch_session_reminders() -> int:
+    """Hourly: enqueue one reminder per person of each booked session starting within a
+    day and not yet reminded for its start. A send enqueued twice still goes once."""
+    due = session_reminders.reminders_due(now=timezone.now())
+    for session_id, participant_id in due:
+        send_session_reminder.delay_on_commit(session_id, participant_id)
+    return len(due)
+
+
+@shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def send_session_reminder(session_id: int, participant_id: int) -> bool:
+    """Remind one person of their session, once for its start (a failed send releases
+    its claim, so the retry sends it)."""
+    return session_reminders.session_reminder_send(
+        session_id=session_id, participant_id=participant_id, now=timezone.now()
+    )
 
 
 @shared_task

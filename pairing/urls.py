@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pairing.views import journeys, survey
+from pairing.views import journeys, session_after, survey
 
 app_name = "pairing"
 
@@ -26,4 +26,8 @@ urlpatterns = [
     path("preferences/<slug:slug>/", journeys.preferences, name="preferences"),
     path("rounds/<slug:slug>/join/", journeys.round_join, name="round_join"),
     path("survey/<id:participant_pk>/", survey.survey, name="survey"),
+    # After a situational session.
+    path("sessions/<id:pk>/held/", session_after.session_held, name="session_held"),
+    path("sessions/<id:pk>/feedback/", session_after.session_feedback, name="session_feedback"),
+    path("sessions/<id:pk>/continue/", session_after.session_convert, name="session_convert"),
 ]
