@@ -221,7 +221,7 @@ def meeting_propose(
         raise MeetingError("Every time must be in the future.")
     cancelled = []
     for old in (
-        pairing.meeting_proposals.select_for_update()
+        pairing.meeting_proposals.select_for_update(of=("self",))
         .filter(status__in=(Status.OPEN, Status.AGREED))
         .select_related("agreed")
     ):
@@ -256,10 +256,14 @@ def meeting_answer(
     """Record which of the proposal's times suit ``participant`` (possibly none), replacing
     an earlier answer, then settle the proposal when everyone asked has answered."""
     now = now or timezone.now()
-    # The row lock: of two last answers at once, the second waits here and then sees the
-    # proposal settled (SQLite, which has no row locks, serialises the whole write).
+    # The row lock: of two last answers at once, the second waits here until the first
+    # commits, then sees its answer and settles, exactly once. Unlocked, each would see
+    # only its own answer and the proposal would stay open. (SQLite has no row locks; it
+    # serialises the writing transactions instead.)
     proposal = (
-        MeetingProposal.objects.select_for_update().select_related("pairing").get(pk=proposal.pk)
+        MeetingProposal.objects.select_for_update(of=("self",))
+        .select_related("pairing")
+        .get(pk=proposal.pk)
     )
     if proposal.status != Status.OPEN:
         raise MeetingError("These times are no longer open: " + proposal.get_status_display())

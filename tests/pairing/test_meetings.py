@@ -441,3 +441,40 @@ def test_selectors_find_the_upcoming_agreed_meeting_only():
     meeting_answer(proposal=proposal, participant=leo, suits=options(proposal))
     assert meetings.upcoming_meeting(pairing=pairing, now=now) == proposal
     assert meetings.upcoming_meeting(pairing=pairing, now=soon(4)) is None
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_last_answers_at_once_settle_the_proposal_once(mailoutbox):
+    """Without the row lock each of the two would see only its own answer, and the
+    proposal would stay open with everyone answered."""
+    import threading
+
+    from django.db import connection
+
+    group, (ann, ben, cy) = circle(3)
+    proposal = meeting_propose(pairing=group, proposer=ann, starts=[soon(3), soon(4)], minutes=30)
+    t1, t2 = options(proposal)
+    mailoutbox.clear()
+    barrier = threading.Barrier(2)
+    errors = []
+
+    def answer(participant):
+        try:
+            connection.ensure_connection()
+            barrier.wait()
+            meeting_answer(proposal=proposal, participant=participant, suits=[t2])
+        except Exception as error:  # noqa: BLE001 - the test reports whatever went wrong
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=answer, args=(p,)) for p in (ben, cy)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    proposal.refresh_from_db()
+    assert (proposal.status, proposal.agreed) == (Status.AGREED, t2)
+    assert sorted(m.to[0] for m in mailoutbox) == sorted(p.employee.email for p in (ann, ben, cy))
