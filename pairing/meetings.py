@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -161,21 +161,23 @@ def meeting_page_get(*, user, pk: int) -> MeetingPage:
 
 
 def meeting_for_pairing(*, pairing: Pairing, now: datetime | None = None):
-    """For the pairing page: the open proposal, or else the agreed meeting still to come,
-    or else the latest proposal no time suited; None when there is none of these. Two
-    queries (the proposal, its options)."""
+    """For the pairing page: its latest proposal (withdrawn ones aside) when it is open,
+    agreed for a time still to come, or found no time; else None. Two queries (the
+    proposal, its options)."""
     now = now or timezone.now()
     proposal = (
-        MeetingProposal.objects.filter(
-            Q(status=Status.OPEN)
-            | Q(status=Status.AGREED, agreed__starts_at__gt=now)
-            | Q(status=Status.NO_TIME),
-            pairing=pairing,
-        )
+        MeetingProposal.objects.filter(pairing=pairing)
+        .exclude(status=Status.WITHDRAWN)
         .select_related("agreed")
         .prefetch_related("options")
         .first()
     )
+    if (
+        proposal is not None
+        and proposal.status == Status.AGREED
+        and proposal.agreed.starts_at <= now
+    ):
+        return None  # held: the check-ins take it from here
     return proposal
 
 

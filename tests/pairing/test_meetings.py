@@ -478,3 +478,14 @@ def test_two_last_answers_at_once_settle_the_proposal_once(mailoutbox):
     proposal.refresh_from_db()
     assert (proposal.status, proposal.agreed) == (Status.AGREED, t2)
     assert sorted(m.to[0] for m in mailoutbox) == sorted(p.employee.email for p in (ann, ben, cy))
+
+
+def test_the_pairing_page_shows_the_latest_proposal_until_its_meeting_is_held():
+    pairing, mina, leo = pair()
+    first = meeting_propose(pairing=pairing, proposer=mina, starts=[soon(3)], minutes=30)
+    meeting_answer(proposal=first, participant=leo, suits=[])
+    assert meetings.meeting_for_pairing(pairing=pairing) == first  # no time: propose again
+    second = meeting_propose(pairing=pairing, proposer=mina, starts=[soon(4)], minutes=30)
+    meeting_answer(proposal=second, participant=leo, suits=options(second))
+    assert meetings.meeting_for_pairing(pairing=pairing) == second
+    assert meetings.meeting_for_pairing(pairing=pairing, now=soon(5)) is None
