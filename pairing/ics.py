@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 import icalendar
 
@@ -72,4 +72,38 @@ def invitation(event: Event, *, method: str, stamp: datetime) -> bytes:
     if event.url:
         vevent.add("url", event.url)
     calendar.add_component(vevent)
+    return calendar.to_ical()
+
+
+@dataclass(frozen=True, slots=True)
+class DayEvent:
+    """An all-day entry (a check-in's due date): the date is what is due, not a time, so
+    it shows on that day in every time zone, and it does not mark the day busy."""
+
+    uid: str
+    day: date
+    summary: str
+    description: str
+    url: str = ""
+
+
+def invitation_with_days(
+    event: Event, *, days: Sequence[DayEvent], method: str, stamp: datetime
+) -> bytes:
+    """``invitation(event)`` with the all-day ``days`` as further events of the same
+    calendar file, so one attachment puts a meeting and the next check-in in a calendar."""
+    calendar = icalendar.Calendar.from_ical(invitation(event, method=method, stamp=stamp))
+    for day in days:
+        vevent = icalendar.Event()
+        vevent.add("uid", day.uid)
+        vevent.add("sequence", 0)
+        vevent.add("dtstamp", stamp)
+        vevent.add("dtstart", day.day)
+        vevent.add("dtend", day.day + timedelta(days=1))
+        vevent.add("summary", day.summary)
+        vevent.add("description", day.description)
+        vevent.add("transp", "TRANSPARENT")
+        if day.url:
+            vevent.add("url", day.url)
+        calendar.add_component(vevent)
     return calendar.to_ical()

@@ -65,3 +65,23 @@ def round_emails(program_id: int, number: int) -> None:
 def matching_run(run_id: int) -> None:
     """Compute a queued matching run."""
     _tasks().run_matching.delay_on_commit(run_id)
+
+
+def meeting_proposed_emails(proposal_id: int) -> None:
+    """Email everyone asked about these proposed meeting times."""
+    _tasks().send_meeting_proposed.delay_on_commit(proposal_id)
+
+
+def meeting_agreed_emails(proposal_id: int) -> None:
+    """Send everyone who meets the agreed meeting's calendar invitation."""
+    _tasks().send_meeting_agreed.delay_on_commit(proposal_id)
+
+
+def meeting_no_time_emails(proposal_id: int) -> None:
+    """Ask the proposer to propose again: no time suited everyone."""
+    _tasks().send_meeting_no_time.delay_on_commit(proposal_id)
+
+
+def meeting_cancelled_emails(proposal_id: int) -> None:
+    """Take a replaced agreed meeting out of everyone's calendar."""
+    _tasks().send_meeting_cancelled.delay_on_commit(proposal_id)

@@ -40,7 +40,7 @@ from django.db.models import Exists, F, OuterRef, Prefetch, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
-from pairing import emails, rules, schedule
+from pairing import emails, meetings, rules, schedule
 from pairing.models import CheckIn, Pairing, PairingMember, Reminder
 from pairing.services import pairings_start, proposal_expire
 from programs.models import Program
@@ -415,8 +415,11 @@ def reminder_message(reminder: Reminder, pairing: Pairing):
             description=f"{pairing.program.name}: {summary}. Log it at {context['pairing_url']}",
             url=context["pairing_url"],
         )
-        build = emails.checkin_overdue if overdue else emails.checkin_due
-        return build(to=to, context=context, invitation=invitation)
+        if overdue:
+            return emails.checkin_overdue(to=to, context=context, invitation=invitation)
+        return emails.checkin_due(
+            to=to, context={**context, **_meeting_links(pairing, employee)}, invitation=invitation
+        )
     if kind == Kind.PROPOSAL_WAITING:
         proposal_url = site + reverse("pairing:proposal_detail", args=[pairing.pk])
         return emails.proposal_waiting(
@@ -443,6 +446,21 @@ def reminder_message(reminder: Reminder, pairing: Pairing):
         return emails.presenter_next(to=to, context=context)
     survey_url = site + reverse("pairing:survey", args=[mine.participant_id])
     return emails.closing_survey(to=to, context={**context, "survey_url": survey_url})
+
+
+def _meeting_links(pairing: Pairing, employee) -> dict:
+    """For the check-in-due email: the agreed meeting still to come and its page, or the
+    page to agree a time. Its time is shown in the zone the caller renders in."""
+    meeting = meetings.upcoming_meeting(pairing=pairing, now=timezone.now())
+    if meeting is None:
+        return {
+            "propose_url": settings.SITE_URL + reverse("pairing:meeting_propose", args=[pairing.pk])
+        }
+    return {
+        "meeting_at": meeting.agreed.starts_at,
+        "meeting_tz": employee.time_zone if employee else settings.TIME_ZONE,
+        "meeting_url": settings.SITE_URL + reverse("pairing:meeting_detail", args=[meeting.pk]),
+    }
 
 
 def message_id(reminder: Reminder) -> str:

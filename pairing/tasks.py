@@ -8,7 +8,7 @@ from django.conf import settings
 from django.utils import timezone
 
 # Modules, not names: pairing.matchmaking.runs imports this module to enqueue its tasks.
-from pairing import reminders, retention, rounds, services
+from pairing import meetings, reminders, retention, rounds, services
 from pairing.matchmaking import runs
 from pairing.situational import reminders as session_reminders
 
@@ -153,3 +153,31 @@ def apply_retention() -> int:
     (nothing when the setting is 0, the default)."""
     # retention_apply logs what it cleared.
     return retention.retention_apply(months=settings.RETENTION_MONTHS)
+
+
+# Meeting times (pairing/meetings.py). Each sends to every recipient at most once
+# (pairing.notices.send_once), so a retry or a second run sends only what is missing.
+
+
+@shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def send_meeting_proposed(proposal_id: int) -> int:
+    """Email everyone asked the proposed meeting times."""
+    return meetings.meeting_proposed_notify(proposal_id=proposal_id)
+
+
+@shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def send_meeting_agreed(proposal_id: int) -> int:
+    """Send everyone who meets the agreed meeting's .ics."""
+    return meetings.meeting_agreed_notify(proposal_id=proposal_id)
+
+
+@shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def send_meeting_no_time(proposal_id: int) -> int:
+    """Ask the proposer to propose again."""
+    return meetings.meeting_no_time_notify(proposal_id=proposal_id)
+
+
+@shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def send_meeting_cancelled(proposal_id: int) -> int:
+    """Send everyone who meets the replaced meeting's METHOD:CANCEL."""
+    return meetings.meeting_cancelled_notify(proposal_id=proposal_id)

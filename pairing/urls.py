@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pairing.views import journeys, session_after, survey
+from pairing.views import journeys, meetings, session_after, survey
 
 app_name = "pairing"
 
@@ -15,6 +15,10 @@ urlpatterns = [
     path("pairings/<id:pk>/", journeys.pairing_detail, name="pairing_detail"),
     path("pairings/<id:pk>/checkins/", journeys.checkin_create, name="checkin_create"),
     path("pairings/<id:pk>/end/", journeys.pairing_end, name="pairing_end"),
+    # Meeting times for a pairing or group.
+    path("pairings/<id:pk>/meetings/new/", meetings.meeting_propose, name="meeting_propose"),
+    path("meetings/<id:pk>/", meetings.meeting_detail, name="meeting_detail"),
+    path("meetings/<id:pk>/meeting.ics", meetings.meeting_ics, name="meeting_ics"),
     path("candidates/<slug:slug>/", journeys.candidates, name="candidates"),
     path("candidates/<slug:slug>/request/", journeys.candidate_request, name="candidate_request"),
     path(

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from pairing import rounds, selectors, services
+from pairing import meetings, rounds, selectors, services
 from pairing.forms.journeys import (
     CandidateRequestForm,
     CheckInForm,
@@ -119,6 +119,8 @@ def _detail(request, view, *, checkin_form=None, status=200):
             "view": view,
             "pairing": view.pairing,
             "checkin_form": checkin_form or _checkin_form(view),
+            # The "Meeting times" section, for members only.
+            "meeting": meetings.meeting_for_pairing(pairing=view.pairing) if view.me else None,
         },
         status=status,
     )

@@ -261,8 +261,9 @@ def test_pairing_detail_query_count(client, active, count, django_assert_num_que
             rating=4,
         )
     login(client, guide)
-    # session, user, employee, pairing, members, goals, expertise, check-ins, HR group
-    with django_assert_num_queries(9):
+    # session, user, employee, pairing, members, goals, expertise, check-ins, HR group,
+    # meeting times
+    with django_assert_num_queries(10):
         response = client.get(reverse("pairing:pairing_detail", args=[pairing.pk]))
     assert len(response.context["view"].checkins) == count
 
