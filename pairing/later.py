@@ -65,3 +65,8 @@ def round_emails(program_id: int, number: int) -> None:
 def matching_run(run_id: int) -> None:
     """Compute a queued matching run."""
     _tasks().run_matching.delay_on_commit(run_id)
+
+
+def session_invites(session_id: int, sequence: int) -> None:
+    """Send both people of a session its invitation (or cancellation) number ``sequence``."""
+    _tasks().send_session_invites.delay_on_commit(session_id, sequence)

@@ -10,6 +10,7 @@ from django.utils import timezone
 # Modules, not names: pairing.matchmaking.runs imports this module to enqueue its tasks.
 from pairing import reminders, retention, rounds, services
 from pairing.matchmaking import runs
+from pairing.situational import invites
 
 logger = logging.getLogger(__name__)
 
@@ -130,3 +131,11 @@ def apply_retention() -> int:
     (nothing when the setting is 0, the default)."""
     # retention_apply logs what it cleared.
     return retention.retention_apply(months=settings.RETENTION_MONTHS)
+
+
+@shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def send_session_invites(session_id: int, sequence: int) -> int:
+    """Email both people of a help session its .ics number ``sequence`` (a booking or move
+    is a REQUEST, a cancellation a CANCEL), each at most once; a retry sends only what
+    did not go out."""
+    return invites.session_invites_send(session_id=session_id, sequence=sequence)
