@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 
 from django import forms
 
@@ -98,13 +98,20 @@ class OfficeHoursForm(TopicsMixin, forms.Form):
 
 
 class WeeklySlotForm(forms.Form):
+    # Rendered as table cells under column headings: the labels are for screen readers.
     weekday = forms.TypedChoiceField(
-        choices=[("", "—"), *enumerate(slots.WEEKDAYS)], coerce=int, required=False
+        choices=[("", "—"), *enumerate(slots.WEEKDAYS)],
+        coerce=int,
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select", "aria-label": "Day"}),
     )
     starts_at = forms.TimeField(
         label="Starts at",
         required=False,
-        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        widget=forms.TimeInput(
+            attrs={"type": "time", "class": "form-control", "aria-label": "Starts at"},
+            format="%H:%M",
+        ),
     )
 
     def clean(self):
@@ -123,7 +130,11 @@ class BaseWeeklySlotFormSet(forms.BaseFormSet):
         super().__init__(*args, **kwargs)
         self.minutes = minutes
 
-    def weekly(self) -> list[tuple[int, object]]:
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        form.fields["DELETE"].widget.attrs["aria-label"] = "Remove"
+
+    def weekly(self) -> list[tuple[int, time]]:
         return [
             (form.cleaned_data["weekday"], form.cleaned_data["starts_at"])
             for form in self.forms

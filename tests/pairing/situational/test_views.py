@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from pairing.models import Challenge, HelpSession, OfficeHours, SentNotice
 from programs.models import Participant
-from tests.factories import make_participant, make_situational_program, make_topics
+from tests.factories import make_challenge, make_participant, make_situational_program, make_topics
 from tests.pairing.situational.cast import NOW, asker, at, helper
 
 pytestmark = pytest.mark.django_db
@@ -497,3 +497,19 @@ def test_home_links_office_hours_and_asking_for_help(client):
     ask = reverse("pairing:challenge_new", args=[program.slug])
     assert (office in as_helper, ask in as_helper) == (True, True)
     assert (office in as_asker, ask in as_asker) == (False, True)
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_challenge_new_lists_the_askers_challenges_query_count(
+    client, count, django_assert_num_queries
+):
+    program = make_situational_program()
+    mentee = make_participant(program=program)
+    for _ in range(count):
+        make_challenge(asker=mentee, topics=["Retrospectives", "Hiring"])
+    client.force_login(mentee.employee.user)
+    # session, user, enrolment (+ programme, employee), challenges, their topics, their
+    # booked sessions, employee (the navbar), HR group, the topics to pick from
+    with django_assert_num_queries(9):
+        response = client.get(reverse("pairing:challenge_new", args=[program.slug]))
+    assert len(response.context["challenges"]) == count
