@@ -73,7 +73,9 @@ def office_hours_save(
         raise BookingError(f"The programme allows at most {program_cap} sessions a month.")
     if overlapping(weekly, minutes=session_minutes):
         raise BookingError("Two of your weekly slots overlap.")
-    hours, _ = OfficeHours.objects.get_or_create(helper=helper)
+    OfficeHours.objects.get_or_create(helper=helper)
+    # Under the bookings' lock: a booking in flight sees the old hours or the new, whole.
+    hours = _hours_for_update(helper.pk)
     hours.session_minutes = session_minutes
     hours.monthly_cap = monthly_cap
     hours.paused = paused
