@@ -85,3 +85,8 @@ def meeting_no_time_emails(proposal_id: int) -> None:
 def meeting_cancelled_emails(proposal_id: int) -> None:
     """Take a replaced agreed meeting out of everyone's calendar."""
     _tasks().send_meeting_cancelled.delay_on_commit(proposal_id)
+
+
+def session_invites(session_id: int, sequence: int) -> None:
+    """Send both people of a session its invitation (or cancellation) number ``sequence``."""
+    _tasks().send_session_invites.delay_on_commit(session_id, sequence)

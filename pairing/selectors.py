@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.db.models import (
@@ -32,6 +32,7 @@ from pairing.matching import Breakdown, Person, Reason, explain, top_candidates
 from pairing.matching.wording import for_person
 from pairing.matchmaking.adapter import breakdown_for, keys_by_employee, person_for, rules_for
 from pairing.models import CheckIn, Choice, Pairing, PairingMember, RatherNot
+from pairing.situational.rules import may_offer_help
 from programs.models import Participant, Program
 from programs.permissions import is_hr_admin
 from programs.selectors import programs_administered_by
@@ -358,6 +359,8 @@ class Home:
     choose_in: list[Participant]  # self-select enrolments with no live request yet
     join_rounds: list[Participant]  # enrolments whose programme started a round they are not in
     preferences_in: list[Participant]  # HR-run pair programmes waiting for their next run
+    # Situational programmes the person is in: (enrolment, whether they may offer help).
+    situational: list[tuple[Participant, bool]] = field(default_factory=list)
 
 
 def home_for(*, user, today: date | None = None) -> Home:
@@ -425,6 +428,18 @@ def home_for(*, user, today: date | None = None) -> Home:
             .exclude(program__status=Program.Status.CLOSED)
             .select_related("program")
         )
+    situational = []
+    if employee is not None:
+        situational = [
+            (participant, may_offer_help(participant))
+            for participant in Participant.objects.filter(
+                employee=employee,
+                withdrawn_at__isnull=True,
+                program__kind=Program.Kind.SITUATIONAL,
+            )
+            .exclude(program__status=Program.Status.CLOSED)
+            .select_related("program")
+        ]
     return Home(
         awaiting=awaiting,
         waiting_on_others=waiting,
@@ -434,6 +449,7 @@ def home_for(*, user, today: date | None = None) -> Home:
         choose_in=choose_in,
         join_rounds=join_rounds,
         preferences_in=preferences_in,
+        situational=situational,
     )
 
 

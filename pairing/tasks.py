@@ -10,6 +10,7 @@ from django.utils import timezone
 # Modules, not names: pairing.matchmaking.runs imports this module to enqueue its tasks.
 from pairing import meetings, reminders, retention, rounds, services
 from pairing.matchmaking import runs
+from pairing.situational import invites
 from pairing.situational import reminders as session_reminders
 
 logger = logging.getLogger(__name__)
@@ -181,3 +182,11 @@ def send_meeting_no_time(proposal_id: int) -> int:
 def send_meeting_cancelled(proposal_id: int) -> int:
     """Send everyone who meets the replaced meeting's METHOD:CANCEL."""
     return meetings.meeting_cancelled_notify(proposal_id=proposal_id)
+
+
+@shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def send_session_invites(session_id: int, sequence: int) -> int:
+    """Email both people of a help session its .ics number ``sequence`` (a booking or move
+    is a REQUEST, a cancellation a CANCEL), each at most once; a retry sends only what
+    did not go out."""
+    return invites.session_invites_send(session_id=session_id, sequence=sequence)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pairing.views import journeys, meetings, session_after, survey
+from pairing.views import journeys, meetings, session_after, situational, survey
 
 app_name = "pairing"
 
@@ -31,7 +31,21 @@ urlpatterns = [
     path("rounds/<slug:slug>/join/", journeys.round_join, name="round_join"),
     path("survey/<id:participant_pk>/", survey.survey, name="survey"),
     # After a situational session.
-    path("sessions/<id:pk>/held/", session_after.session_held, name="session_held"),
-    path("sessions/<id:pk>/feedback/", session_after.session_feedback, name="session_feedback"),
-    path("sessions/<id:pk>/continue/", session_after.session_convert, name="session_convert"),
+    path("help/sessions/<id:pk>/held/", session_after.session_held, name="session_held"),
+    path(
+        "help/sessions/<id:pk>/feedback/", session_after.session_feedback, name="session_feedback"
+    ),
+    path("help/sessions/<id:pk>/continue/", session_after.session_convert, name="session_convert"),
+    # Situational mentoring: office hours, challenges and the sessions booked for them.
+    path("help/<slug:slug>/office-hours/", situational.office_hours, name="office_hours"),
+    path("help/<slug:slug>/ask/", situational.challenge_new, name="challenge_new"),
+    path("help/challenges/<id:pk>/", situational.challenge_detail, name="challenge_detail"),
+    path("help/challenges/<id:pk>/book/", situational.session_book, name="session_book"),
+    path("help/sessions/<id:pk>/", situational.session_detail, name="session_detail"),
+    path("help/sessions/<id:pk>/cancel/", situational.session_cancel, name="session_cancel"),
+    path(
+        "help/sessions/<id:pk>/reschedule/",
+        situational.session_reschedule,
+        name="session_reschedule",
+    ),
 ]

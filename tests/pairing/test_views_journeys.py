@@ -412,9 +412,9 @@ def test_home_query_count(client, hr_admin, count, django_assert_num_queries):
         make_program(admins=[hr_admin])
     login(client, guide)
     # session, user, proposals (+ members, goals, expertise), live pairings (+ members),
-    # employee, self-select enrolments, preferences to give, rounds to join, open
-    # programmes, HR group
-    with django_assert_num_queries(14):
+    # employee, self-select enrolments, preferences to give, rounds to join, situational
+    # enrolments, open programmes, HR group
+    with django_assert_num_queries(15):
         response = client.get(reverse("home"))
     home = response.context["home"]
     assert (len(home.awaiting), len(home.active), len(home.open_programs)) == (count,) * 3
