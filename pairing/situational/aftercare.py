@@ -16,8 +16,6 @@ from datetime import datetime
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import Q
-from django.http import Http404
 from django.utils import timezone
 
 from pairing import rules, selectors, services
@@ -283,26 +281,6 @@ def session_convert(*, session: HelpSession, program_id: int, user) -> Pairing:
 # --- reads for the pages -------------------------------------------------------------
 
 
-def session_for_person(*, user, pk: int) -> tuple[HelpSession, Participant]:
-    """A session and the viewer's side of it (the asker's or the helper's enrolment);
-    Http404 for everyone else. One query."""
-    session = (
-        HelpSession.objects.filter(pk=pk)
-        .filter(Q(challenge__asker__employee__user=user) | Q(helper__employee__user=user))
-        .select_related(
-            "challenge__asker__employee",
-            "challenge__asker__program",
-            "helper__employee",
-            "converted_to__program",
-        )
-        .first()
-    )
-    if session is None:
-        raise Http404("No such session.")
-    asker = session.challenge.asker
-    return session, asker if asker.employee.user_id == user.pk else session.helper
-
-
 @dataclass(frozen=True)
 class AfterView:
     """What the after-the-session block shows one of the two people (see
@@ -322,7 +300,7 @@ class AfterView:
 
 
 def after_view(*, session: HelpSession, me: Participant, now: datetime) -> AfterView:
-    """The block's content for ``me`` (from session_for_person). At most four queries."""
+    """The block's content for ``me`` (selectors.session_side). At most four queries."""
     is_asker = me.pk == session.challenge.asker_id
     held = session.status == HelpSession.Status.HELD
     refusal = convert_refusal(session) if held else None

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import Q
+from django.urls import reverse
 
 from pairing.models import HelpSession, SentNotice
 from pairing.notices import send_once
@@ -34,7 +35,7 @@ def reminder_key(session: HelpSession) -> str:
 
 def session_url(session: HelpSession) -> str:
     """The session page, absolute, for emails. The one place its address is built."""
-    return f"{settings.SITE_URL}/sessions/{session.pk}/"
+    return settings.SITE_URL + reverse("pairing:session_detail", args=[session.pk])
 
 
 def _due(now: datetime) -> Q:

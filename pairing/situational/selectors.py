@@ -170,10 +170,18 @@ def session_get(*, user, pk: int) -> HelpSession:
             "helper__employee__user",
             "helper__program",
             "cancelled_by__employee",
+            "converted_to__program",
         ).prefetch_related("challenge__topics"),
         Q(challenge__asker__employee__user=user) | Q(helper__employee__user=user),
         pk=pk,
     )
+
+
+def session_side(session: HelpSession, user) -> Participant:
+    """The viewer's own enrolment in ``session`` (from session_get): the asker's or the
+    helper's."""
+    asker = session.challenge.asker
+    return asker if asker.employee.user_id == user.pk else session.helper
 
 
 def hours_for_booking(*, helper_id: int) -> OfficeHours | None:

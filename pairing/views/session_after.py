@@ -8,30 +8,20 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from pairing.forms.session_after import SessionConvertForm, SessionFeedbackForm
-from pairing.situational import aftercare
+from pairing.situational import aftercare, selectors
+from pairing.views import situational
 
 
 def _back(session) -> str:
-    """Where the after-the-session actions return to: the session's own page."""
-    return reverse("pairing:session_feedback", args=[session.pk])
-
-
-def after_context(*, session, me, form=None) -> dict:
-    """The context templates/pairing/includes/session_after.html needs: ``after`` (an
-    aftercare.AfterView) and ``feedback_form``. For session_detail too."""
-    after = aftercare.after_view(session=session, me=me, now=timezone.now())
-    if form is None and after.feedback_open and after.my_feedback is None:
-        form = SessionFeedbackForm()
-    return {"after": after, "feedback_form": form}
+    return reverse("pairing:session_detail", args=[session.pk])
 
 
 @require_POST
 def session_held(request, pk: int):
-    session, _ = aftercare.session_for_person(user=request.user, pk=pk)
+    session = selectors.session_get(user=request.user, pk=pk)
     try:
         aftercare.session_mark_held(session=session)
     except aftercare.AftercareError as error:
@@ -41,15 +31,14 @@ def session_held(request, pk: int):
     return redirect(_back(session))
 
 
-@require_http_methods(["GET", "POST"])
+@require_POST
 def session_feedback(request, pk: int):
-    """GET: the session's after-care block; POST: one person's two answers, once."""
-    session, me = aftercare.session_for_person(user=request.user, pk=pk)
-    if request.method == "GET":
-        return _feedback_page(request, session=session, me=me)
+    """One person's two answers, once; the questions are on the session page."""
+    session = selectors.session_get(user=request.user, pk=pk)
+    me = selectors.session_side(session, request.user)
     form = SessionFeedbackForm(request.POST)
     if not form.is_valid():
-        return _feedback_page(request, session=session, me=me, form=form, status=400)
+        return situational.session_page(request, session, feedback_form=form, status=400)
     try:
         _, recorded = aftercare.feedback_give(session=session, participant=me, **form.cleaned_data)
     except aftercare.AftercareError as error:
@@ -62,16 +51,11 @@ def session_feedback(request, pk: int):
     return redirect(_back(session))
 
 
-def _feedback_page(request, *, session, me, form=None, status=200):
-    context = {"session": session, "viewer_tz": me.employee.tzinfo}
-    context.update(after_context(session=session, me=me, form=form))
-    return render(request, "pairing/session_feedback.html", context, status=status)
-
-
 @require_http_methods(["GET", "POST"])
 def session_convert(request, pk: int):
     """The asker chooses the programme to continue in; the helper answers the proposal."""
-    session, me = aftercare.session_for_person(user=request.user, pk=pk)
+    session = selectors.session_get(user=request.user, pk=pk)
+    me = selectors.session_side(session, request.user)
     if me.pk != session.challenge.asker_id:
         # The helper agrees by answering the proposal, not here.
         raise Http404("No such session.")

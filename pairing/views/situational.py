@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from pairing.forms.session_after import SessionFeedbackForm
 from pairing.forms.situational import (
     BookForm,
     ChallengeForm,
@@ -18,7 +19,7 @@ from pairing.forms.situational import (
     WeeklySlotFormSet,
 )
 from pairing.models import Challenge, HelpSession
-from pairing.situational import booking, rules, selectors
+from pairing.situational import aftercare, booking, rules, selectors
 
 PICK_A_TIME = "Pick one of the times shown."
 
@@ -159,7 +160,19 @@ def session_book(request, pk: int):
 @require_GET
 def session_detail(request, pk: int):
     session = selectors.session_get(user=request.user, pk=pk)
-    is_helper = session.helper.employee.user_id == request.user.pk
+    return session_page(request, session)
+
+
+def session_page(request, session, *, feedback_form=None, status: int = 200):
+    """The session page for its asker or helper: when, with whom, cancel or move it, and
+    after it (pairing.situational.aftercare) held, the two questions and continuing as
+    ongoing mentoring. ``feedback_form``: a bound form to show with its errors."""
+    me = selectors.session_side(session, request.user)
+    now = timezone.now()
+    after = aftercare.after_view(session=session, me=me, now=now)
+    if feedback_form is None and after.feedback_open and after.my_feedback is None:
+        feedback_form = SessionFeedbackForm()
+    is_helper = me.pk == session.helper_id
     return render(
         request,
         "pairing/session_detail.html",
@@ -169,9 +182,12 @@ def session_detail(request, pk: int):
             "program": session.helper.program,
             "is_helper": is_helper,
             "other": session.challenge.asker if is_helper else session.helper,
-            "changeable": booking.unchangeable(session, now=timezone.now()) is None,
+            "changeable": booking.unchangeable(session, now=now) is None,
             "viewer_tz": _viewer_tz(request),
+            "after": after,
+            "feedback_form": feedback_form,
         },
+        status=status,
     )
 
 

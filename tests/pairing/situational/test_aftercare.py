@@ -112,7 +112,7 @@ def test_each_person_answers_once_and_sees_only_their_own(client, people):
     assert list(SessionFeedback.objects.values_list("participant", "helpful", "meet_again")) == [
         (asker.pk, True, False)
     ]
-    page = _as(client, helper).get(url)
+    page = _as(client, helper).get(reverse("pairing:session_detail", args=[session.pk]))
     assert page.context["after"].my_feedback is None
     assert page.context["feedback_form"] is not None
     assert "Your answers" not in page.content.decode()
@@ -163,9 +163,9 @@ def test_feedback_is_for_the_two_people_only(client, people, outsider):
     session = _session(people, hours_from_now=-1, status=HelpSession.Status.HELD)
     url = reverse("pairing:session_feedback", args=[session.pk])
     client.force_login(outsider)
-    assert client.get(url).status_code == 404
+    assert client.get(reverse("pairing:session_detail", args=[session.pk])).status_code == 404
     assert client.post(url, {"helpful": "yes", "meet_again": "yes"}).status_code == 404
-    assert _as(client, people[0]).delete(url).status_code == 405
+    assert _as(client, people[0]).get(url).status_code == 405
     assert SessionFeedback.objects.count() == 0
 
 
@@ -175,8 +175,10 @@ def test_the_page_shows_the_time_in_the_viewers_zone(client, people):
     asker.employee.save(update_fields=["time_zone"])
     session = _session(people, hours_from_now=-1, status=HelpSession.Status.HELD)
     local = session.starts_at.astimezone(asker.employee.tzinfo)
-    page = _as(client, asker).get(reverse("pairing:session_feedback", args=[session.pk]))
-    assert f"{local:%H:%M} (America/New_York)" in page.content.decode()
+    page = _as(client, asker).get(reverse("pairing:session_detail", args=[session.pk]))
+    assert f"{local:%H:%M} to {local + timedelta(minutes=30):%H:%M} (America/New_York time)" in (
+        page.content.decode()
+    )
 
 
 def test_the_page_costs_a_fixed_number_of_queries(client, people, django_assert_num_queries):
@@ -189,10 +191,11 @@ def test_the_page_costs_a_fixed_number_of_queries(client, people, django_assert_
         make_participant(program=program, employee=people[0].employee)
         make_participant(program=program, role=Participant.Role.MENTOR, employee=people[1].employee)
     _as(client, people[0])
-    # The login session and user, the help session, the viewer's feedback, the "meet
-    # again" check, the two enrolment queries, and the navbar's two (groups, employee).
-    with django_assert_num_queries(9):
-        response = client.get(reverse("pairing:session_feedback", args=[session.pk]))
+    # The login session and user, the help session and its challenge's topics, the
+    # viewer's feedback, the "meet again" check, the two enrolment queries, and the
+    # navbar's two (groups, employee).
+    with django_assert_num_queries(10):
+        response = client.get(reverse("pairing:session_detail", args=[session.pk]))
     assert [o.program.name for o in response.context["after"].convert_options] == [
         "One",
         "Three",

@@ -78,7 +78,7 @@ def test_the_asker_asks_the_helper_who_accepts_in_their_inbox(
     with django_capture_on_commit_callbacks(execute=True):
         response = _convert(client, session, program)
     assert response.status_code == 302
-    assert response.url == reverse("pairing:session_feedback", args=[session.pk])
+    assert response.url == reverse("pairing:session_detail", args=[session.pk])
     pairing = Pairing.objects.get()
     session.refresh_from_db()
     assert session.converted_to == pairing
@@ -93,7 +93,7 @@ def test_the_asker_asks_the_helper_who_accepts_in_their_inbox(
         mentee.pk: (PairingMember.Role.LEARNER, PairingMember.Response.ACCEPTED),
     }
     assert [m.to for m in mail.outbox] == [[hugo.email]]
-    page = client.get(reverse("pairing:session_feedback", args=[session.pk]))
+    page = client.get(reverse("pairing:session_detail", args=[session.pk]))
     assert [str(m) for m in page.context["messages"]] == [
         "Asked Hugo Helper to continue as ongoing mentoring in Mentoring. They accept or "
         "decline it in their proposals."
@@ -122,9 +122,9 @@ def test_the_page_lists_the_programmes_both_are_in(
     only_ana = make_program(name="Only Ana")
     make_participant(program=only_ana, employee=ana)
     client.force_login(ana.user)
-    # The login session and user, the help session, the feedback, the two enrolment
-    # queries, and the navbar's two (groups, employee).
-    with django_assert_num_queries(8):
+    # The login session and user, the help session and its challenge's topics, the
+    # feedback, the two enrolment queries, and the navbar's two (groups, employee).
+    with django_assert_num_queries(9):
         response = client.get(_url(session))
     assert [o.program.name for o in response.context["options"]] == ["Alpha", "Beta"]
 
@@ -135,7 +135,7 @@ def test_listing_many_programmes_costs_the_same(
     for name in ("One", "Two", "Three"):
         _mentoring(ana, hugo, name=name)
     client.force_login(ana.user)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         response = client.get(_url(session))
     assert len(response.context["options"]) == 3
 
@@ -179,7 +179,7 @@ def test_not_offered_when_either_would_not_meet_again(client, session, ana, hugo
     response = _convert(client, session, program)
     assert response.context["refusal"] == NOT_OFFERED
     assert Pairing.objects.count() == 0
-    page = client.get(reverse("pairing:session_feedback", args=[session.pk]))
+    page = client.get(reverse("pairing:session_detail", args=[session.pk]))
     assert NOT_OFFERED in page.content.decode()
     assert "Continue as ongoing mentoring</a>" not in page.content.decode()
 

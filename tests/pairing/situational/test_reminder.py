@@ -126,7 +126,7 @@ def test_the_time_is_in_each_readers_own_zone(frozen, django_capture_on_commit_c
     )
     assert "Tuesday 8 December 2026, 06:00 (America/New_York, EST)" in to_asker.body
     assert "Running my first retro" in to_helper.body
-    assert f"{settings.SITE_URL}/sessions/{session.pk}/" in to_asker.body
+    assert f"{settings.SITE_URL}/help/sessions/{session.pk}/" in to_asker.body
     assert '"Cancel" or "Reschedule"' in to_asker.body
 
 
