@@ -79,19 +79,19 @@ def _instants(start: date, end: date) -> tuple[datetime, datetime]:
     )
 
 
-def offering_helpers(program: Program):
-    """The programme's helpers anyone can book now: office hours published (at least one
-    weekly slot) and not paused, enrolled, and allowed to offer help (rules.may_offer_help,
-    as a filter)."""
-    helpers = Participant.objects.filter(
-        program=program,
-        withdrawn_at__isnull=True,
-        office_hours__paused=False,
-        office_hours__slots__isnull=False,
-    )
+def helpers_of(program: Program):
+    """The programme's enrolled people allowed to offer help (rules.may_offer_help, as a
+    filter): its mentors, or everyone enrolled when the programme says so."""
+    helpers = Participant.objects.filter(program=program, withdrawn_at__isnull=True)
     if program.help_offered_by != Program.HelpOfferedBy.ANYONE:
         helpers = helpers.filter(role=Participant.Role.MENTOR)
     return helpers
+
+
+def offering_helpers(program: Program):
+    """The helpers anyone can book now: office hours published (at least one weekly
+    slot) and not paused."""
+    return helpers_of(program).filter(office_hours__paused=False, office_hours__slots__isnull=False)
 
 
 def situational_figures(
@@ -156,7 +156,7 @@ def helper_loads(*, program: Program, now: datetime) -> list[HelperLoad]:
     own calendar month holding ``now``, against their cap (rules.monthly_cap). Two
     queries: the helpers, then every such session of the months concerned."""
     hours_list = list(
-        OfficeHours.objects.filter(helper__program=program, helper__withdrawn_at__isnull=True)
+        OfficeHours.objects.filter(helper__in=helpers_of(program))
         .select_related("helper__employee", "helper__program")
         .order_by("helper__employee__name", "pk")
     )

@@ -69,7 +69,7 @@ def fingerprint() -> tuple[dict[str, int], str]:
     return counts, hashlib.sha256(repr(rows).encode()).hexdigest()
 
 
-def test_seed_demo_creates_four_programmes_of_each_kind_and_state():
+def test_seed_demo_creates_five_programmes_of_each_kind_and_state():
     seed()
 
     programmes = {p.slug: (p.kind, p.status, p.matching_mode) for p in Program.objects.all()}
@@ -78,9 +78,10 @@ def test_seed_demo_creates_four_programmes_of_each_kind_and_state():
         "leaders-learn-digital": ("reverse_mentoring", "enrolling", "self_select"),
         "peer-coaching-circle-spring": ("peer_coaching", "active", "admin"),
         "leadership-circles-2027": ("peer_circles", "enrolling", "admin"),
+        "ask-an-expert": ("situational", "active", "admin"),
     }
     hr = User.objects.get(username="hr@demo.example.org")
-    assert [list(p.admins.all()) for p in Program.objects.all()] == [[hr]] * 4
+    assert [list(p.admins.all()) for p in Program.objects.all()] == [[hr]] * 5
     circles = Program.objects.get(slug="leadership-circles-2027")
     assert (circles.group_min, circles.group_max, circles.group_level_spread) == (4, 6, 2)
     assert circles.participants.filter(role="peer").count() == 12
