@@ -448,7 +448,9 @@ def test_create_form_comes_in_sections_with_the_matching_rules_folded_away(clien
         ),
     ]
     html = response.content.decode()
-    assert '<details class="program-form-advanced mb-4">' in html
+    # Folded away and, for a situational programme (which has none of them), hidden.
+    assert '<details class="program-form-advanced mb-4" data-hidden-kinds="situational">' in html
+    assert '<fieldset class="mb-4" data-hidden-kinds="situational">' in html
     assert '<div data-kinds="peer_coaching">' in html
     # The whole Groups section hides for the pair kinds.
     assert f'<fieldset class="mb-4" data-kinds="{groups}">' in html
@@ -569,7 +571,9 @@ def test_programme_form_errors_are_summed_up_with_links_and_the_rules_unfolded(c
         '<a href="#id_weight_goals">Points for goals: The four weights add up to 110; they may '
         "add up to at most 100 (scores are out of 100).</a>"
     ) in html
-    assert '<details class="program-form-advanced mb-4" open>' in html
+    assert '<details class="program-form-advanced mb-4" open data-hidden-kinds="situational">' in (
+        html
+    )
 
 
 @pytest.mark.parametrize(

@@ -6,6 +6,7 @@ from itertools import count
 from django import forms
 from django.forms import BoundField
 from django.urls import Resolver404, resolve, reverse
+from django.utils.html import format_html
 from django.utils.text import slugify
 
 from pairing.matching import GROUP_DEFAULTS
@@ -149,6 +150,40 @@ class Section:
         script then hides the section itself); "" otherwise."""
         shared = {kinds for _field, kinds in self.fields}
         return shared.pop() if len(shared) == 1 else ""
+
+    @property
+    def blocks(self) -> list[tuple[BoundField, str]]:
+        """(bound field, the attribute the page's script hides it by, or "")."""
+        return [(field, _hiding(kinds)) for field, kinds in self.fields]
+
+    @property
+    def hiding(self) -> str:
+        """The attribute the script hides the whole section by, or ""."""
+        return _hiding(self.kinds)
+
+    @property
+    def folded_hiding(self) -> str:
+        """For a folded section none of whose fields a situational programme uses: hidden
+        for it, where it would be empty."""
+        if any(
+            not kinds or Program.Kind.SITUATIONAL in kinds.split() for _field, kinds in self.fields
+        ):
+            return ""
+        return _hiding(_MATCHED_KINDS)
+
+
+_MATCHED_KINDS = " ".join(_MATCHED)
+
+
+def _hiding(kinds: str) -> str:
+    """The attribute static/js/program-form.js reads: data-kinds lists the kinds a block
+    is shown for; a setting of every matched kind is hidden for situational only
+    (data-hidden-kinds), so it shows as before while no kind is chosen."""
+    if not kinds:
+        return ""
+    if kinds == _MATCHED_KINDS:
+        return format_html(' data-hidden-kinds="{}"', Program.Kind.SITUATIONAL)
+    return format_html(' data-kinds="{}"', kinds)
 
 
 class ProgramForm(forms.ModelForm):
