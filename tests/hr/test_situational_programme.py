@@ -268,6 +268,10 @@ def test_roles_read_as_helpers_and_askers(client, hr_admin, situational):
     html = table.content.decode()
     assert "<td>Offers help</td>" in html
     assert "<td>Asks for help</td>" in html
+    # No mentee capacity to show, and nobody is waiting to be matched.
+    assert '<td class="text-end">—</td>' in html
+    assert '<td class="text-end">2</td>' not in html
+    assert "Not matched" not in html.split("<tbody>")[1]
     assert add.context["form"].fields["role"].choices == [
         ("mentor", "Offers help"),
         ("mentee", "Asks for help"),
@@ -330,3 +334,16 @@ def test_rounds_refuse_and_the_schedule_skips(situational, hr_admin):
     assert rounds.round_start_scheduled(program_id=situational.pk, now=timezone.now()) is None
     situational.refresh_from_db()
     assert situational.current_round == 1
+
+
+def test_a_participants_page_opens(client, hr_admin, situational):
+    helper = situational.participants.get(role=MENTOR)
+    client.force_login(hr_admin)
+
+    response = client.get(reverse("hr:participant_edit", args=["ask", helper.pk]))
+
+    assert response.status_code == 200
+    assert (
+        '<span class="badge text-bg-secondary align-middle">Offers help</span>'
+        in response.content.decode()
+    )
