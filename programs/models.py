@@ -519,9 +519,11 @@ class Program(models.Model):
 
     def role_label(self, role: str) -> str:
         """The role's name in this programme ("Asks for help" in a situational one)."""
+        label = Participant.Role(role).label
         if self.is_situational:
-            return self.SITUATIONAL_ROLE_LABELS[role]
-        return Participant.Role(role).label
+            # A peer enrolled before the kind changed keeps their own label.
+            return self.SITUATIONAL_ROLE_LABELS.get(role, label)
+        return label
 
 
 def not_paused(today: date) -> Q:

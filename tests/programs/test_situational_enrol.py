@@ -4,7 +4,7 @@ of matching (preferences, candidates, rounds) opens for it."""
 import pytest
 from django.urls import reverse
 
-from programs.models import Participant
+from programs.models import Participant, Program
 from tests.factories import make_employee, make_participant, make_situational_program
 
 pytestmark = pytest.mark.django_db
@@ -116,3 +116,16 @@ def test_the_employee_pages_open_for_helpers_and_askers(client, situational, rol
         "pairing:proposal_list",
     ):
         assert client.get(reverse(name)).status_code == 200, name
+
+
+def test_role_labels_of_a_situational_programme():
+    situational = Program(kind=Program.Kind.SITUATIONAL)
+    mentoring = Program(kind=Program.Kind.MENTORING)
+
+    # A peer enrolled before the kind changed keeps their own label.
+    assert [situational.role_label(role) for role in ("mentor", "mentee", "peer")] == [
+        "Offers help",
+        "Asks for help",
+        "Peer coach",
+    ]
+    assert [mentoring.role_label(role) for role in ("mentor", "mentee")] == ["Mentor", "Mentee"]
