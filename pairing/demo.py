@@ -26,7 +26,16 @@ from django.utils import timezone
 from pairing import rules, schedule
 from pairing.matching import GROUP_DEFAULTS, Person, Rules, explain, score_pair
 from pairing.matchmaking.adapter import keys_by_employee, person_for, rules_for
-from pairing.models import CheckIn, Pairing, PairingMember
+from pairing.models import (
+    Challenge,
+    CheckIn,
+    HelpSession,
+    OfficeHours,
+    Pairing,
+    PairingMember,
+    SessionFeedback,
+    WeeklySlot,
+)
 from programs.models import (
     HR_ADMINS_GROUP,
     PEOPLE_ADMINS_GROUP,
@@ -508,6 +517,7 @@ def _seed_organisation(*, today: date, rng: random.Random) -> None:
 
     for spec in PROGRAMMES:
         _seed_programme(spec, employees=employees, hr=hr, today=today, rng=rng)
+    _seed_situational(employees=employees, hr=hr, today=today)
 
 
 def _scored(guide: Person, learner: Person, scoring: Rules) -> tuple[float, dict, list[str]]:
@@ -676,6 +686,138 @@ def _record_history(program: Program, spec: Programme, *, hr, today: date) -> No
             program=program, actor=hr, action=action, summary=summary, created_at=_at(day, 11)
         )
         for day, action, summary in events
+    )
+
+
+# --- The situational programme: office hours, challenges, one session held ---------------
+
+ASK_SLUG = "ask-an-expert"
+ASK_NAME = "Ask an expert"
+
+
+@dataclass(frozen=True)
+class Helper:
+    key: str
+    expertise: tuple[str, ...]
+    # (weekday 0=Monday, "HH:MM") in the helper's own time zone.
+    slots: tuple[tuple[int, str], ...]
+    minutes: int = 30
+    monthly_cap: int | None = None
+    paused: bool = False
+
+
+@dataclass(frozen=True)
+class Ask:
+    key: str
+    topics: tuple[str, ...]
+    text: str
+    urgency: str = Challenge.Urgency.SOON
+    # (helper's key, days ago) for the one session held; None leaves the challenge open.
+    held_with: tuple[str, int] | None = None
+    created_days_ago: int = 2
+
+
+# fmt: off
+# Helpers in London and New York, so slots show across time zones; Zoe is paused, so
+# "Social media" shows among the topics nobody offers, as do "Public speaking" and "SEO".
+HELPERS = (
+    Helper("mentor", ("System design", "Python", "Cloud architecture"), ((1, "10:00"), (3, "14:00"))),
+    Helper("carlos.mendes", ("Negotiation", "Account planning"), ((0, "09:00"), (2, "16:00")), minutes=45),
+    Helper("david.kim", ("Financial modelling", "Budgeting"), ((4, "11:00"),), monthly_cap=2),
+    Helper("zoe.adams", ("Brand storytelling", "Social media"), ((2, "13:00"),), paused=True),
+)
+ASKS = (
+    Ask("mentee", ("System design",), "My first design review is next week: how do I present the trade-offs?", Challenge.Urgency.THIS_WEEK),
+    Ask("tyler.johnson", ("Negotiation", "Public speaking"), "A client wants a 30% discount on a renewal; I present to them on Friday."),
+    Ask("diego.ramos", ("SEO and content", "Social media"), "Our blog traffic halved since the redesign.", Challenge.Urgency.WHENEVER, created_days_ago=5),
+    Ask("ella.brooks", ("Python",), "Tests in our service take 20 minutes; where do I start?", held_with=("mentor", 10), created_days_ago=14),
+)
+# fmt: on
+
+
+def _seed_situational(*, employees, hr, today: date) -> None:
+    """ "Ask an expert": helpers with weekly office hours, open challenges, and one session
+    held with both people's feedback, so its pages and HR's dashboard show something."""
+    program = Program(
+        slug=ASK_SLUG,
+        name=ASK_NAME,
+        description=(
+            "Stuck on something specific? Describe the challenge and book 30 minutes with "
+            "someone who has solved it before."
+        ),
+        kind=Program.Kind.SITUATIONAL,
+        status=Program.Status.ACTIVE,
+        enrol_opens=today - timedelta(days=45),
+        starts_on=today - timedelta(days=30),
+        checkin_cadence_days=Program.DEFAULT_CADENCE_DAYS[Program.Kind.SITUATIONAL],
+        monthly_help_cap=4,
+        **Program.SITUATIONAL_GAPS,
+    )
+    program.full_clean()
+    program.save()
+    program.admins.set([hr])
+    topics = {t.name: t for t in Topic.objects.filter(name__in=TOPICS)}
+    enrolled = _at(today - timedelta(days=40), hour=9)
+    helpers: dict[str, Participant] = {}
+    for spec in HELPERS:
+        helper = Participant.objects.create(
+            program=program, employee=employees[spec.key], role=Role.MENTOR, enrolled_at=enrolled
+        )
+        helper.expertise.set([topics[name] for name in spec.expertise])
+        hours = OfficeHours.objects.create(
+            helper=helper,
+            session_minutes=spec.minutes,
+            monthly_cap=spec.monthly_cap,
+            paused=spec.paused,
+        )
+        WeeklySlot.objects.bulk_create(
+            WeeklySlot(office_hours=hours, weekday=day, starts_at=time.fromisoformat(at))
+            for day, at in spec.slots
+        )
+        helpers[spec.key] = helper
+    minutes = {spec.key: spec.minutes for spec in HELPERS}
+    for ask in ASKS:
+        asker = Participant.objects.create(
+            program=program, employee=employees[ask.key], role=Role.MENTEE, enrolled_at=enrolled
+        )
+        asker.goals.set([topics[name] for name in ask.topics])
+        challenge = Challenge.objects.create(
+            asker=asker,
+            text=ask.text,
+            urgency=ask.urgency,
+            status=Challenge.Status.DONE if ask.held_with else Challenge.Status.OPEN,
+            created_at=_at(today - timedelta(days=ask.created_days_ago), hour=12),
+        )
+        challenge.topics.set([topics[name] for name in ask.topics])
+        if ask.held_with:
+            key, days_ago = ask.held_with
+            starts_at = _at(today - timedelta(days=days_ago), hour=14)
+            ends_at = starts_at + timedelta(minutes=minutes[key])
+            session = HelpSession.objects.create(
+                challenge=challenge,
+                helper=helpers[key],
+                starts_at=starts_at,
+                ends_at=ends_at,
+                status=HelpSession.Status.HELD,
+                booked_at=challenge.created_at + timedelta(hours=1),
+                held_at=ends_at,
+            )
+            SessionFeedback.objects.bulk_create(
+                SessionFeedback(
+                    session=session,
+                    participant=person,
+                    helpful=True,
+                    meet_again=again,
+                    created_at=ends_at + timedelta(hours=2),
+                )  # fmt: skip
+                for person, again in ((asker, True), (helpers[key], False))
+            )
+    AuditEvent.objects.create(
+        program=program,
+        actor=hr,
+        action=AuditEvent.Action.CREATED,
+        summary=f"Created {program.name}",
+        created_at=_at(today - timedelta(days=50), hour=11),
     )
 
 

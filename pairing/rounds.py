@@ -37,6 +37,10 @@ class RoundError(Exception):
     """A round cannot start now; the message says why, for HR."""
 
 
+# A situational programme books one session at a time: there is no round to start or join.
+NO_ROUNDS = "Situational programmes have no rounds: people book one session at a time."
+
+
 def _close_round(*, program: Program, actor, end_pairings: bool) -> None:
     """Keep the ending round's figures, mark who waited (without a partner, available at
     its end), and end its pairings if asked."""
@@ -85,6 +89,8 @@ def round_start(
     programme is closed or a matching run is being computed (it would match the old
     round's people)."""
     program = Program.objects.select_for_update().get(pk=program.pk)
+    if program.is_situational:
+        raise RoundError(NO_ROUNDS)
     if number is not None and number != program.current_round + 1:
         raise RoundError(f"Round {number} has already started.")
     if program.status == Program.Status.CLOSED:
@@ -133,6 +139,8 @@ def round_join(*, participant: Participant, user) -> Participant:
     if participant.employee.user_id != user.pk:
         raise RoundError("This is not your enrolment.")
     program = participant.program
+    if program.is_situational:
+        raise RoundError(NO_ROUNDS)
     if participant.withdrawn_at is not None or program.status == Program.Status.CLOSED:
         raise RoundError(f"You are no longer enrolled in {program.name}.")
     if participant.round == program.current_round:
@@ -160,6 +168,7 @@ def _due(program: Program, now: datetime) -> bool:
     started_on = timezone.localdate(round_started_at(program))
     return (
         program.rotate_every_weeks is not None
+        and not program.is_situational
         and program.status in _SCHEDULED_STATUSES
         and started_on + timedelta(weeks=program.rotate_every_weeks) <= timezone.localdate(now)
     )
@@ -171,7 +180,7 @@ def rounds_due(now: datetime) -> list[int]:
     round started."""
     scheduled = Program.objects.filter(
         rotate_every_weeks__isnull=False, status__in=_SCHEDULED_STATUSES
-    )
+    ).exclude(kind=Program.Kind.SITUATIONAL)
     return [program.pk for program in scheduled if _due(program, now)]
 
 

@@ -613,7 +613,8 @@ def preferences_participant_get(*, user, slug: str) -> Participant:
             employee__user=user,
             withdrawn_at__isnull=True,
         )
-        .exclude(program__kind__in=Program.GROUP_KINDS)
+        # Groups are formed from everyone at once; a situational programme books sessions.
+        .exclude(program__kind__in=[*Program.GROUP_KINDS, Program.Kind.SITUATIONAL])
         .exclude(program__status=Program.Status.CLOSED)
         .select_related("program", "employee")
         .prefetch_related("goals", "expertise")

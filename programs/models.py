@@ -247,6 +247,13 @@ class Program(models.Model):
         Kind.SITUATIONAL: 28,
     }
 
+    # A situational programme matches nobody, but booking ranks helpers by the same scores:
+    # any helper at or above the asker's level (up to five above) is fair, one above ideal.
+    SITUATIONAL_GAPS = {"min_gap": 0, "ideal_gap": 1, "max_gap": 5}
+    # The roles as a situational programme's people know them: helpers are enrolled as
+    # mentors, askers as mentees, but nobody there is mentored.
+    SITUATIONAL_ROLE_LABELS = {"mentor": "Offers help", "mentee": "Asks for help"}
+
     class HelpOfferedBy(models.TextChoices):
         MENTORS = "mentors", "The people HR enrols as mentors"
         ANYONE = "anyone", "Anyone enrolled in the programme"
@@ -510,6 +517,14 @@ class Program(models.Model):
             return [Participant.Role.PEER]
         return [Participant.Role.MENTOR, Participant.Role.MENTEE]
 
+    def role_label(self, role: str) -> str:
+        """The role's name in this programme ("Asks for help" in a situational one)."""
+        label = Participant.Role(role).label
+        if self.is_situational:
+            # A peer enrolled before the kind changed keeps their own label.
+            return self.SITUATIONAL_ROLE_LABELS.get(role, label)
+        return label
+
 
 def not_paused(today: date) -> Q:
     """Participants (a filter) not paused on ``today``: never paused, or back by then."""
@@ -615,6 +630,11 @@ class Participant(models.Model):
     @property
     def is_guide(self) -> bool:
         return self.role == self.Role.MENTOR
+
+    @property
+    def role_label(self) -> str:
+        """The role as the programme names it (``program`` read)."""
+        return self.program.role_label(self.role)
 
 
 class Round(models.Model):

@@ -82,7 +82,12 @@ class ProgrammeCard:
     @property
     def shows_unmatched(self) -> bool:
         # Before the first matching everybody is unmatched: that is not a to-do yet.
-        return bool(self.unmatched) and self.stage != rules.Stage.ENROLLING
+        # A situational programme's askers are never matched: they book sessions.
+        return (
+            bool(self.unmatched)
+            and self.stage != rules.Stage.ENROLLING
+            and not self.program.is_situational
+        )
 
     @property
     def why_unmatched_url(self) -> str:
@@ -105,6 +110,13 @@ def _next_step(card: ProgrammeCard) -> NextStep:
     program = card.program
     slug = program.slug
     anchor = reverse("hr:cockpit") + f"#todo-{slug}"
+    if program.is_situational:
+        # Never matched: its people book sessions; HR brings in helpers and askers.
+        if not card.participants:
+            return NextStep("Add participants", reverse("hr:participant_import", args=[slug]))
+        return NextStep(
+            "See the requests and sessions", reverse("hr:situational_dashboard", args=[slug])
+        )
     if program.last_run_status in (MatchRun.Status.QUEUED, MatchRun.Status.RUNNING):
         return NextStep(
             "Follow the matching run", reverse("hr:matchrun_detail", args=[program.last_run_id])

@@ -212,7 +212,8 @@ def participants_page(
     learner_live = live.exclude(role=PairingMember.Role.GUIDE)
     page.object_list = list(
         Participant.objects.filter(pk__in=list(page.object_list))
-        .select_related("employee__manager", "employee__user")
+        # The programme too: the role's label depends on its kind.
+        .select_related("program", "employee__manager", "employee__user")
         .prefetch_related("goals", "expertise")
         .annotate(
             is_matched=agreed,
@@ -503,7 +504,7 @@ def enrolment_by_role(*, program: Program) -> list[tuple[str, int]]:
         .values_list("role")
         .annotate(n=Count("pk"))
     )
-    return [(Participant.Role(role).label, counts.get(role, 0)) for role in program.roles]
+    return [(program.role_label(role), counts.get(role, 0)) for role in program.roles]
 
 
 def _with_live_membership(participants: QuerySet[Participant]) -> QuerySet[Participant]:

@@ -21,6 +21,7 @@ from pairing.hr.views import (
     proposals,
     rounds,
     scim_tokens,
+    situational,
 )
 
 app_name = "hr"
@@ -137,6 +138,11 @@ urlpatterns = [
     path("programmes/<slug:slug>/dashboard/", dashboard.dashboard, name="dashboard"),
     path("programmes/<slug:slug>/dashboard.csv", dashboard.dashboard_csv, name="dashboard_csv"),
     path("programmes/<slug:slug>/pairings.csv", dashboard.pairing_export, name="pairing_export"),
+    path(
+        "programmes/<slug:slug>/requests-and-sessions/",
+        situational.situational_dashboard,
+        name="situational_dashboard",
+    ),
     # The directory, for people admins.
     path("directory/", directory.directory_list, name="directory_list"),
     path("directory/people.csv", directory.directory_export, name="directory_export"),

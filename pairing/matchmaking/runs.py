@@ -62,6 +62,17 @@ class MatchingError(Exception):
     """A refused matching action, worded for the HR admin who tried it."""
 
 
+# The one answer every matching entry point (HR's runs, `manage.py match`, a commit) gives
+# a situational programme: its people book sessions from office hours instead.
+NO_MATCHING = "situational programmes book sessions; there is no matching"
+
+
+def refuse_situational(program: Program) -> None:
+    """Raise MatchingError for a situational programme, which is never matched."""
+    if program.is_situational:
+        raise MatchingError(NO_MATCHING)
+
+
 @dataclass(frozen=True)
 class MatchOutcome:
     """The engine's result for a programme, with what it needs to map keys back: pairs
@@ -111,6 +122,7 @@ def program_match(program: Program, *, pins=(), removed=(), baseline: bool = Tru
     (which covers the declined ones) or a `removed` pair. Their objective carries the
     baselines (greedy, random groups) and the proven upper bound.
     """
+    refuse_situational(program)
     rules = rules_for(program)
     pool = program_people(program)
     ranks = None
@@ -394,6 +406,7 @@ def _dispatch(run: MatchRun) -> MatchRun:
 @transaction.atomic
 def match_run_start(*, program: Program, actor, pins=(), removed=()) -> MatchRun:
     """Start a matching run for HR to review (inline when small, else on a worker)."""
+    refuse_situational(program)
     run = MatchRun.objects.create(
         program=program,
         created_by=actor if getattr(actor, "is_authenticated", False) else None,

@@ -106,10 +106,18 @@ class ParticipantForm(forms.Form):
                 "capacity"
             ].help_text = f"Leave empty for the programme's default ({program.default_capacity})."
             self.fields["paused_until"].label = "Pause: not taking new mentees until"
+            if program.is_situational:
+                # A helper's load is the programme's monthly cap, not a number of mentees.
+                del self.fields["capacity"]
+                self.fields["note"].label = "Anything people asking for help should know"
+                self.fields["paused_until"].label = "Pause: not taking new sessions until"
         else:
             for name in ("expertise", "new_expertise", "capacity"):
                 del self.fields[name]
             self.fields["note"].label = "What I hope to get"
+            if program.is_situational:
+                self.fields["goals"].label = "Topics you may ask for help with"
+                self.fields["goals"].help_text = "Each challenge you describe names its own."
             if role == Participant.Role.PEER:
                 self.fields["paused_until"].label = "Pause: not pairing with anyone new until"
             else:

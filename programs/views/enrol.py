@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from programs import selectors, services
 from programs.forms.enrol import GuideForm, LeaveForm, ParticipantForm, PauseForm
 from programs.guide import ALSO_OPEN, recommend
-from programs.models import Participant, Program
+from programs.models import Program
 
 
 def _employee(request):
@@ -65,7 +65,8 @@ def program_enrol(request, slug: str):
     else:
         # The role travels in the address (?role=mentor), which the form posts back to.
         role = request.GET.get("role") or program.learner_role
-        if role not in program.roles:
+        # In a situational programme employees join to ask for help; HR enrols helpers.
+        if role not in program.roles or program.is_situational:
             role = program.learner_role
     initial = {}
     if participant is not None:
@@ -112,7 +113,7 @@ def program_enrol(request, slug: str):
             "program": program,
             "participant": participant,
             "role": role,
-            "role_label": Participant.Role(role).label,
+            "role_label": program.role_label(role),
             "form": form,
             "pause_form": PauseForm() if participant is not None else None,
         },

@@ -13,6 +13,10 @@
     for (const block of form.querySelectorAll("[data-kinds]")) {
       block.hidden = !block.dataset.kinds.split(" ").includes(kind.value);
     }
+    // The settings of every kind that is matched: hidden for the situational kind only.
+    for (const block of form.querySelectorAll("[data-hidden-kinds]")) {
+      block.hidden = block.dataset.hiddenKinds.split(" ").includes(kind.value);
+    }
   };
   kind.addEventListener("change", showKind);
   showKind();

@@ -384,6 +384,10 @@ def test_create_form_comes_in_sections_with_the_matching_rules_folded_away(clien
     ]
     hierarchical = "mentoring reverse_mentoring group_mentoring"
     groups = "peer_circles co_development group_mentoring"
+    # Every kind but situational, which is never matched.
+    matched = "mentoring reverse_mentoring peer_coaching peer_circles co_development " + (
+        "group_mentoring"
+    )
     assert sections == [
         (
             "Basics",
@@ -400,14 +404,19 @@ def test_create_form_comes_in_sections_with_the_matching_rules_folded_away(clien
                 ("status", ""),
                 ("enrol_opens", ""),
                 ("enrol_closes", ""),
-                ("matching_mode", ""),
-                ("proposal_expiry_days", ""),
+                ("matching_mode", matched),
+                ("proposal_expiry_days", matched),
                 ("max_requests_per_mentee", "mentoring reverse_mentoring peer_coaching"),
                 ("max_requests_per_mentor", "mentoring reverse_mentoring peer_coaching"),
                 ("default_capacity", hierarchical),
             ],
         ),
-        ("Check-ins", False, [("checkin_cadence_days", "")]),
+        (
+            "Help",
+            False,
+            [("help_offered_by", "situational"), ("monthly_help_cap", "situational")],
+        ),
+        ("Check-ins", False, [("checkin_cadence_days", matched)]),
         (
             "Groups",
             False,
@@ -417,9 +426,9 @@ def test_create_form_comes_in_sections_with_the_matching_rules_folded_away(clien
             "Rounds",
             False,
             [
-                ("partner_repeat_rounds", ""),
-                ("rotate_every_weeks", ""),
-                ("auto_publish_rounds", ""),
+                ("partner_repeat_rounds", matched),
+                ("rotate_every_weeks", matched),
+                ("auto_publish_rounds", matched),
             ],
         ),
         (
@@ -430,16 +439,18 @@ def test_create_form_comes_in_sections_with_the_matching_rules_folded_away(clien
                 ("ideal_gap", hierarchical),
                 ("max_gap", hierarchical),
                 ("peer_max_gap", "peer_coaching"),
-                ("weight_goals", ""),
-                ("weight_level", ""),
-                ("weight_style", ""),
-                ("weight_department", ""),
-                ("weight_preference", ""),
+                ("weight_goals", matched),
+                ("weight_level", matched),
+                ("weight_style", matched),
+                ("weight_department", matched),
+                ("weight_preference", matched),
             ],
         ),
     ]
     html = response.content.decode()
-    assert '<details class="program-form-advanced mb-4">' in html
+    # Folded away and, for a situational programme (which has none of them), hidden.
+    assert '<details class="program-form-advanced mb-4" data-hidden-kinds="situational">' in html
+    assert '<fieldset class="mb-4" data-hidden-kinds="situational">' in html
     assert '<div data-kinds="peer_coaching">' in html
     # The whole Groups section hides for the pair kinds.
     assert f'<fieldset class="mb-4" data-kinds="{groups}">' in html
@@ -560,7 +571,9 @@ def test_programme_form_errors_are_summed_up_with_links_and_the_rules_unfolded(c
         '<a href="#id_weight_goals">Points for goals: The four weights add up to 110; they may '
         "add up to at most 100 (scores are out of 100).</a>"
     ) in html
-    assert '<details class="program-form-advanced mb-4" open>' in html
+    assert '<details class="program-form-advanced mb-4" open data-hidden-kinds="situational">' in (
+        html
+    )
 
 
 @pytest.mark.parametrize(

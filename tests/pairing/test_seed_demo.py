@@ -69,7 +69,7 @@ def fingerprint() -> tuple[dict[str, int], str]:
     return counts, hashlib.sha256(repr(rows).encode()).hexdigest()
 
 
-def test_seed_demo_creates_four_programmes_of_each_kind_and_state():
+def test_seed_demo_creates_five_programmes_of_each_kind_and_state():
     seed()
 
     programmes = {p.slug: (p.kind, p.status, p.matching_mode) for p in Program.objects.all()}
@@ -78,9 +78,10 @@ def test_seed_demo_creates_four_programmes_of_each_kind_and_state():
         "leaders-learn-digital": ("reverse_mentoring", "enrolling", "self_select"),
         "peer-coaching-circle-spring": ("peer_coaching", "active", "admin"),
         "leadership-circles-2027": ("peer_circles", "enrolling", "admin"),
+        "ask-an-expert": ("situational", "active", "admin"),
     }
     hr = User.objects.get(username="hr@demo.example.org")
-    assert [list(p.admins.all()) for p in Program.objects.all()] == [[hr]] * 4
+    assert [list(p.admins.all()) for p in Program.objects.all()] == [[hr]] * 5
     circles = Program.objects.get(slug="leadership-circles-2027")
     assert (circles.group_min, circles.group_max, circles.group_level_spread) == (4, 6, 2)
     assert circles.participants.filter(role="peer").count() == 12
@@ -342,3 +343,59 @@ def test_seed_demo_large_adds_one_programme_and_is_idempotent():
     demo_seed(size="large", large_count=200)
 
     assert fingerprint() == before
+
+
+def test_seed_demo_ask_an_expert_has_office_hours_challenges_and_a_session_held():
+    from pairing.hr.situational import situational_figures
+    from pairing.models import Challenge, HelpSession, OfficeHours, SessionFeedback, WeeklySlot
+
+    seed()
+    program = Program.objects.get(slug="ask-an-expert")
+    assert (program.name, program.kind, program.min_gap, program.ideal_gap, program.max_gap) == (
+        "Ask an expert",
+        "situational",
+        0,
+        1,
+        5,
+    )
+    hours = OfficeHours.objects.filter(helper__program=program).select_related("helper__employee")
+    assert sorted(
+        (h.helper.employee.name, h.helper.employee.time_zone, h.paused, h.slots.count())
+        for h in hours
+    ) == [
+        ("Carlos Mendes", "America/New_York", False, 2),
+        ("David Kim", "America/New_York", False, 1),
+        ("Priya Natarajan", "Europe/London", False, 2),
+        ("Zoe Adams", "Europe/London", True, 1),
+    ]
+    assert Counter(Challenge.objects.values_list("status", flat=True)) == {"open": 3, "done": 1}
+    held = HelpSession.objects.get()
+    assert (held.status, held.helper.employee.name, held.challenge.asker.employee.name) == (
+        "held",
+        "Priya Natarajan",
+        "Ella Brooks",
+    )
+    assert sorted(SessionFeedback.objects.values_list("helpful", "meet_again")) == [
+        (True, False),
+        (True, True),
+    ]
+    today = timezone.localdate()
+    figures = situational_figures(program=program, start=today - timedelta(days=89), end=today)
+    assert (figures.requests, figures.held, figures.answers) == (4, 1, 2)
+    assert figures.unoffered == [
+        ("Public speaking", 1),
+        ("SEO and content", 1),
+        ("Social media", 1),
+    ]
+    counts = (OfficeHours.objects.count(), WeeklySlot.objects.count(), Challenge.objects.count())
+
+    seed()
+
+    assert counts == (4, 6, 4)
+    assert (
+        OfficeHours.objects.count(),
+        WeeklySlot.objects.count(),
+        Challenge.objects.count(),
+        HelpSession.objects.count(),
+        SessionFeedback.objects.count(),
+    ) == (4, 6, 4, 1, 2)

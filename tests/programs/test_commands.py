@@ -53,7 +53,7 @@ def test_create_program_takes_a_name():
         (
             ("new", "--kind", "coaching"),
             "unknown kind 'coaching'; use one of mentoring, reverse_mentoring, peer_coaching, "
-            "peer_circles, co_development, group_mentoring",
+            "peer_circles, co_development, group_mentoring, situational",
         ),
         (
             ("not a slug!", "--kind", "mentoring"),

@@ -6,11 +6,12 @@ from itertools import count
 from django import forms
 from django.forms import BoundField
 from django.urls import Resolver404, resolve, reverse
+from django.utils.html import format_html
 from django.utils.text import slugify
 
 from pairing.matching import GROUP_DEFAULTS
 from programs.forms.fields import MAX_ID, IdField
-from programs.models import MAX_CAPACITY, Level, Participant, Program, Style
+from programs.models import MAX_CAPACITY, Level, Program, Style
 from programs.topics import topic_names
 from programs.uploads import MAX_UPLOAD_BYTES
 from programs.validators import (
@@ -55,6 +56,8 @@ PROGRAM_FIELDS = [
     "partner_repeat_rounds",
     "rotate_every_weeks",
     "auto_publish_rounds",
+    "help_offered_by",
+    "monthly_help_cap",
 ]
 ROUND_SETTINGS = ["partner_repeat_rounds", "rotate_every_weeks", "auto_publish_rounds"]
 WEIGHT_FIELDS = ["weight_goals", "weight_level", "weight_style", "weight_department"]
@@ -63,13 +66,33 @@ MAX_SCORE = 100
 
 _GUIDED = (Program.Kind.MENTORING, Program.Kind.REVERSE_MENTORING, Program.Kind.GROUP_MENTORING)
 _GROUPS = Program.GROUP_KINDS
-# Self-select is for pairs only (groups are formed by HR's run), so are its request caps.
-_PAIRS = tuple(kind for kind in Program.Kind if kind not in Program.GROUP_KINDS)
+_SITUATIONAL = (Program.Kind.SITUATIONAL,)
+# Every kind but situational is matched: a situational programme books one session at a
+# time from helpers' office hours, with no matching, proposals, check-ins or rounds.
+_MATCHED = tuple(kind for kind in Program.Kind if kind not in _SITUATIONAL)
+# Self-select is for matched pairs only (groups are formed by HR's run), so are its
+# request caps.
+_PAIRS = tuple(kind for kind in _MATCHED if kind not in Program.GROUP_KINDS)
 GROUP_SETTINGS = ("group_min", "group_max", "group_level_spread")
+HELP_SETTINGS = ("help_offered_by", "monthly_help_cap")
 # The settings only some kinds use: peers have no mentor to hold a capacity or stand levels
-# above them, mentors and mentees are never compared as equals, pairs have no group size.
-# The others apply to every kind.
+# above them, mentors and mentees are never compared as equals, pairs have no group size;
+# only a situational programme has helpers, and it has none of matching's settings (its
+# level gaps keep SITUATIONAL_GAPS, which booking's ranking reads). The others apply to
+# every kind.
 KINDS_OF_FIELD = {
+    **dict.fromkeys(
+        [
+            "matching_mode",
+            "checkin_cadence_days",
+            "proposal_expiry_days",
+            *ROUND_SETTINGS,
+            *WEIGHT_FIELDS,
+            "weight_preference",
+        ],
+        _MATCHED,
+    ),
+    **dict.fromkeys(HELP_SETTINGS, _SITUATIONAL),
     "default_capacity": _GUIDED,
     "min_gap": _GUIDED,
     "ideal_gap": _GUIDED,
@@ -97,6 +120,7 @@ SECTIONS = [
         ],
         False,
     ),
+    ("Help", list(HELP_SETTINGS), False),
     ("Check-ins", ["checkin_cadence_days"], False),
     ("Groups", list(GROUP_SETTINGS), False),
     ("Rounds", ROUND_SETTINGS, False),
@@ -126,6 +150,40 @@ class Section:
         script then hides the section itself); "" otherwise."""
         shared = {kinds for _field, kinds in self.fields}
         return shared.pop() if len(shared) == 1 else ""
+
+    @property
+    def blocks(self) -> list[tuple[BoundField, str]]:
+        """(bound field, the attribute the page's script hides it by, or "")."""
+        return [(field, _hiding(kinds)) for field, kinds in self.fields]
+
+    @property
+    def hiding(self) -> str:
+        """The attribute the script hides the whole section by, or ""."""
+        return _hiding(self.kinds)
+
+    @property
+    def folded_hiding(self) -> str:
+        """For a folded section none of whose fields a situational programme uses: hidden
+        for it, where it would be empty."""
+        if any(
+            not kinds or Program.Kind.SITUATIONAL in kinds.split() for _field, kinds in self.fields
+        ):
+            return ""
+        return _hiding(_MATCHED_KINDS)
+
+
+_MATCHED_KINDS = " ".join(_MATCHED)
+
+
+def _hiding(kinds: str) -> str:
+    """The attribute static/js/program-form.js reads: data-kinds lists the kinds a block
+    is shown for; a setting of every matched kind is hidden for situational only
+    (data-hidden-kinds), so it shows as before while no kind is chosen."""
+    if not kinds:
+        return ""
+    if kinds == _MATCHED_KINDS:
+        return format_html(' data-hidden-kinds="{}"', Program.Kind.SITUATIONAL)
+    return format_html(' data-kinds="{}"', kinds)
 
 
 class ProgramForm(forms.ModelForm):
@@ -175,6 +233,8 @@ class ProgramForm(forms.ModelForm):
             "partner_repeat_rounds": "Rounds before the same people may be paired again",
             "rotate_every_weeks": "Weeks between rounds",
             "auto_publish_rounds": "Publish scheduled rounds without review",
+            "help_offered_by": "Who may offer help",
+            "monthly_help_cap": "Sessions a month per helper",
         }
         help_texts = {
             "slug": "The end of the programme's web address: lower-case letters, digits and "
@@ -182,7 +242,9 @@ class ProgramForm(forms.ModelForm):
             "kind": "Mentoring pairs a mentee with a senior mentor; reverse mentoring the other "
             "way round; peer coaching pairs equals. Circles and co-development groups bring "
             "several peers together (in co-development one brings a case each session); group "
-            "mentoring gives one mentor several mentees who share goals.",
+            "mentoring gives one mentor several mentees who share goals. In situational mentoring "
+            "people book a one-off session with a helper about one challenge; nobody is "
+            "matched.",
             "status": "Employees see and join the programme while it is open for enrolment.",
             "matching_mode": "Whether HR runs matching or employees pick from their best "
             "candidates.",
@@ -210,6 +272,10 @@ class ProgramForm(forms.ModelForm):
             "ideal_gap": "The gap that earns the full points for the level gap.",
             "max_gap": "A mentor stands at most this many levels away.",
             "peer_max_gap": "Two peer coaches differ by at most this many levels.",
+            "help_offered_by": "Who may publish office hours. Everyone else enrolled asks for "
+            "help.",
+            "monthly_help_cap": "The most one-off sessions one helper gives in a calendar "
+            "month, 1 to 40; a helper may set a lower cap of their own.",
         }
 
     def __init__(self, *args, kind_locked: bool = False, **kwargs):
@@ -348,7 +414,20 @@ class ProgramForm(forms.ModelForm):
         if new and blank and data.get("kind"):
             data["checkin_cadence_days"] = Program.DEFAULT_CADENCE_DAYS[data["kind"]]
         self._group_settings(data)
+        self._situational_settings(data)
         return data
+
+    def _situational_settings(self, data: dict) -> None:
+        """A situational programme is never matched: whatever the programme held before
+        (its kind may have just changed) nothing schedules rounds or lets employees pick,
+        and its level gaps are SITUATIONAL_GAPS, which booking's ranking reads."""
+        if data.get("kind") != Program.Kind.SITUATIONAL:
+            return
+        data["matching_mode"] = Program.MatchingMode.ADMIN
+        data["rotate_every_weeks"] = None
+        data["auto_publish_rounds"] = False
+        if self.instance.kind != Program.Kind.SITUATIONAL:
+            data.update(Program.SITUATIONAL_GAPS)
 
     def _group_settings(self, data: dict) -> None:
         """A group kind's blank sizes and spread become the kind's defaults (stored, so HR
@@ -392,7 +471,7 @@ class ParticipantFilterForm(forms.Form):
     def __init__(self, *args, program: Program, departments: list[str], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["role"].choices = [("", "Any role")] + [
-            (role, Participant.Role(role).label) for role in program.roles
+            (role, program.role_label(role)) for role in program.roles
         ]
         self.fields["department"].choices = [("", "Any department")] + [
             (name, name) for name in departments
@@ -474,9 +553,7 @@ class ParticipantAddForm(forms.Form):
 
     def __init__(self, *args, program: Program, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = [
-            (role, Participant.Role(role).label) for role in program.roles
-        ]
+        self.fields["role"].choices = [(role, program.role_label(role)) for role in program.roles]
 
     def clean_email(self):
         return self.cleaned_data["email"].strip().lower()

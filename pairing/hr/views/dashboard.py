@@ -7,7 +7,7 @@ another HR admin's programme is a 404.
 from dataclasses import dataclass
 
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from pairing.charts import bar_chart, chart_rows
 from pairing.hr.selectors import (
@@ -202,6 +202,9 @@ TREND_CHARTS = ("enrolments_weekly", "acceptances_weekly", "checkins_weekly")
 @hr_admin_required
 def dashboard(request, slug):
     program = program_for_admin(user=request.user, slug=slug)
+    if program.is_situational:
+        # Nothing there is matched or checked in: its figures are requests and sessions.
+        return redirect("hr:situational_dashboard", slug=program.slug)
     health = program_health(program=program)
     words = _words(program)
     return render(

@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import pluralize
+from django.utils.text import capfirst
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
@@ -29,6 +30,7 @@ from pairing.matchmaking.runs import (
     match_run_remove,
     match_run_remove_member,
     match_run_start,
+    refuse_situational,
 )
 from pairing.models import MatchRun
 from programs.permissions import hr_admin_required
@@ -43,6 +45,11 @@ PAIRINGS_PER_PAGE = 50
 def matchrun_create(request, slug):
     """GET: the programme's runs and the "Run matching" button; POST: start a run."""
     program = program_for_admin(user=request.user, slug=slug)
+    try:
+        refuse_situational(program)
+    except MatchingError as error:
+        messages.error(request, f"{capfirst(str(error))}.")
+        return redirect(program)
     if request.method == "POST":
         run = match_run_start(program=program, actor=request.user)
         return redirect("hr:matchrun_detail", pk=run.pk)

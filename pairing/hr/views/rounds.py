@@ -15,6 +15,9 @@ from programs.permissions import hr_admin_required
 @require_http_methods(["GET", "POST"])
 def program_rounds(request, slug):
     program = program_for_admin(user=request.user, slug=slug)
+    if program.is_situational:
+        messages.error(request, rounds.NO_ROUNDS)
+        return redirect(program)
     form = RoundStartForm(request.POST or None, program=program)
     if request.method == "POST" and form.is_valid():
         try:

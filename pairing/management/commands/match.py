@@ -36,7 +36,10 @@ class Command(BaseCommand):
         if program is None:
             raise CommandError(f"no programme with the slug {slug!r}")
         # No greedy baseline: the contract has no place for it (HR's runs show it).
-        outcome = program_match(program, baseline=False)
+        try:
+            outcome = program_match(program, baseline=False)
+        except MatchingError as error:
+            raise CommandError(str(error)) from error
         if commit:
             try:
                 proposals_commit(program=program, outcome=outcome)

@@ -28,6 +28,8 @@ class Command(BaseCommand):
             kind=kind,
             status=Program.Status.ENROLLING,
             checkin_cadence_days=Program.DEFAULT_CADENCE_DAYS[kind],
+            # As HR's form sets them: booking ranks helpers at or above the asker's level.
+            **(Program.SITUATIONAL_GAPS if kind == Program.Kind.SITUATIONAL else {}),
         )
         try:
             program.full_clean()
