@@ -167,7 +167,7 @@ def helper_loads(*, program: Program, now: datetime) -> list[HelperLoad]:
         helper_id
         for helper_id, starts_at in HelpSession.objects.filter(
             helper_id__in=list(months),
-            status__in=[HelpSession.Status.BOOKED, HelpSession.Status.HELD],
+            status__in=rules.TAKE_A_PLACE,
             starts_at__gte=min(first for first, _ in months.values()),
             starts_at__lt=max(last for _, last in months.values()),
         ).values_list("helper_id", "starts_at")

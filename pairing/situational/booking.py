@@ -147,7 +147,7 @@ def _refusal(
     first, last = slots.month_bounds(starts_at, zone)
     booked = HelpSession.objects.filter(
         helper=hours.helper,
-        status=HelpSession.Status.BOOKED,
+        status__in=rules.TAKE_A_PLACE,
         starts_at__gte=first,
         starts_at__lt=last,
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from pairing.models import OfficeHours
+from pairing.models import HelpSession, OfficeHours
 from programs.models import Participant, Program
 
 # Slots are offered this far ahead: far enough to find a time, near enough that the
@@ -12,6 +12,11 @@ from programs.models import Participant, Program
 BOOKING_HORIZON = timedelta(days=28)
 # Nobody is booked for a session starting sooner than this: the helper needs to see it.
 MIN_NOTICE = timedelta(hours=2)
+
+
+# The sessions a monthly cap counts: those booked and those held (a cancelled one gave no
+# time).
+TAKE_A_PLACE = (HelpSession.Status.BOOKED, HelpSession.Status.HELD)
 
 
 def monthly_cap(hours: OfficeHours) -> int:

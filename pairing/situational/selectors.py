@@ -41,7 +41,7 @@ def free_slots(
 ) -> dict[int, list[slots.Slot]]:
     """Each helper's bookable sessions (by helper participant id) from MIN_NOTICE after
     ``now`` to BOOKING_HORIZON ahead, earliest first: their weekly slots, less what
-    overlaps a booked session and the months (the helper's own) where they reached their
+    overlaps a booked (or held) session and the months (the helper's own) where they reached their
     monthly cap. ``ignoring`` is a session being moved, whose time and place count as free.
     Paused office hours have none. One query, for the booked sessions; the caller loads
     each hours' slots (prefetch "slots") and helper__employee, helper__program."""
@@ -54,7 +54,7 @@ def free_slots(
         last = max(slots.month_bounds(end, h.helper.employee.tzinfo)[1] for h in live)
         sessions = HelpSession.objects.filter(
             helper_id__in=[h.helper_id for h in live],
-            status=HelpSession.Status.BOOKED,
+            status__in=rules.TAKE_A_PLACE,
             starts_at__gte=first,
             starts_at__lt=last,
         )

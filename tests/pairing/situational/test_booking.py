@@ -94,6 +94,33 @@ def test_the_monthly_cap_counts_the_helpers_own_month():
     assert _book(second, guide, at("2026-03-03T09:30Z"), now=NOW + timedelta(days=7)).pk
 
 
+def test_held_sessions_take_their_place_under_the_cap_and_cancelled_ones_do_not():
+    program = make_situational_program()
+    guide = helper(program, monthly_cap=2)
+    held, cancelled, later = asker(program), asker(program), asker(program)
+    # Earlier in February (the clock is NOW): one session held, one cancelled.
+    make_help_session(
+        challenge=held, helper=guide, starts_at=NOW - timedelta(hours=5), status="held"
+    )
+    make_help_session(
+        challenge=cancelled, helper=guide, starts_at=NOW - timedelta(hours=4), status="cancelled"
+    )
+
+    def free():
+        hours = selectors.hours_for_booking(helper_id=guide.pk)
+        return [slot.starts_at for slot in selectors.free_slots([hours], now=NOW)[guide.pk]]
+
+    # The held one took a place, the cancelled one did not: one left, on four Tuesdays.
+    assert free() == [at(f"2026-02-{day:02}T09:30Z") for day in (3, 10, 17, 24)]
+    _book(later, guide, at("2026-02-03T09:30Z"))
+    assert free() == []
+    with pytest.raises(booking.BookingError) as refused:
+        _book(asker(program), guide, at("2026-02-10T09:30Z"))
+    assert str(refused.value).endswith(
+        "has no sessions left that month. Please pick a time in another month."
+    )
+
+
 def test_paused_office_hours_and_the_wrong_people_are_refused():
     program = make_situational_program()
     guide = helper(program, paused=True)
