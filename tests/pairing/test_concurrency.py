@@ -13,6 +13,7 @@ from pairing.models import Pairing, PairingMember
 from pairing.services import PairingError, proposal_accept, proposal_decline, proposal_notify
 from programs.models import Participant, Program
 from tests.factories import make_group, make_participant, make_program, make_proposal
+from tests.races import race
 
 THREADS = 10
 
@@ -120,29 +121,7 @@ def test_eight_workers_sending_the_same_proposal_emails_send_each_once(mailoutbo
 
 def _race(calls) -> list[str]:
     """Run the calls at once, each in its own thread and connection; their outcomes."""
-    barrier = threading.Barrier(len(calls))
-    outcomes: list[str] = []
-    lock = threading.Lock()
-
-    def run(call):
-        try:
-            connection.ensure_connection()
-            barrier.wait()
-            call()
-            result = "done"
-        except PairingError:
-            result = "refused"
-        finally:
-            connection.close()
-        with lock:
-            outcomes.append(result)
-
-    threads = [threading.Thread(target=run, args=(c,)) for c in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return sorted(outcomes)
+    return race(lambda call: call(), calls, refused=(PairingError,))
 
 
 def _circles():
@@ -161,7 +140,7 @@ def test_a_group_answered_by_everyone_at_once_starts_once_with_everyone_in_it():
     calls = [
         (lambda m=m: proposal_accept(member=m, user=m.participant.employee.user)) for m in members
     ]
-    assert _race(calls) == ["done"] * 6
+    assert _race(calls) == ["ok"] * 6
     group.refresh_from_db()
     assert group.status == Pairing.Status.ACTIVE
     assert sorted(group.members.values_list("response", flat=True)) == ["accepted"] * 6
@@ -179,7 +158,7 @@ def test_two_declines_at_once_top_the_group_up_with_the_one_free_person_once():
         (lambda m=m: proposal_decline(member=m, user=m.participant.employee.user, reason="no_time"))
         for m in leaving
     ]
-    assert _race(calls) == ["done", "done"]
+    assert _race(calls) == ["ok", "ok"]
     group.refresh_from_db()
     # Three stay, the one free person joins: four, enough to start once they accept.
     assert group.status == Pairing.Status.PROPOSED

@@ -1,44 +1,20 @@
 """The request caps under concurrency (PostgreSQL only, like test_concurrency.py): the
 learners' and mentors' row locks decide."""
 
-import threading
-
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.db import connection
 
 from pairing.models import Pairing, PairingMember
 from pairing.services import PairingError, proposal_accept, proposal_request
 from programs.models import Participant, Program
 from tests.factories import make_participant, make_program
+from tests.races import race
 
 THREADS = 6
 
 
 def _race(work, items):
-    barrier = threading.Barrier(len(items))
-    outcomes: list[str] = []
-    lock = threading.Lock()
-
-    def run(item):
-        try:
-            connection.ensure_connection()
-            barrier.wait()
-            work(item)
-            result = "ok"
-        except (PairingError, PermissionDenied):
-            result = "refused"
-        finally:
-            connection.close()
-        with lock:
-            outcomes.append(result)
-
-    threads = [threading.Thread(target=run, args=(item,)) for item in items]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return sorted(outcomes)
+    return race(work, items, refused=(PairingError, PermissionDenied))
 
 
 def _program(**fields):

@@ -13,12 +13,12 @@ import contextlib
 import threading
 
 import pytest
-from django.db import connection
 
 from pairing.models import HelpSession
 from pairing.situational import booking, selectors
 from tests.factories import make_help_session, make_situational_program
 from tests.pairing.situational.cast import NOW, asker, at, helper
+from tests.races import race
 
 THREADS = 6
 EVERY_DAY = [(day, "09:30") for day in range(7)]
@@ -27,29 +27,7 @@ FEBRUARY = [at(f"2026-02-{day:02d}T09:30Z") for day in range(4, 4 + THREADS)]
 
 
 def _race(work, items):
-    barrier = threading.Barrier(len(items))
-    outcomes: list[str] = []
-    lock = threading.Lock()
-
-    def run(item):
-        try:
-            connection.ensure_connection()
-            barrier.wait()
-            work(item)
-            result = "ok"
-        except booking.BookingError:
-            result = "refused"
-        finally:
-            connection.close()
-        with lock:
-            outcomes.append(result)
-
-    threads = [threading.Thread(target=run, args=(item,)) for item in items]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return sorted(outcomes)
+    return race(work, items, refused=(booking.BookingError,))
 
 
 def _book(challenge, guide, starts_at):
