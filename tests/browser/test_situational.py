@@ -197,6 +197,21 @@ def test_mentor_publishes_office_hours_a_new_york_colleague_books_and_they_conti
         assert event.decoded("DTSTART") == slot
         body = message.attachments[0][1]
         assert stamp in (body.decode() if isinstance(body, bytes) else body).splitlines()
+    # Each email states the time in its reader's own zone, and so does Mo's page.
+    in_london = slot.astimezone(LONDON)
+    bodies = {m.to[0]: m.body for m in mail.outbox}
+    assert (
+        f"It is on {local:%A} {local.day} {local:%B %Y}, {local:%H:%M} to "
+        f"{local + timedelta(minutes=30):%H:%M} (America/New_York time)."
+    ) in bodies[MENTEE]
+    assert (
+        f"It is on {in_london:%A} {in_london.day} {in_london:%B %Y}, 15:00 to 15:30 "
+        "(Europe/London time)."
+    ) in bodies[MENTOR]
+    mo.reload()
+    expect(
+        mo.get_by_role("region", name="Your booked sessions").get_by_role("listitem")
+    ).to_have_text(f"{in_london:%A} {in_london.day} {in_london:%B}, 15:00 with Nia York")
 
     # 4. The session takes place. Time passing, done in the database: the session moves to
     # an hour ago, as it will be once its Tuesday has come.
