@@ -1,6 +1,6 @@
 """Marking a session held, and the two-question feedback."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.urls import reverse
@@ -179,6 +179,17 @@ def test_the_page_shows_the_time_in_the_viewers_zone(client, people):
     assert f"{local:%H:%M} to {local + timedelta(minutes=30):%H:%M} (America/New_York time)" in (
         page.content.decode()
     )
+
+
+def test_the_held_date_is_the_viewers(client, people):
+    asker, _ = people
+    asker.employee.time_zone = "America/New_York"
+    asker.employee.save(update_fields=["time_zone"])
+    # 02:00 in London on the 5th is still the evening of the 4th in New York.
+    held_at = datetime(2026, 12, 5, 2, 0, tzinfo=UTC)
+    session = _session(people, hours_from_now=-1, status=HelpSession.Status.HELD, held_at=held_at)
+    page = _as(client, asker).get(reverse("pairing:session_detail", args=[session.pk]))
+    assert "<p>Held on 4 December 2026.</p>" in page.content.decode()
 
 
 def test_the_page_costs_a_fixed_number_of_queries(client, people, django_assert_num_queries):
