@@ -14,12 +14,13 @@ from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from pairing.meetings import meeting_propose
 from pairing.models import MeetingProposal, Pairing
-from programs.models import Employee
+from programs.models import Employee, Participant, Program
 from tests.browser import a11y
 from tests.browser.conftest import screenshot, visit
 from tests.browser.test_signin import choose_password, link_in_email, reset_password_by_email
-from tests.factories import make_program
+from tests.factories import make_group, make_participant, make_program
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -179,3 +180,27 @@ def test_a_pairing_agrees_a_meeting_time_from_three_proposals(
         expect(page.locator(".meeting-next")).to_contain_text(
             f"Next meeting: {starts[1].astimezone(zone):%A %-d %B %Y, %H:%M} ({name}), 60 minutes."
         )
+
+
+def test_a_groups_answers_scroll_in_their_box_on_a_phone(page_as, live_server):
+    """A column per member: eight peers' answers are wider than a phone, and must scroll
+    inside the table's box, not widen the page."""
+    program = make_program(kind=Program.Kind.PEER_CIRCLES, group_min=2, group_max=8)
+    peers = [
+        make_participant(
+            program=program,
+            role=Participant.Role.PEER,
+            employee_kwargs={"name": f"Alexandra Peer {n}"},
+        )
+        for n in range(8)
+    ]
+    group = make_group(program=program, members=peers, status=Pairing.Status.ACTIVE)
+    soon = timezone.now() + timedelta(days=1)
+    proposal = meeting_propose(
+        pairing=group, proposer=peers[0], minutes=30, starts=[soon, soon + timedelta(days=1)]
+    )
+    page = page_as(peers[1].employee.user)
+    page.set_viewport_size(PHONE)
+    visit(page, f"{live_server.url}/meetings/{proposal.pk}/")
+    expect(page.locator(".meeting-answers thead th")).to_have_count(8)
+    assert page.evaluate("document.documentElement.scrollWidth") == PHONE["width"]
