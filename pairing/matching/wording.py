@@ -30,6 +30,16 @@ def _plural(count: int, word: str, words: str | None = None) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {words or word + 's'}"
 
 
+def _share(covered: int, wanted: int) -> str:
+    """ "your goal", "all 3 of your goals", "1 of your 2 goals": how many of someone's
+    goals another covers or shares."""
+    if covered == wanted == 1:
+        return "your goal"
+    if covered == wanted:
+        return f"all {wanted} of your goals"
+    return f"{covered} of your {_plural(wanted, 'goal')}"
+
+
 def _the_mentors(count: int) -> tuple[str, str]:
     """ "the only mentor", "has" or "the 3 mentors", "have": the subject and its verb."""
     return ("the only mentor", "has") if count == 1 else (f"the {count} mentors", "have")
@@ -146,8 +156,8 @@ def _group_for_person(code: str, p: dict) -> str | None:
         if not p["covered"]:
             return f"your mentor {p['guide']} covers none of your goals"
         return (
-            f"your mentor {p['guide']} covers {len(p['covered'])} of your "
-            f"{_plural(p['wanted'], 'goal')} ({_topics(p['covered'])})"
+            f"your mentor {p['guide']} covers {_share(len(p['covered']), p['wanted'])} "
+            f"({_topics(p['covered'])})"
         )
     if code == "group_guide":
         if not p["covered"]:
@@ -372,17 +382,11 @@ def criterion_for_person(reason: Reason) -> str | None:
     if code == "goals_covered":
         if not p["covered"]:
             return None
-        return (
-            f"covers {len(p['covered'])} of your {_plural(p['wanted'], 'goal')} "
-            f"({_topics(p['covered'])})"
-        )
+        return f"covers {_share(len(p['covered']), p['wanted'])} ({_topics(p['covered'])})"
     if code == "goals_shared":
         if not p["shared"]:
             return None
-        return (
-            f"shares {len(p['shared'])} of your {_plural(p['mine'], 'goal')} "
-            f"({_topics(p['shared'])})"
-        )
+        return f"shares {_share(len(p['shared']), p['mine'])} ({_topics(p['shared'])})"
     if code == "level":
         diff = p["diff"]
         if diff == 0:

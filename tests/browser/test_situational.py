@@ -158,7 +158,7 @@ def test_mentor_publishes_office_hours_a_new_york_colleague_books_and_they_conti
     card = nia.locator("li.card", has_text="Mo Mentor")
     expect(card.get_by_role("heading", level=3)).to_have_text("Mo Mentor 91.7 of 100")
     expect(card.locator("p").nth(1)).to_have_text(
-        "Covers 1 of your 1 goal (Negotiation); 2 levels above you; open to either feedback "
+        "Covers your goal (Negotiation); 2 levels above you; open to either feedback "
         "style, as you are; from Sales."
     )
     expect(card.locator("ul.list-inline li")).to_have_text(
@@ -169,8 +169,10 @@ def test_mentor_publishes_office_hours_a_new_york_colleague_books_and_they_conti
     slot = first_tuesday_slot(timezone.now())
     local = slot.astimezone(NEW_YORK)
     label = f"{local:%a} {local.day} {local:%b}, {local:%H:%M}"
-    first = card.get_by_role("button").first
+    # Each time names whose it is to a screen reader, and the zone it is in.
+    first = card.get_by_role("button", name=f"{label} with Mo Mentor", exact=True)
     expect(first).to_have_text(label)
+    expect(first).to_have_attribute("aria-describedby", "times-zone")
     a11y.check_page(nia)
     screenshots(nia, "challenge")
 

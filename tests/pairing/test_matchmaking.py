@@ -333,7 +333,7 @@ def test_match_run_publish_writes_proposals_once(
     assert {(p.match_run_id, p.score, p.source) for p in pairings} == {(run.pk, 100.0, "matching")}
     first = next(p for p in pairings if p.members.filter(participant=mentors[0]).exists())
     assert first.reasons == [
-        "covers 1 of your 1 goal (Python)",
+        "covers your goal (Python)",
         "2 levels above you",
         "open to either feedback style, as you are",
         "from Sales",

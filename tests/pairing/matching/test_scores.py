@@ -178,7 +178,7 @@ def test_explain_never_gives_a_shared_department_as_a_reason():
 
     assert breakdown.department == 0.0
     assert explain(breakdown, a, b, MENTORING) == [
-        "covers 1 of your 1 goal (x)",
+        "covers your goal (x)",
         "2 levels above you",
         "open to either feedback style, as you are",
     ]

@@ -237,7 +237,7 @@ def test_challenge_detail_ranks_helpers_and_leaves_out_who_cannot_help(client):
 
     helpers = response.context["helpers"]
     assert [option.helper for option in helpers] == [both, one]
-    assert helpers[0].reasons[0] == "covers 2 of your 2 goals (Hiring, Retrospectives)"
+    assert helpers[0].reasons[0] == "covers all 2 of your goals (Hiring, Retrospectives)"
     assert [c.name for c in helpers[0].criteria] == ["goals", "level", "style"]
     assert [s.starts_at for s in helpers[0].slots] == [
         at("2026-02-03T09:30Z"),
