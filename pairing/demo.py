@@ -77,7 +77,7 @@ class Login:
 
 
 LOGINS = (
-    Login("HR admin", "hr", "runs all three programmes and keeps the directory"),
+    Login("HR admin", "hr", "runs every programme and keeps the directory"),
     Login("mentor", "mentor", "one proposal to answer, one active mentee"),
     Login("mentee", "mentee", "active pairing, check-in due now"),
     Login("peer coach", "peer", "active peer pairing"),
