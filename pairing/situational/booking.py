@@ -14,12 +14,13 @@ from collections.abc import Iterable
 from datetime import datetime, time, timedelta
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from pairing import later, slots
 from pairing.models import Challenge, HelpSession, OfficeHours, WeeklySlot
 from pairing.situational import rules, selectors
-from programs.models import Participant
+from programs.models import Participant, Program
 from programs.services import topics_from_names
 
 MINUTES_A_WEEK = 7 * 24 * 60
@@ -185,6 +186,10 @@ def session_book(
     )
     if challenge.asker.employee.user_id != user.pk:
         raise BookingError("Only the person who asked can book a session.")
+    if challenge.asker.withdrawn_at is not None or challenge.asker.program.status == (
+        Program.Status.CLOSED
+    ):
+        raise BookingError("You are no longer in this programme.")
     if challenge.status == Challenge.Status.BOOKED:
         raise BookingError("This challenge already has a session booked: move or cancel it.")
     if challenge.status != Challenge.Status.OPEN:
@@ -274,6 +279,39 @@ def session_cancel(*, session: HelpSession, user, now: datetime | None = None) -
     )
     later.session_invites(session.pk, session.sequence)
     return session
+
+
+@transaction.atomic
+def sessions_close_for(*, participant_ids: Iterable[int], now: datetime | None = None) -> int:
+    """When these participants withdrew from their programme or left the organisation:
+    cancel their sessions still to come, as asker or helper (both people get the
+    calendar's cancellation; nobody is named as cancelling), and withdraw their open
+    challenges, so nobody books them or is reminded of a session that cannot happen. The
+    number of sessions cancelled; a second call cancels nothing."""
+    now = now or timezone.now()
+    ids = list(participant_ids)
+    sessions = list(
+        HelpSession.objects.select_for_update(of=("self",)).filter(
+            Q(helper_id__in=ids) | Q(challenge__asker_id__in=ids),
+            status=HelpSession.Status.BOOKED,
+            starts_at__gt=now,
+        )
+    )
+    for session in sessions:
+        session.status = HelpSession.Status.CANCELLED
+        session.cancelled_at = now
+        session.sequence += 1
+        session.save(update_fields=["status", "cancelled_at", "sequence"])
+        later.session_invites(session.pk, session.sequence)
+    # The other side's challenge is open again (they book someone else); the leaver's own
+    # challenges are withdrawn.
+    Challenge.objects.filter(
+        pk__in=[s.challenge_id for s in sessions], status=Challenge.Status.BOOKED
+    ).exclude(asker_id__in=ids).update(status=Challenge.Status.OPEN)
+    Challenge.objects.filter(
+        asker_id__in=ids, status__in=(Challenge.Status.OPEN, Challenge.Status.BOOKED)
+    ).update(status=Challenge.Status.WITHDRAWN)
+    return len(sessions)
 
 
 @transaction.atomic
