@@ -134,7 +134,7 @@ class MeetingPage:
 
 
 def meeting_page_get(*, user, pk: int) -> MeetingPage:
-    """A meeting proposal for a member of its pairing (not one who declined it); else 404.
+    """A meeting proposal for a member of its pairing who is in it now; else 404.
     Five queries, whatever the number of members, options and answers."""
     proposal = (
         MeetingProposal.objects.filter(pk=pk, pairing__members__participant__employee__user=user)
@@ -149,7 +149,9 @@ def meeting_page_get(*, user, pk: int) -> MeetingPage:
     )
     all_members = list(proposal.pairing.members.all()) if proposal else []
     me = _member_of(all_members, user)
-    if me is None or me.response == PairingMember.Response.DECLINED:
+    # Someone who declined or has left the group no longer sees who says what, nor gets
+    # everyone's addresses in the .ics.
+    if me is None or not rules.in_group(me):
         raise Http404("No such meeting.")
     return MeetingPage(
         proposal=proposal,

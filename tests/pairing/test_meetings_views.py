@@ -298,3 +298,16 @@ def test_pairing_page_shows_the_meeting_times_section(client, count, django_asse
         "(America/New_York), 30 minutes."
     ) in page
     assert f'href="{propose_url(pairing)}">Propose times</a>' in page
+
+
+def test_a_member_who_left_the_group_no_longer_sees_its_meetings(client):
+    group, people = _group(4)
+    starts = [at_six_london(summer_day())]
+    proposal = meeting_propose(pairing=group, proposer=people[0], starts=starts, minutes=30)
+    meeting_answer(proposal=proposal, participant=people[1], suits=list(proposal.options.all()))
+    group.members.filter(participant=people[1]).update(live=False)  # they left the group
+    login(client, people[1])
+    assert client.get(detail_url(proposal)).status_code == 404
+    assert client.get(reverse("pairing:meeting_ics", args=[proposal.pk])).status_code == 404
+    login(client, people[2])
+    assert client.get(detail_url(proposal)).status_code == 200
