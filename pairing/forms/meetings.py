@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django import forms
@@ -10,8 +10,12 @@ from django.utils import timezone
 
 from pairing import slots
 from pairing.models import MeetingOption, MeetingProposal
+from programs.forms.fields import MAX_ID
 
 SLOTS = range(1, MeetingProposal.MAX_OPTIONS + 1)
+# A next meeting further off than this is no next meeting (and far dates would overflow
+# the conversion to UTC).
+HORIZON = timedelta(days=366)
 
 
 class MeetingProposeForm(forms.Form):
@@ -61,6 +65,9 @@ class MeetingProposeForm(forms.Form):
                 missing = f"day_{n}" if day is None else f"time_{n}"
                 self.add_error(missing, "Give both the date and the time.")
                 continue
+            if day > (self.now + HORIZON).date():
+                self.add_error(f"day_{n}", "Propose a time within the next year.")
+                continue
             start = slots.local_instant(day, at, self.zone)
             if start is None:
                 self.add_error(
@@ -80,6 +87,17 @@ class _OptionField(forms.ModelMultipleChoiceField):
     def __init__(self, *args, zone: ZoneInfo, **kwargs):
         super().__init__(*args, **kwargs)
         self.zone = zone
+
+    def clean(self, value):
+        # Ids a database cannot hold are no option, not an overflow in the query.
+        for pk in value or ():
+            if not str(pk).isdigit() or not 1 <= int(pk) <= MAX_ID:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": pk},
+                )
+        return super().clean(value)
 
     def label_from_instance(self, obj: MeetingOption) -> str:
         return f"{timezone.localtime(obj.starts_at, self.zone):%A %-d %B %Y, %H:%M}"

@@ -155,7 +155,12 @@ class BaseWeeklySlotFormSet(forms.BaseFormSet):
 
 
 WeeklySlotFormSet = forms.formset_factory(
-    WeeklySlotForm, formset=BaseWeeklySlotFormSet, extra=3, can_delete=True, max_num=60
+    WeeklySlotForm,
+    formset=BaseWeeklySlotFormSet,
+    extra=3,
+    can_delete=True,
+    max_num=60,
+    validate_max=True,
 )
 
 
@@ -184,11 +189,12 @@ class SlotForm(forms.Form):
     def clean_starts_at(self):
         try:
             instant = datetime.fromisoformat(self.cleaned_data["starts_at"])
-        except ValueError as error:
+            if instant.tzinfo is None:
+                raise ValueError("no offset")
+            # Near the ends of the calendar the conversion overflows: no time shown there.
+            return instant.astimezone(UTC)
+        except (ValueError, OverflowError) as error:
             raise forms.ValidationError("Pick one of the times shown.") from error
-        if instant.tzinfo is None:
-            raise forms.ValidationError("Pick one of the times shown.")
-        return instant.astimezone(UTC)
 
 
 class BookForm(SlotForm):

@@ -131,6 +131,10 @@ def test_proposing_converts_local_times_and_tells_the_partner(
             {"minutes": "60"},
             {"day_1": ["This field is required."], "time_1": ["This field is required."]},
         ),
+        (
+            {"minutes": "60", "day_1": "9999-12-31", "time_1": "23:00"},
+            {"day_1": ["Propose a time within the next year."]},
+        ),
     ],
 )
 def test_proposing_out_of_the_rules_shows_field_errors(client, data, errors):
@@ -246,9 +250,13 @@ def test_an_option_of_another_proposal_is_a_field_error(client):
         pairing=other, proposer=omina, starts=[at_six_london(summer_day())], minutes=30
     )
     login(client, leo)
-    response = client.post(detail_url(proposal), {"suits": [str(foreign.options.get().pk)]})
-    assert response.status_code == 400
-    assert list(response.context["form"].errors) == ["suits"]
+    # Another proposal's option, a word, and an id no database column holds.
+    for value in (str(foreign.options.get().pk), "first", "9" * 23):
+        response = client.post(detail_url(proposal), {"suits": [value]})
+        assert response.status_code == 400
+        assert response.context["form"].errors == {
+            "suits": [f"Select a valid choice. {value} is not one of the available choices."]
+        }
     proposal.refresh_from_db()
     assert proposal.status == Status.OPEN
 

@@ -304,6 +304,11 @@ def test_book_get_is_405(client):
             {"helper": "HELPER", "starts_at": "2026-02-03T10:30:00+00:00"},
             "Ada does not offer that time.",
         ),
+        # The end of the calendar: converting to UTC would overflow.
+        (
+            {"helper": "HELPER", "starts_at": "9999-12-31T23:00:00-05:00"},
+            "Pick one of the times shown.",
+        ),
     ],
 )
 def test_bad_bookings_show_a_message_and_change_nothing(client, data, message):
