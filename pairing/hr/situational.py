@@ -80,12 +80,8 @@ def _instants(start: date, end: date) -> tuple[datetime, datetime]:
 
 
 def helpers_of(program: Program):
-    """The programme's enrolled people allowed to offer help (rules.may_offer_help, as a
-    filter): its mentors, or everyone enrolled when the programme says so."""
-    helpers = Participant.objects.filter(program=program, withdrawn_at__isnull=True)
-    if program.help_offered_by != Program.HelpOfferedBy.ANYONE:
-        helpers = helpers.filter(role=Participant.Role.MENTOR)
-    return helpers
+    """The programme's people who may offer help now (rules.offers_help)."""
+    return Participant.objects.filter(rules.offers_help(program))
 
 
 def offering_helpers(program: Program):

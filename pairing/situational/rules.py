@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.db.models import Q
+
 from pairing.models import HelpSession, OfficeHours
 from programs.models import Participant, Program
 
@@ -36,3 +38,19 @@ def may_offer_help(participant: Participant) -> bool:
         participant.role == Participant.Role.MENTOR
         or program.help_offered_by == Program.HelpOfferedBy.ANYONE
     )
+
+
+def offers_help(program: Program, through: str = "") -> Q:
+    """Participants (a filter; ``through`` prefixes the lookups, e.g. "helper__") who may
+    offer help in ``program`` now: may_offer_help as a query, and still in the
+    organisation."""
+    q = Q(
+        **{
+            f"{through}program": program,
+            f"{through}withdrawn_at__isnull": True,
+            f"{through}employee__user__is_active": True,
+        }
+    )
+    if program.help_offered_by != Program.HelpOfferedBy.ANYONE:
+        q &= Q(**{f"{through}role": Participant.Role.MENTOR})
+    return q

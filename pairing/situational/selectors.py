@@ -271,19 +271,12 @@ def helpers_for(
     A fixed number of queries whatever the number of helpers."""
     asker = challenge.asker
     program = asker.program
-    candidates = [
-        hours
-        for hours in OfficeHours.objects.filter(
-            helper__program=program,
-            paused=False,
-            helper__withdrawn_at__isnull=True,
-            helper__employee__user__is_active=True,
-        )
+    candidates = list(
+        OfficeHours.objects.filter(rules.offers_help(program, "helper__"), paused=False)
         .exclude(helper=asker)
         .select_related("helper__employee", "helper__program")
         .prefetch_related("slots", "helper__expertise")
-        if rules.may_offer_help(hours.helper)
-    ]
+    )
     if not candidates:
         return []
     learner, guides = _people(challenge, [hours.helper for hours in candidates])

@@ -163,6 +163,21 @@ def test_anyone_may_offer_help_makes_an_asker_with_office_hours_a_helper(scene):
     assert [h.name for h in figures.helpers] == ["Ada Helper", "Bo Helper", "Dee Asker"]
 
 
+def test_a_leavers_expertise_offers_nothing(scene):
+    scene.help_offered_by = Program.HelpOfferedBy.ANYONE
+    scene.save()
+    dee = scene.participants.get(employee__name="Dee Asker").employee.user
+    dee.is_active = False  # left the organisation: booking lists her no more
+    dee.save()
+
+    figures = situational_figures(
+        program=scene, start=date(2026, 1, 1), end=date(2026, 3, 20), now=NOW
+    )
+
+    assert figures.unoffered == [("Budgeting", 2), ("Design", 1), ("Negotiation", 1)]
+    assert [h.name for h in figures.helpers] == ["Ada Helper", "Bo Helper"]
+
+
 def test_a_period_of_one_day_counts_that_day_only(scene):
     figures = situational_figures(
         program=scene, start=date(2026, 3, 16), end=date(2026, 3, 16), now=NOW
