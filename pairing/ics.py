@@ -20,6 +20,12 @@ REQUEST = "REQUEST"
 CANCEL = "CANCEL"
 
 
+def uid_for(key) -> str:
+    """The event's UID for the life of a session or meeting (its UUID), globally unique as
+    RFC 5545 asks."""
+    return f"{key}@pairwise"
+
+
 @dataclass(frozen=True, slots=True)
 class Attendee:
     name: str

@@ -50,10 +50,6 @@ def meeting_members(pairing: Pairing, members=None) -> list[PairingMember]:
     ]
 
 
-def _uid(proposal: MeetingProposal) -> str:
-    return f"{proposal.uid}@pairwise"
-
-
 def _url(name: str, pk: int) -> str:
     return settings.SITE_URL + reverse(f"pairing:{name}", args=[pk])
 
@@ -344,7 +340,7 @@ def meeting_calendar(proposal: MeetingProposal, *, members, method: str) -> byte
     url = _url("meeting_detail", proposal.pk)
     everyone = _names([m.participant.employee.name for m in members])
     event = ics.Event(
-        uid=_uid(proposal),
+        uid=ics.uid_for(proposal.uid),
         sequence=proposal.sequence,
         starts_at=option.starts_at,
         ends_at=option.starts_at + timedelta(minutes=proposal.minutes),

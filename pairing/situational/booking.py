@@ -145,6 +145,7 @@ def _refusal(
     )
     if not offered:
         return f"{name} does not offer that time."
+    # free_slots already left the full months out; counting again only picks the words.
     first, last = slots.month_bounds(starts_at, zone)
     booked = HelpSession.objects.filter(
         helper=hours.helper,

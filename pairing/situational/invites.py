@@ -20,16 +20,13 @@ from programs.emails import send_templated
 from programs.models import Participant
 
 
-def ics_uid(session: HelpSession) -> str:
-    return f"{session.uid}@pairwise"
-
-
 def session_summary(session: HelpSession) -> str:
     topics = ", ".join(t.name for t in session.challenge.topics.all())
     return f"Help with {topics}" if topics else "Help session"
 
 
 def session_url(session: HelpSession) -> str:
+    """The session page, absolute, for emails: the one place its address is built."""
     return settings.SITE_URL + reverse("pairing:session_detail", args=[session.pk])
 
 
@@ -40,7 +37,7 @@ def session_ics(session: HelpSession) -> bytes:
     asker = session.challenge.asker.employee
     organizer = ics.Attendee(name=helper.name, email=helper.email)
     event = ics.Event(
-        uid=ics_uid(session),
+        uid=ics.uid_for(session.uid),
         sequence=session.sequence,
         starts_at=session.starts_at,
         ends_at=session.ends_at,

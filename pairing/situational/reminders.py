@@ -13,12 +13,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db.models import Q
-from django.urls import reverse
 
 from pairing.models import HelpSession, SentNotice
 from pairing.notices import send_once
+from pairing.situational.invites import session_url
 from programs.accounts import sign_in_link
 from programs.emails import send_templated
 from programs.models import Participant
@@ -29,13 +28,13 @@ REMIND_AHEAD = timedelta(hours=24)
 TOO_LATE = timedelta(hours=1)
 
 
+def _key(uid, starts_at: datetime) -> str:
+    return f"session:{uid}:reminder:{starts_at.isoformat()}"
+
+
 def reminder_key(session: HelpSession) -> str:
-    return f"session:{session.uid}:reminder:{session.starts_at.isoformat()}"
-
-
-def session_url(session: HelpSession) -> str:
-    """The session page, absolute, for emails. The one place its address is built."""
-    return settings.SITE_URL + reverse("pairing:session_detail", args=[session.pk])
+    """A reminder per session and start: a moved session is reminded again."""
+    return _key(session.uid, session.starts_at)
 
 
 def _due(now: datetime) -> Q:
@@ -54,10 +53,7 @@ def reminders_due(*, now: datetime) -> list[tuple[int, int]]:
         .order_by("starts_at", "pk")
         .values_list("pk", "uid", "starts_at", "challenge__asker_id", "helper_id")
     )
-    keys = {
-        pk: f"session:{uid}:reminder:{starts_at.isoformat()}"
-        for pk, uid, starts_at, _, _ in sessions
-    }
+    keys = {pk: _key(uid, starts_at) for pk, uid, starts_at, _, _ in sessions}
     sent = set(
         SentNotice.objects.filter(key__in=keys.values()).values_list("key", "participant_id")
     )
