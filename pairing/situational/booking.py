@@ -128,7 +128,7 @@ def _refusal(
 ) -> str:
     """Why ``starts_at`` is not one of the helper's free slots, in words."""
     name = hours.helper.employee.name
-    if hours.paused:
+    if hours.paused and ignoring is None:
         return f"{name} is not taking bookings right now."
     if starts_at < now + rules.MIN_NOTICE:
         hours_notice = int(rules.MIN_NOTICE.total_seconds() // 3600)

@@ -41,12 +41,14 @@ def free_slots(
 ) -> dict[int, list[slots.Slot]]:
     """Each helper's bookable sessions (by helper participant id) from MIN_NOTICE after
     ``now`` to BOOKING_HORIZON ahead, earliest first: their weekly slots, less what
-    overlaps a booked (or held) session and the months (the helper's own) where they reached their
-    monthly cap. ``ignoring`` is a session being moved, whose time and place count as free.
-    Paused office hours have none. One query, for the booked sessions; the caller loads
-    each hours' slots (prefetch "slots") and helper__employee, helper__program."""
+    overlaps a booked (or held) session and the months (the helper's own) where they
+    reached their monthly cap. ``ignoring`` is a session being moved, whose time and place
+    count as free. Paused office hours have none but for such a move. One query, for the
+    sessions; the caller loads each hours' slots (prefetch "slots") and helper__employee,
+    helper__program."""
     start, end = now + rules.MIN_NOTICE, now + rules.BOOKING_HORIZON
-    live = [hours for hours in hours_list if not hours.paused]
+    # A pause stops new bookings, not moving a session already booked.
+    live = [hours for hours in hours_list if not hours.paused or ignoring is not None]
     booked: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
     if live:
         # The whole months the window touches, for the caps.

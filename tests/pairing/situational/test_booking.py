@@ -289,6 +289,28 @@ def test_reschedule_at_the_cap_may_stay_in_the_month():
     assert selectors.free_slots([hours], now=NOW)[guide.pk] == []
 
 
+def test_a_paused_helpers_booked_session_can_still_be_moved():
+    """A pause stops new bookings; either person may still move a session already booked."""
+    program = make_situational_program()
+    guide = helper(program)
+    first, second = asker(program), asker(program)
+    session = _book(first, guide, at("2026-02-03T09:30Z"))
+    OfficeHours.objects.filter(helper=guide).update(paused=True)
+
+    assert [s.starts_at for s in selectors.reschedule_slots(session=session, now=NOW)] == [
+        at("2026-02-10T09:30Z"),
+        at("2026-02-17T09:30Z"),
+        at("2026-02-24T09:30Z"),
+    ]
+    moved = booking.session_reschedule(
+        session=session, starts_at=at("2026-02-10T09:30Z"), user=first.asker.employee.user, now=NOW
+    )
+    assert (moved.starts_at, moved.sequence) == (at("2026-02-10T09:30Z"), 1)
+    with pytest.raises(booking.BookingError) as refused:
+        _book(second, guide, at("2026-02-17T09:30Z"))
+    assert "not taking bookings right now" in str(refused.value)
+
+
 def test_office_hours_save_replaces_slots_and_expertise():
     program = make_situational_program(monthly_help_cap=6)
     guide = helper(program, slots=[(0, "09:00")])
