@@ -450,7 +450,12 @@ def meeting_agreed_notify(*, proposal_id: int) -> int:
             key=f"meeting:{proposal.uid}:invite:{proposal.sequence}",
             member=m,
             name="meeting-agreed",
-            context=context,
+            # "You and Nia meet", to each of them.
+            context={
+                **context,
+                "everyone": "You and "
+                + _names([o.participant.employee.name for o in members if o.pk != m.pk]),
+            },
             attachments=[("meeting.ics", body, CALENDAR_MIMETYPE)],
         )
         for m in members

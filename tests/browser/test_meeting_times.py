@@ -170,7 +170,7 @@ def test_a_pairing_agrees_a_meeting_time_from_three_proposals(
         assert "SUMMARY:Sales Mentoring: check-in due" in calendar
     (agreed,) = [m for m in mail.outbox if m.to == [MENTEE]]
     assert (
-        f"Mo Mentor and Nia Mentee meet on {in_new_york[1]:%A %-d %B %Y, %H:%M} "
+        f"You and Mo Mentor meet on {in_new_york[1]:%A %-d %B %Y, %H:%M} "
         "(America/New_York), for 60 minutes." in agreed.body
     )
 
