@@ -347,3 +347,28 @@ def test_a_participants_page_opens(client, hr_admin, situational):
         '<span class="badge text-bg-secondary align-middle">Offers help</span>'
         in response.content.decode()
     )
+
+
+def test_hr_adds_a_helper_without_a_capacity(client, hr_admin, situational):
+    client.force_login(hr_admin)
+    url = reverse("hr:participant_add", args=["ask"])
+    assert "capacity" not in client.get(url).context["form"].fields
+
+    response = client.post(
+        url,
+        {
+            "email": "Helen.Helper@example.org",
+            "name": "Helen Helper",
+            "department": "Finance",
+            "level": "5",
+            "role": "mentor",
+            "expertise": "Budgeting",
+            "style": "either",
+            "capacity": "7",
+        },
+    )
+
+    assert response.status_code == 302
+    helper = situational.participants.get(employee__email="helen.helper@example.org")
+    assert (helper.role, helper.capacity) == ("mentor", None)
+    assert situational.role_label(helper.role) == "Offers help"

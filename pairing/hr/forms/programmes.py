@@ -554,6 +554,9 @@ class ParticipantAddForm(forms.Form):
     def __init__(self, *args, program: Program, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["role"].choices = [(role, program.role_label(role)) for role in program.roles]
+        if program.is_situational:
+            # A helper's load is the monthly cap of sessions, not people supported at once.
+            del self.fields["capacity"]
 
     def clean_email(self):
         return self.cleaned_data["email"].strip().lower()
