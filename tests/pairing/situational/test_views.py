@@ -115,6 +115,25 @@ def test_office_hours_rejects_overlapping_slots(client):
     assert [str(s) for s in OfficeHours.objects.get(helper=guide).slots.all()] == ["Tuesday 09:30"]
 
 
+def test_office_hours_refuse_more_slots_than_the_page_offers(client):
+    program = make_situational_program()
+    guide = helper(program)
+    client.force_login(guide.employee.user)
+    # 61 slots, 15 minutes apart from Monday 00:00: a hand-made post past the form's 60.
+    many = {"slots-TOTAL_FORMS": "61", "session_minutes": "15"}
+    for n in range(61):
+        many[f"slots-{n}-weekday"] = str(n // 96)
+        many[f"slots-{n}-starts_at"] = f"{n % 96 // 4:02}:{n % 4 * 15:02}"
+
+    response = client.post(
+        reverse("pairing:office_hours", args=[program.slug]), _hours_post(**many)
+    )
+
+    assert response.status_code == 200
+    assert response.context["formset"].non_form_errors() == ["Please submit at most 60 forms."]
+    assert [str(s) for s in OfficeHours.objects.get(helper=guide).slots.all()] == ["Tuesday 09:30"]
+
+
 def test_office_hours_is_404_for_those_who_may_not_offer_help(client):
     program = make_situational_program()  # help offered by mentors only
     challenge = asker(program)
